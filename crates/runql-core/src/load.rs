@@ -1,0 +1,137 @@
+//! The entry point: file trees in, tables and a report out.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::detect::{Format, detect};
+use crate::error::{CoreError, Result};
+use crate::model::{RunTables, TablesBuilder, wide};
+use crate::report::LoadReport;
+use crate::vfs::FileTree;
+
+/// How far a load has come; sent to [`LoadOptions::progress`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadProgress {
+    /// Files handled so far.
+    pub files_done: u64,
+    /// Files in all trees.
+    pub files_total: u64,
+    /// Bytes handled so far.
+    pub bytes_done: u64,
+    /// Bytes in all trees.
+    pub bytes_total: u64,
+}
+
+/// Options of [`load`].
+#[derive(Clone, Copy)]
+pub struct LoadOptions<'a> {
+    /// Called as files are handled (from several threads with the `parallel` feature).
+    pub progress: Option<&'a (dyn Fn(LoadProgress) + Sync)>,
+    /// Cap on `params.*`/`metrics.*`/`tags.*` columns of `runs_wide`.
+    pub max_wide_columns: usize,
+}
+
+impl Default for LoadOptions<'_> {
+    fn default() -> Self {
+        Self { progress: None, max_wide_columns: wide::DEFAULT_MAX_COLUMNS }
+    }
+}
+
+impl std::fmt::Debug for LoadOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadOptions")
+            .field("progress", &self.progress.is_some())
+            .field("max_wide_columns", &self.max_wide_columns)
+            .finish()
+    }
+}
+
+/// The result of a load.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The tables.
+    pub tables: RunTables,
+    /// What was read and what was skipped.
+    pub report: LoadReport,
+}
+
+/// Counts handled files and bytes and forwards them to the progress callback.
+pub(crate) struct ProgressTracker<'a> {
+    callback: Option<&'a (dyn Fn(LoadProgress) + Sync)>,
+    files_done: AtomicU64,
+    bytes_done: AtomicU64,
+    files_total: u64,
+    bytes_total: u64,
+}
+
+impl ProgressTracker<'_> {
+    pub(crate) fn advance(&self, files: u64, bytes: u64) {
+        let files_done = self.files_done.fetch_add(files, Ordering::Relaxed) + files;
+        let bytes_done = self.bytes_done.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        if let Some(cb) = self.callback {
+            cb(LoadProgress {
+                files_done,
+                files_total: self.files_total,
+                bytes_done,
+                bytes_total: self.bytes_total,
+            });
+        }
+    }
+}
+
+/// Loads every tree into one set of tables. Formats are detected by content.
+///
+/// Problems inside files (bad lines, unreadable sub-folders, corrupt metadata) are reported
+/// in [`Loaded::report`] and everything else is still loaded.
+///
+/// ```
+/// use runql_core::{load, FileTree, LoadOptions};
+/// let mut tree = FileTree::new("mlruns");
+/// tree.insert("0/meta.yaml", b"artifact_location: x\nexperiment_id: '0'\nlifecycle_stage: active\nname: Default\n".to_vec());
+/// tree.insert("0/abc/meta.yaml", b"run_id: abc\nexperiment_id: '0'\nstatus: 3\nstart_time: 1\nend_time: 2\n".to_vec());
+/// tree.insert("0/abc/metrics/val/loss", b"1 0.5 0\n2 0.25 1\noops\n".to_vec());
+/// let loaded = load(&[tree], &LoadOptions::default())?;
+/// assert_eq!(loaded.tables.metrics.num_rows(), 2);
+/// assert_eq!(loaded.report.issues()[0].line, Some(3));
+/// # Ok::<(), runql_core::CoreError>(())
+/// ```
+///
+/// # Errors
+/// [`CoreError::NoRunData`] when a tree holds nothing any reader recognizes.
+pub fn load(trees: &[FileTree], options: &LoadOptions<'_>) -> Result<Loaded> {
+    let tracker = ProgressTracker {
+        callback: options.progress,
+        files_done: AtomicU64::new(0),
+        bytes_done: AtomicU64::new(0),
+        files_total: trees.iter().map(|t| t.len() as u64).sum(),
+        bytes_total: trees.iter().map(|t| t.paths().filter_map(|p| t.size(p)).sum::<u64>()).sum(),
+    };
+    let mut builder = TablesBuilder::new();
+    let mut report = LoadReport::default();
+    for tree in trees {
+        for issue in tree.walk_issues() {
+            report.push(issue.clone());
+        }
+        let formats = detect(tree);
+        if formats.is_empty() {
+            let hint = Format::ALL.iter().map(|f| f.hint()).collect::<Vec<_>>().join("; ");
+            let what = if tree.is_empty() {
+                "it is empty".to_string()
+            } else {
+                format!("{} files, none recognized", tree.len())
+            };
+            return Err(CoreError::NoRunData {
+                origin: tree.origin().to_string(),
+                hint: format!("{what}; expected {hint}"),
+            });
+        }
+        for format in formats {
+            match format {
+                Format::MlflowFileStore => crate::mlflow::read(tree, &mut builder, &mut report, &tracker)?,
+            }
+        }
+    }
+    let (tables, dropped) = builder.finish_with_limit(options.max_wide_columns)?;
+    report.ignore("runs_wide columns over the column limit (their data is in the long tables)", dropped);
+    report.rows = tables.counts();
+    Ok(Loaded { tables, report })
+}
