@@ -106,6 +106,13 @@ fn read_run(tree: &FileTree, job: RunJob, progress: &ProgressTracker<'_>) -> (Ru
                 report.skip(shown(), None, format!("{} more bad lines", parsed.more_bad_lines));
             }
             report.ignore("dataset references on metric points (MLflow 3)", parsed.dataset_refs);
+            if parsed.series.is_empty() {
+                // No point means no summary row either; say so instead of a row of nulls.
+                if parsed.bad_lines.is_empty() {
+                    report.warn(shown(), None, "empty metric file (no points)");
+                }
+                continue;
+            }
             run.metrics.push(parsed.series);
             continue;
         }
