@@ -1,5 +1,6 @@
 //! The entry point: file trees in, tables and a report out.
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::detect::{Format, detect};
@@ -112,6 +113,7 @@ pub fn load(trees: &[FileTree], options: &LoadOptions<'_>) -> Result<Loaded> {
             report.push(issue.clone());
         }
         let formats = detect(tree);
+        let formats_found: Vec<&str> = formats.iter().map(|f| f.name()).collect();
         if formats.is_empty() {
             let hint = Format::ALL.iter().map(|f| f.hint()).collect::<Vec<_>>().join("; ");
             let what = if tree.is_empty() {
@@ -124,10 +126,22 @@ pub fn load(trees: &[FileTree], options: &LoadOptions<'_>) -> Result<Loaded> {
                 hint: format!("{what}; expected {hint}"),
             });
         }
+        let mut claimed = HashSet::new();
         for format in formats {
             match format {
-                Format::MlflowFileStore => crate::mlflow::read(tree, &mut builder, &mut report, &tracker)?,
+                Format::MlflowFileStore => {
+                    crate::mlflow::read(tree, &mut builder, &mut report, &tracker, &mut claimed)?
+                }
             }
+        }
+        for path in tree.paths().filter(|p| !claimed.contains(*p)) {
+            tracker.advance(1, tree.size(path).unwrap_or(0));
+            let found = formats_found.join(", ");
+            report.skip(
+                tree.display_path(path),
+                None,
+                format!("not part of any recognized run data (found: {found})"),
+            );
         }
     }
     let (tables, dropped) = builder.finish_with_limit(options.max_wide_columns)?;

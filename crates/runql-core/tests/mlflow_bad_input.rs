@@ -135,7 +135,8 @@ fn files_outside_any_store_and_stray_files_are_reported() {
     ]));
     let s = skipped(&l);
     assert!(
-        s.iter().any(|m| m.contains("mlruns/README.md") && m.contains("not part of an MLflow file store")),
+        s.iter().any(|m| m.contains("mlruns/README.md")
+            && m.contains("not part of any recognized run data (found: mlflow-file-store)")),
         "{s:?}"
     );
     assert!(s.iter().any(|m| m.contains("0/r/notes.txt") && m.contains("unexpected file")), "{s:?}");

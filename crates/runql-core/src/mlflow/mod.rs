@@ -11,7 +11,7 @@ mod models;
 mod run;
 pub mod yaml;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use self::meta::{ExperimentMeta, Meta};
 use self::yaml::FlatYaml;
@@ -50,7 +50,8 @@ enum Owner {
     },
 }
 
-/// Reads every MLflow object in `tree` into `builder`, recording problems in `report`.
+/// Reads every MLflow object in `tree` into `builder`, recording problems in `report` and
+/// adding every file it took charge of to `claimed`.
 ///
 /// # Errors
 /// Only a failure to build Arrow data; problems with files are reported, not raised.
@@ -59,6 +60,7 @@ pub(crate) fn read(
     builder: &mut TablesBuilder,
     report: &mut LoadReport,
     progress: &ProgressTracker<'_>,
+    claimed: &mut HashSet<String>,
 ) -> Result<()> {
     let mut owners: HashMap<String, Owner> = HashMap::new();
     for path in tree.paths().filter(|p| is_meta_yaml(p)) {
@@ -111,18 +113,18 @@ pub(crate) fn read(
             }
             dir = parent(dir);
         };
-        match owner_dir {
-            Some(d) => owned.entry(d.to_string()).or_default().push(path.to_string()),
-            None => {
-                progress.advance(1, tree.size(path).unwrap_or(0));
-                report.skip(
-                    tree.display_path(path),
-                    None,
-                    "not part of an MLflow file store (no meta.yaml in any folder above it)",
-                );
-            }
+        // Files under no meta.yaml are left unclaimed: another reader may know them, and the
+        // loader reports whatever no reader claimed.
+        if let Some(d) = owner_dir {
+            owned.entry(d.to_string()).or_default().push(path.to_string());
         }
     }
+    claimed.extend(
+        owners
+            .keys()
+            .map(|dir| if dir.is_empty() { "meta.yaml".to_string() } else { format!("{dir}/meta.yaml") }),
+    );
+    claimed.extend(owned.values().flatten().cloned());
 
     let experiments: HashMap<&str, &ExperimentMeta> = owners
         .iter()
