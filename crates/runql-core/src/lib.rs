@@ -25,6 +25,7 @@ pub mod load;
 pub mod mlflow;
 pub mod model;
 pub mod report;
+pub mod synth;
 pub mod vfs;
 
 pub use detect::Format;

@@ -1,6 +1,9 @@
 //! Truncated, empty, non-UTF-8, corrupt, absurd, huge and hostile MLflow input: every
 //! problem is reported with file (and line), good data next to it still loads, nothing panics.
 
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 mod common;
 
 use common::*;

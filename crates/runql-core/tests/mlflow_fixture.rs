@@ -1,6 +1,9 @@
 //! The real fixture written by the `mlflow` package (scripts/fixtures/make_mlflow_fixtures.py)
 //! must load exactly as mlflow itself reads it back (tests/fixtures/mlflow/expected.json).
 
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 mod common;
 
 use std::collections::BTreeMap;
@@ -188,6 +191,7 @@ fn models_and_registry_match() {
             .unwrap_or_else(|| panic!("logged model {id} missing"));
         assert_eq!(strings(m, "run_id")[i].as_deref(), lm["source_run_id"].as_str());
         assert_eq!(strings(m, "name")[i].as_deref(), lm["name"].as_str());
+        assert_eq!(strings(m, "status")[i].as_deref(), lm["status"].as_str());
     }
     let names = strings(m, "name");
     let versions = m.column_by_name("version").unwrap().as_primitive::<arrow_array::types::Int64Type>();

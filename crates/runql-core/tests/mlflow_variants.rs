@@ -1,5 +1,8 @@
 //! Every MLflow file-store variant in docs/formats.md §1, built in memory.
 
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 mod common;
 
 use common::*;

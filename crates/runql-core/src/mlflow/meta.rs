@@ -115,6 +115,18 @@ fn run_status(y: &FlatYaml) -> Option<String> {
     }
 }
 
+/// MLflow's `LoggedModelStatus` int enum, named as the MLflow client reports it.
+fn logged_model_status(y: &FlatYaml) -> Option<String> {
+    match y.int("status") {
+        Some(0) => Some("UNSPECIFIED".into()),
+        Some(1) => Some("PENDING".into()),
+        Some(2) => Some("READY".into()),
+        Some(3) => Some("FAILED".into()),
+        Some(other) => Some(format!("UNKNOWN({other})")),
+        None => owned(y.str("status")),
+    }
+}
+
 fn owned(s: Option<&str>) -> Option<String> {
     s.map(str::to_string)
 }
@@ -147,7 +159,7 @@ pub fn classify(y: &FlatYaml) -> Option<Meta> {
             model_id: model_id.to_string(),
             name: owned(y.str("name")),
             source_run_id: non_empty(y.str("source_run_id")),
-            status: owned(y.str("status")),
+            status: logged_model_status(y),
             creation_timestamp: y.int("creation_timestamp"),
             artifact_location: owned(y.str("artifact_location")),
         }));

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
+use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 
 use super::summary::SeriesSummary;
@@ -18,6 +18,7 @@ pub const DEFAULT_MAX_COLUMNS: usize = 2000;
 
 enum Column {
     Text(Vec<Option<String>>),
+    Integer(Vec<Option<i64>>),
     Number(Vec<Option<f64>>),
 }
 
@@ -48,11 +49,14 @@ pub(crate) fn build(
         }
     }
     for (key, cells) in param_cells {
+        // A param column is Int64 when every value is an integer and Float64 when every value
+        // is a number, so that `ORDER BY "params.lr"` sorts numerically; the text as written
+        // stays in `params.value`.
         let present = cells.iter().flatten().count();
-        // A param column is numeric when every value is an int or float, so that
-        // `ORDER BY "params.lr"` sorts numerically; the text stays in `params.value`.
-        let numeric = cells.iter().flatten().all(|v| matches!(value::classify(v).0, "int" | "float"));
-        let column = if numeric {
+        let types: Vec<&str> = cells.iter().flatten().map(|v| value::classify(v).0).collect();
+        let column = if !types.is_empty() && types.iter().all(|t| *t == "int") {
+            Column::Integer(cells.iter().map(|c| c.and_then(|v| v.trim().parse::<i64>().ok())).collect())
+        } else if !types.is_empty() && types.iter().all(|t| matches!(*t, "int" | "float")) {
             Column::Number(cells.iter().map(|c| c.and_then(|v| value::classify(v).1)).collect())
         } else {
             Column::Text(cells.iter().map(|c| c.map(str::to_string)).collect())
@@ -110,6 +114,10 @@ pub(crate) fn build(
             Column::Number(cells) => {
                 fields.push(Field::new(name, DataType::Float64, true));
                 arrays.push(Arc::new(Float64Array::from(cells)));
+            }
+            Column::Integer(cells) => {
+                fields.push(Field::new(name, DataType::Int64, true));
+                arrays.push(Arc::new(Int64Array::from(cells)));
             }
             Column::Text(cells) => {
                 fields.push(Field::new(name, DataType::Utf8, true));

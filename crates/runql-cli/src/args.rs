@@ -1,0 +1,115 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Query and chart ML experiment runs from MLflow exports, client-side, with SQL.
+///
+/// Tables: runs, params, metrics, tags, metric_summary, runs_wide, models.
+#[derive(Debug, Parser)]
+#[command(name = "runql", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load PATHs and run a SQL query over them.
+    Query(QueryArgs),
+    /// Load PATHs and print the load report: formats, counts, skipped files and lines.
+    Info(InfoArgs),
+    /// Generate a realistic, deterministic hyper-parameter sweep for demos and benchmarks.
+    Gen(GenArgs),
+    /// Generate the demo sweep in memory and rank its runs by final validation loss.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// Folders or files to load (an mlruns/ folder, one experiment, one run folder, …).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Fail (exit code 3) if anything was skipped while loading.
+    #[arg(long)]
+    pub strict: bool,
+    /// Do not print the one-line load summary or the progress bar.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    #[command(flatten)]
+    pub load: LoadArgs,
+    /// The SQL to run.
+    #[arg(short = 'e', long = "execute", value_name = "SQL")]
+    pub sql: String,
+    /// Values for $1, $2, … in the SQL (numbers are bound as numbers, the rest as text).
+    #[arg(short = 'p', long = "param", value_name = "VALUE")]
+    pub params: Vec<String>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    /// Allow statements that change the session (CREATE VIEW, …); off by default.
+    #[arg(long)]
+    pub writable: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// An aligned text table.
+    Table,
+    /// CSV with a header line.
+    Csv,
+    /// A JSON array of objects (non-finite numbers become null).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    #[command(flatten)]
+    pub load: LoadArgs,
+    /// Print the report as JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GenFormat {
+    /// An MLflow file store (mlruns/).
+    Mlflow,
+}
+
+#[derive(Debug, Args)]
+pub struct GenArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GenFormat::Mlflow)]
+    pub format: GenFormat,
+    /// Number of runs.
+    #[arg(long, default_value_t = 48)]
+    pub runs: usize,
+    /// Metric keys per run (at least 3: train/loss, val/loss, val/accuracy).
+    #[arg(long, default_value_t = 6)]
+    pub metrics: usize,
+    /// Steps per metric.
+    #[arg(long, default_value_t = 200)]
+    pub steps: usize,
+    /// Seed; the same seed gives byte-identical output.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Output folder (created; must be empty or absent).
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Number of runs in the demo sweep.
+    #[arg(long, default_value_t = 48)]
+    pub runs: usize,
+    /// How many runs to show.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+}

@@ -1,0 +1,6 @@
+//! One module per subcommand.
+
+pub mod demo;
+pub mod gen_data;
+pub mod info;
+pub mod query;

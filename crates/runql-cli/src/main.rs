@@ -1,0 +1,42 @@
+//! `runql`: query and inspect ML experiment runs from tracker exports with SQL.
+
+mod args;
+mod commands;
+mod error;
+mod input;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Query(args) => commands::query::run(args),
+        Command::Info(args) => commands::info::run(args),
+        Command::Gen(args) => commands::gen_data::run(args),
+        Command::Demo(args) => commands::demo::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let mut shown = err.to_string();
+            eprintln!("error: {shown}");
+            // Many errors already include their cause in their message; print only causes
+            // that add something.
+            let mut source = std::error::Error::source(&err);
+            while let Some(cause) = source {
+                let text = cause.to_string();
+                if !shown.contains(&text) {
+                    eprintln!("  caused by: {text}");
+                    shown.push_str(&text);
+                }
+                source = cause.source();
+            }
+            err.exit_code()
+        }
+    }
+}

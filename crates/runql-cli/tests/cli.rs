@@ -1,0 +1,211 @@
+//! The `runql` binary end to end: output formats, parameters, exit codes, errors, `gen`.
+
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use runql_core::synth::{SweepSpec, write_mlflow};
+
+fn runql(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_runql")).args(args).output().expect("run runql")
+}
+
+fn fixture() -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/mlflow/mlruns").display().to_string()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn query_prints_csv_with_parameters_bound() {
+    let o = runql(&[
+        "query",
+        "-q",
+        &fixture(),
+        "-e",
+        "SELECT name, status FROM runs WHERE status = $1 ORDER BY name",
+        "-p",
+        "FINISHED",
+        "--format",
+        "csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "name,status");
+    assert!(lines.contains(&"sweep-parent,FINISHED"), "{out}");
+    assert!(!out.contains("FAILED"), "{out}");
+}
+
+#[test]
+fn json_output_is_valid_json_with_nan_as_null() {
+    let o = runql(&[
+        "query",
+        "-q",
+        &fixture(),
+        "-e",
+        "SELECT key, step, value FROM metrics WHERE isnan(value) ORDER BY key, step",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("valid JSON");
+    let rows = rows.as_array().unwrap();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r["value"].is_null()));
+}
+
+#[test]
+fn empty_results_still_show_columns() {
+    let sql = "SELECT run_id, name FROM runs WHERE false";
+    let o = runql(&["query", "-q", &fixture(), "-e", sql, "--format", "csv"]);
+    assert_eq!(stdout(&o), "run_id,name\n");
+    let o = runql(&["query", "-q", &fixture(), "-e", sql, "--format", "json"]);
+    assert_eq!(stdout(&o).trim(), "[]");
+    let o = runql(&["query", "-q", &fixture(), "-e", sql]);
+    assert!(stdout(&o).contains("run_id") && stdout(&o).contains("0 rows"), "{}", stdout(&o));
+}
+
+#[test]
+fn exit_codes_tell_load_and_query_failures_apart() {
+    let o = runql(&["query", "-q", "/no/such/folder", "-e", "SELECT 1"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("/no/such/folder"), "{}", stderr(&o));
+
+    let o = runql(&["query", "-q", &fixture(), "-e", "SELECT nope FROM runs"]);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(stderr(&o).contains("nope"), "{}", stderr(&o));
+
+    let o = runql(&["query", "-q", &fixture(), "-e", "DROP TABLE runs"]);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(stderr(&o).contains("read-only"), "{}", stderr(&o));
+
+    let o = runql(&["query", &fixture()]);
+    assert_eq!(o.status.code(), Some(2), "missing -e is a usage error");
+}
+
+#[test]
+fn the_load_summary_goes_to_stderr_and_strict_fails_on_skips() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("0/r");
+    std::fs::create_dir_all(run.join("metrics")).unwrap();
+    std::fs::write(run.join("meta.yaml"), "run_id: r\nexperiment_id: '0'\nstatus: 3\n").unwrap();
+    std::fs::write(run.join("metrics/loss"), "1 0.5 0\nnot a line\n").unwrap();
+    let path = dir.path().display().to_string();
+    let o = runql(&["query", &path, "-e", "SELECT count(*) AS n FROM metrics", "--format", "csv"]);
+    assert!(o.status.success());
+    assert_eq!(stdout(&o), "n\n1\n");
+    assert!(
+        stderr(&o).contains("loaded 1 runs, 1 metric points") && stderr(&o).contains("1 skipped"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = runql(&["query", "--strict", &path, "-e", "SELECT 1"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("metrics/loss:2"), "{}", stderr(&o));
+}
+
+#[test]
+fn info_json_reports_counts_and_issues() {
+    let o = runql(&["info", "-q", "--json", &fixture()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(report["rows"]["runs"], 12);
+    assert_eq!(report["skipped"], 0);
+    assert_eq!(report["formats"]["mlflow-file-store"], 12);
+}
+
+#[test]
+fn gen_writes_a_sweep_whose_best_run_the_ranking_query_finds() {
+    let spec = SweepSpec { runs: 24, metrics: 4, steps: 50, seed: 7 };
+    let expected = write_mlflow(&spec, &mut |_: &str, _: &[u8]| Ok(())).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sweep");
+    let o = runql(&[
+        "gen",
+        "--runs",
+        "24",
+        "--metrics",
+        "4",
+        "--steps",
+        "50",
+        "--seed",
+        "7",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = runql(&[
+        "query",
+        "-q",
+        out.to_str().unwrap(),
+        "-e",
+        "SELECT run_id, count(*) OVER () AS runs FROM metric_summary WHERE key = 'val/loss' AND NOT isnan(last) ORDER BY last LIMIT 1",
+        "--format",
+        "csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let best = stdout(&o).lines().nth(1).unwrap().split(',').next().unwrap().to_string();
+    assert_eq!(Some(best), expected.best_run_id);
+
+    // Refuses to write into a folder that has files.
+    let o = runql(&["gen", "--runs", "2", "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not empty"), "{}", stderr(&o));
+}
+
+#[test]
+fn gen_is_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for d in [&a, &b] {
+        let o = runql(&["gen", "--runs", "6", "--metrics", "3", "--steps", "20", "-o", d.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    assert_eq!(snapshot(&a), snapshot(&b));
+}
+
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                files.push((p.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn demo_ranks_the_generated_sweep() {
+    let o = runql(&["demo", "--runs", "12", "--limit", "3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("final_val_loss") && out.contains("3 rows"), "{out}");
+    let expected =
+        write_mlflow(&SweepSpec { runs: 12, ..SweepSpec::default() }, &mut |_: &str, _: &[u8]| Ok(()))
+            .unwrap();
+    let best_name_line = out.lines().find(|l| l.starts_with("| ") && !l.contains("name")).unwrap();
+    assert!(expected.best_final_val_loss.is_finite());
+    let shown: f64 = best_name_line.split('|').nth(5).unwrap().trim().parse().unwrap();
+    assert!(
+        (shown - expected.best_final_val_loss).abs() < 1e-4,
+        "{shown} vs {}",
+        expected.best_final_val_loss
+    );
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs every runql test: formatting, lints, unit/integration/doc tests, SQL logic tests,
+# and the WebAssembly build check. Installs what it needs first (see scripts/setup.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "rustfmt"
+cargo fmt --all --check
+
+step "clippy (warnings are errors; unwrap/expect/panic denied outside tests)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "tests (unit, integration, doc, sqllogictest)"
+cargo test --workspace --locked
+
+step "WebAssembly build check"
+cargo check -p runql-core -p runql-sql --target wasm32-unknown-unknown --locked
+
+step "all tests passed"
