@@ -157,6 +157,16 @@ fn gen_writes_a_sweep_whose_best_run_the_ranking_query_finds() {
     let best = stdout(&o).lines().nth(1).unwrap().split(',').next().unwrap().to_string();
     assert_eq!(Some(best), expected.best_run_id);
 
+    // Every run folder has an artifacts/ folder, without which MLflow cannot find the run.
+    let run_dirs: Vec<PathBuf> = std::fs::read_dir(out.join("mlruns"))
+        .unwrap()
+        .flat_map(|exp| std::fs::read_dir(exp.unwrap().path()).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("metrics").is_dir())
+        .collect();
+    assert_eq!(run_dirs.len(), 24);
+    assert!(run_dirs.iter().all(|d| d.join("artifacts").is_dir()));
+
     // Refuses to write into a folder that has files.
     let o = runql(&["gen", "--runs", "2", "-o", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));

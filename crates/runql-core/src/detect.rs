@@ -7,16 +7,22 @@ use crate::vfs::FileTree;
 pub enum Format {
     /// MLflow's file store (`mlruns/`), MLflow 1.x–3.x.
     MlflowFileStore,
+    /// TensorBoard event files (`events.out.tfevents.*`), one run per directory.
+    TensorBoard,
+    /// Weights & Biases run folders (`run-<id>.wandb` logs, `files/`), SDK 0.9–0.31.
+    Wandb,
 }
 
 impl Format {
     /// Every format, in detection order.
-    pub const ALL: [Format; 1] = [Format::MlflowFileStore];
+    pub const ALL: [Format; 3] = [Format::MlflowFileStore, Format::TensorBoard, Format::Wandb];
 
     /// The name used in reports.
     pub fn name(self) -> &'static str {
         match self {
             Format::MlflowFileStore => crate::mlflow::FORMAT_NAME,
+            Format::TensorBoard => crate::tensorboard::FORMAT_NAME,
+            Format::Wandb => crate::wandb::FORMAT_NAME,
         }
     }
 
@@ -24,6 +30,8 @@ impl Format {
     pub fn hint(self) -> &'static str {
         match self {
             Format::MlflowFileStore => "an MLflow file store (a folder with <experiment>/<run>/meta.yaml)",
+            Format::TensorBoard => "TensorBoard logs (folders with events.out.tfevents.* files)",
+            Format::Wandb => "W&B run folders (wandb/run-*/run-<id>.wandb or files/wandb-summary.json)",
         }
     }
 }
@@ -42,6 +50,8 @@ pub fn detect(tree: &FileTree) -> Vec<Format> {
         .into_iter()
         .filter(|f| match f {
             Format::MlflowFileStore => crate::mlflow::detect(tree),
+            Format::TensorBoard => crate::tensorboard::detect(tree),
+            Format::Wandb => crate::wandb::detect(tree),
         })
         .collect()
 }

@@ -21,12 +21,15 @@
 
 pub mod detect;
 pub mod error;
+pub mod json_lenient;
 pub mod load;
 pub mod mlflow;
 pub mod model;
 pub mod report;
 pub mod synth;
+pub mod tensorboard;
 pub mod vfs;
+pub mod wandb;
 
 pub use detect::Format;
 pub use error::{CoreError, Result};

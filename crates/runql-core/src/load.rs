@@ -132,6 +132,10 @@ pub fn load(trees: &[FileTree], options: &LoadOptions<'_>) -> Result<Loaded> {
                 Format::MlflowFileStore => {
                     crate::mlflow::read(tree, &mut builder, &mut report, &tracker, &mut claimed)?
                 }
+                Format::TensorBoard => {
+                    crate::tensorboard::read(tree, &mut builder, &mut report, &tracker, &mut claimed)?
+                }
+                Format::Wandb => crate::wandb::read(tree, &mut builder, &mut report, &tracker, &mut claimed)?,
             }
         }
         for path in tree.paths().filter(|p| !claimed.contains(*p)) {

@@ -166,6 +166,16 @@ pub fn write_mlflow_dir(spec: &SweepSpec, dir: &std::path::Path) -> Result<Sweep
                 .map_err(|source| CoreError::Write { path: parent.to_path_buf(), source })?;
             made.insert(parent.to_path_buf());
         }
+        // MLflow's file store only finds a run whose folder also has an `artifacts/`
+        // folder, even an empty one; the in-memory writer has no empty folders to give.
+        if rel.ends_with("/meta.yaml")
+            && rel.matches('/').count() == 3
+            && let Some(run_dir) = path.parent()
+        {
+            let artifacts = run_dir.join("artifacts");
+            std::fs::create_dir_all(&artifacts)
+                .map_err(|source| CoreError::Write { path: artifacts.clone(), source })?;
+        }
         std::fs::write(&path, bytes).map_err(|source| CoreError::Write { path, source })
     })
 }
