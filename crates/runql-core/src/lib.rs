@@ -19,6 +19,7 @@
 //! - `runql-sql`: DataFusion SQL over these tables.
 //! - `runql-cli`: the `runql` command.
 
+mod batch;
 pub mod detect;
 pub mod error;
 pub mod json_lenient;

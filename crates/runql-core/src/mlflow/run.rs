@@ -2,7 +2,7 @@
 
 use super::meta::{ExperimentMeta, RunMeta};
 use super::metric_file::parse_metric_file;
-use crate::error::{CoreError, Result};
+use crate::error::Result;
 use crate::load::ProgressTracker;
 use crate::model::{RunData, RunInfo, TablesBuilder};
 use crate::report::LoadReport;
@@ -33,29 +33,11 @@ pub(super) fn read_runs(
     report: &mut LoadReport,
     progress: &ProgressTracker<'_>,
 ) -> Result<u64> {
-    let mut added = 0u64;
-    let mut jobs = jobs.into_iter().peekable();
-    while jobs.peek().is_some() {
-        let batch: Vec<RunJob> = jobs.by_ref().take(BATCH).collect();
-        #[cfg(feature = "parallel")]
-        let parsed: Vec<(RunData, LoadReport)> = {
-            use rayon::prelude::*;
-            batch.into_par_iter().map(|job| read_run(tree, job, progress)).collect()
-        };
-        #[cfg(not(feature = "parallel"))]
-        let parsed: Vec<(RunData, LoadReport)> =
-            batch.into_iter().map(|job| read_run(tree, job, progress)).collect();
-        for (run, run_report) in parsed {
-            report.merge(run_report);
-            let origin = run.info.origin.clone();
-            match builder.add_run(run) {
-                Ok(()) => added += 1,
-                Err(err @ CoreError::DuplicateRun { .. }) => report.skip(origin, None, err.to_string()),
-                Err(err) => return Err(err),
-            }
-        }
-    }
-    Ok(added)
+    let read = |job| {
+        let (run, run_report) = read_run(tree, job, progress);
+        (Some(run), run_report)
+    };
+    crate::batch::read_in_batches(jobs, BATCH, read, builder, report)
 }
 
 fn read_run(tree: &FileTree, job: RunJob, progress: &ProgressTracker<'_>) -> (RunData, LoadReport) {

@@ -10,7 +10,7 @@ use super::proto::{
 };
 use super::record::Records;
 use super::scalar::tensor_scalar;
-use crate::error::{CoreError, Result};
+use crate::error::Result;
 use crate::load::ProgressTracker;
 use crate::model::{MetricSeries, RunData, RunInfo, TablesBuilder};
 use crate::report::{Issue, LoadReport, Severity};
@@ -42,30 +42,7 @@ pub(super) fn read_runs(
     report: &mut LoadReport,
     progress: &ProgressTracker<'_>,
 ) -> Result<u64> {
-    let mut added = 0u64;
-    let mut jobs = jobs.into_iter().peekable();
-    while jobs.peek().is_some() {
-        let batch: Vec<RunJob> = jobs.by_ref().take(BATCH).collect();
-        #[cfg(feature = "parallel")]
-        let parsed: Vec<(Option<RunData>, LoadReport)> = {
-            use rayon::prelude::*;
-            batch.into_par_iter().map(|job| read_run(tree, job, progress)).collect()
-        };
-        #[cfg(not(feature = "parallel"))]
-        let parsed: Vec<(Option<RunData>, LoadReport)> =
-            batch.into_iter().map(|job| read_run(tree, job, progress)).collect();
-        for (run, run_report) in parsed {
-            report.merge(run_report);
-            let Some(run) = run else { continue };
-            let origin = run.info.origin.clone();
-            match builder.add_run(run) {
-                Ok(()) => added += 1,
-                Err(err @ CoreError::DuplicateRun { .. }) => report.skip(origin, None, err.to_string()),
-                Err(err) => return Err(err),
-            }
-        }
-    }
-    Ok(added)
+    crate::batch::read_in_batches(jobs, BATCH, |job| read_run(tree, job, progress), builder, report)
 }
 
 /// The first metadata seen for a tag: TensorBoard keeps only that one, since writers attach

@@ -50,7 +50,7 @@ pub mod yaml;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use self::run::{MAX_SIDE_FILE_BYTES, RunParts};
-use crate::error::{CoreError, Result};
+use crate::error::Result;
 use crate::load::ProgressTracker;
 use crate::model::{RunData, TablesBuilder};
 use crate::report::LoadReport;
@@ -258,28 +258,11 @@ pub(crate) fn read(
         jobs.push(RunJob { fallback_id: id, dirs });
     }
 
-    let mut added = 0u64;
-    let mut jobs = jobs.into_iter().peekable();
-    while jobs.peek().is_some() {
-        let batch: Vec<RunJob> = jobs.by_ref().take(BATCH).collect();
-        #[cfg(feature = "parallel")]
-        let parsed: Vec<(RunData, LoadReport)> = {
-            use rayon::prelude::*;
-            batch.into_par_iter().map(|job| read_run(tree, job, progress)).collect()
-        };
-        #[cfg(not(feature = "parallel"))]
-        let parsed: Vec<(RunData, LoadReport)> =
-            batch.into_iter().map(|job| read_run(tree, job, progress)).collect();
-        for (run, run_report) in parsed {
-            report.merge(run_report);
-            let origin = run.info.origin.clone();
-            match builder.add_run(run) {
-                Ok(()) => added += 1,
-                Err(err @ CoreError::DuplicateRun { .. }) => report.skip(origin, None, err.to_string()),
-                Err(err) => return Err(err),
-            }
-        }
-    }
+    let read = |job| {
+        let (run, run_report) = read_run(tree, job, progress);
+        (Some(run), run_report)
+    };
+    let added = crate::batch::read_in_batches(jobs, BATCH, read, builder, report)?;
     if added > 0 {
         *report.formats.entry(FORMAT_NAME.to_string()).or_default() += added;
     }
