@@ -13,3 +13,30 @@ if ! command -v clang >/dev/null 2>&1; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq clang >/dev/null
 fi
+
+# Browser tests (tests/browser): Debian's Chromium driven by playwright-core (the Playwright
+# browser download does not work here), node for the test runner, wasm-bindgen-cli at the
+# exact version of the wasm-bindgen crate in Cargo.lock, and the pinned npm packages.
+cd "$(dirname "$0")/.."
+apt_install() {
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+if [ ! -x /usr/bin/chromium ]; then
+  apt_install chromium
+fi
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  apt_install nodejs npm
+fi
+
+bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if [ -n "$bindgen_version" ] && [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$bindgen_version" ]; then
+  cargo install wasm-bindgen-cli --version "$bindgen_version"
+fi
+
+lock_sum=$(sha256sum tests/browser/package-lock.json | cut -d' ' -f1)
+if [ "$(cat tests/browser/node_modules/.runql-lock 2>/dev/null)" != "$lock_sum" ]; then
+  (cd tests/browser && npm ci --no-audit --no-fund --silent)
+  echo "$lock_sum" > tests/browser/node_modules/.runql-lock
+fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every runql test: formatting, lints, unit/integration/doc tests, SQL logic tests,
-# and the WebAssembly build check. Installs what it needs first (see scripts/setup.sh).
+# the WebAssembly build check, and the WebAssembly package's tests in headless Chromium.
+# Installs what it needs first (see scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -18,5 +19,9 @@ cargo test --workspace --locked
 
 step "WebAssembly build check"
 cargo check -p runql-core -p runql-sql --target wasm32-unknown-unknown --locked
+
+step "WebAssembly package in headless Chromium (scripts/build-wasm.sh, then tests/browser)"
+scripts/build-wasm.sh
+node --test --test-concurrency=1 tests/browser/runql.test.mjs
 
 step "all tests passed"

@@ -1,0 +1,225 @@
+//! [`Database`]: one runql instance in JavaScript — staged inputs, the loaded tables and a
+//! read-only SQL session over them.
+
+use runql_core::synth::{SweepSpec, write_mlflow};
+use runql_core::{FileTree, LoadOptions, LoadReport, RunTables, load};
+use runql_sql::{Session, SessionOptions};
+use wasm_bindgen::prelude::*;
+
+use crate::archive::{self, ZipLimits};
+use crate::convert;
+use crate::error::{Result, WasmError};
+use crate::report::report_to_js;
+use crate::result::QueryResult;
+
+/// A runql instance: load run data, then query it with SQL.
+///
+/// This is the low-level binding. The `runql` JavaScript package wraps it as `RunQL`
+/// (same instance, friendlier inputs: `File`, `FileList`, URLs); use that from pages.
+///
+/// Loading is two-step: stage files (`stageFile`, `stageDemo`), then `commit`. A failed
+/// stage or commit leaves the previously loaded tables in place, so the instance stays
+/// usable after a corrupt upload.
+///
+/// # JavaScript Examples
+///
+/// ```javascript
+/// import init, { Database } from "./pkg/runql_wasm.js";
+/// await init();
+/// const db = new Database();
+/// db.stageFile("upload", "mlruns/0/meta.yaml", bytes, false);
+/// const report = db.commit(false);
+/// const result = db.query("SELECT count(*) AS n FROM runs", []);
+/// ```
+#[wasm_bindgen]
+pub struct Database {
+    session: Session,
+    tables: Option<RunTables>,
+    sources: Vec<FileTree>,
+    staged: Vec<FileTree>,
+    staged_issues: Vec<runql_core::Issue>,
+    report: Option<LoadReport>,
+}
+
+impl Default for Database {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[wasm_bindgen]
+impl Database {
+    /// An empty instance: no tables until the first `commit`, all runql SQL functions
+    /// available, read-only, one partition.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Database {
+        crate::install_panic_hook();
+        Database {
+            session: Session::new(SessionOptions { target_partitions: 1, read_only: true }),
+            tables: None,
+            sources: Vec::new(),
+            staged: Vec::new(),
+            staged_issues: Vec::new(),
+            report: None,
+        }
+    }
+
+    /// Stages one file at `path` (relative, `/`-separated) in the tree named `origin`.
+    ///
+    /// With `unzip` set and `data` starting like a zip archive, the archive is unpacked
+    /// into a tree of its own named `path` instead (entry count and sizes are capped).
+    /// Returns the number of files staged.
+    ///
+    /// # Errors
+    /// `kind: "load"` for a zip that cannot be read or is over the limits; everything
+    /// staged so far is dropped then.
+    ///
+    /// # JavaScript Examples
+    ///
+    /// ```javascript
+    /// db.stageFile("upload", "runs.zip", new Uint8Array(await file.arrayBuffer()), true);
+    /// ```
+    #[wasm_bindgen(js_name = stageFile)]
+    pub fn stage_file(&mut self, origin: &str, path: &str, data: Vec<u8>, unzip: bool) -> Result<u32> {
+        if unzip && archive::looks_like_zip(&data) {
+            match archive::unzip(path, &data, &ZipLimits::default()) {
+                Ok(out) => {
+                    let n = out.tree.len();
+                    self.staged.push(out.tree);
+                    self.staged_issues.extend(out.issues);
+                    return Ok(u32::try_from(n).unwrap_or(u32::MAX));
+                }
+                Err(e) => {
+                    self.clear_staged();
+                    return Err(e);
+                }
+            }
+        }
+        let tree = match self.staged.iter_mut().find(|t| t.origin() == origin) {
+            Some(tree) => tree,
+            None => {
+                self.staged.push(FileTree::new(origin));
+                let last = self.staged.len() - 1;
+                self.staged.get_mut(last).ok_or_else(|| WasmError::Internal("staged tree vanished".into()))?
+            }
+        };
+        tree.insert(path, data);
+        Ok(1)
+    }
+
+    /// Stages the bundled demo sweep (`runql gen` in memory): `runs` runs with `metrics`
+    /// metric keys of `steps` points each, from `seed`. Returns the number of points.
+    ///
+    /// # Errors
+    /// `kind: "input"` when the spec is out of range (see `runql gen`).
+    #[wasm_bindgen(js_name = stageDemo)]
+    pub fn stage_demo(&mut self, runs: u32, metrics: u32, steps: u32, seed: u32) -> Result<f64> {
+        let spec = SweepSpec {
+            runs: runs as usize,
+            metrics: metrics as usize,
+            steps: steps as usize,
+            seed: u64::from(seed),
+        };
+        let mut tree = FileTree::new("demo");
+        let summary = write_mlflow(&spec, &mut |path, bytes| {
+            tree.insert(path, bytes.to_vec());
+            Ok(())
+        })
+        .map_err(|e| WasmError::Input(e.to_string()))?;
+        self.staged.push(tree);
+        Ok(summary.points as f64)
+    }
+
+    /// Drops everything staged and not yet committed.
+    #[wasm_bindgen(js_name = clearStaged)]
+    pub fn clear_staged(&mut self) {
+        self.staged.clear();
+        self.staged_issues.clear();
+    }
+
+    /// Loads what was staged — together with what is already loaded when `append` is set —
+    /// and makes it the instance's tables. Returns the load report (see the package's
+    /// `LoadReport` type).
+    ///
+    /// # Errors
+    /// `kind: "load"` when nothing staged holds run data (or nothing was staged); the
+    /// previous tables stay loaded and the staged files are dropped.
+    pub fn commit(&mut self, append: bool) -> Result<JsValue> {
+        let staged = std::mem::take(&mut self.staged);
+        let staged_issues = std::mem::take(&mut self.staged_issues);
+        if staged.is_empty() {
+            return Err(WasmError::Load("nothing to load: no files were given".into()));
+        }
+        let mut trees = if append { self.sources.clone() } else { Vec::new() };
+        trees.extend(staged);
+        let mut loaded = load(&trees, &LoadOptions::default())?;
+        for issue in staged_issues {
+            loaded.report.push(issue);
+        }
+        let fresh = Session::new(*self.session.options());
+        fresh.register_tables(&loaded.tables)?;
+        self.session = fresh;
+        self.tables = Some(loaded.tables);
+        self.sources = trees;
+        let js = report_to_js(&loaded.report)?;
+        self.report = Some(loaded.report);
+        Ok(js)
+    }
+
+    /// The report of the last successful load, or `null` before any.
+    ///
+    /// # Errors
+    /// `kind: "internal"` if the report cannot be converted.
+    pub fn report(&self) -> Result<JsValue> {
+        match &self.report {
+            Some(r) => report_to_js(r),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// Runs `sql` with `params` (`$1`, `$2`, ... — an array, or `undefined`) and returns
+    /// the result. Runs inside a tokio current-thread runtime, so plans that spawn tasks
+    /// (`UNION ALL`, ...) work.
+    ///
+    /// # Errors
+    /// `kind` `sql`, `read_only`, `params` or `runtime`; the instance stays usable.
+    ///
+    /// # JavaScript Examples
+    ///
+    /// ```javascript
+    /// const r = db.query("SELECT name FROM runs WHERE status = $1", ["FINISHED"]);
+    /// console.log(r.numRows, r.columns());
+    /// ```
+    pub fn query(&self, sql: &str, params: JsValue) -> Result<QueryResult> {
+        let params = convert::params_from_js(&params)?;
+        let result = runql_sql::block_on(self.session.query(sql, &params))??;
+        Ok(QueryResult::new(result))
+    }
+
+    /// Names of the loaded tables (empty before the first load).
+    pub fn tables(&self) -> Vec<String> {
+        match &self.tables {
+            Some(t) => t.tables().map(|(name, _)| name.to_owned()).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// The columns of `table` as `[{name, type, nullable}]`.
+    ///
+    /// # Errors
+    /// `kind: "sql"` when there is no such table.
+    pub fn schema(&self, table: &str) -> Result<js_sys::Array> {
+        let found = self.tables.as_ref().and_then(|t| t.tables().find(|(name, _)| *name == table));
+        match found {
+            Some((_, batch)) => Ok(convert::describe_schema(&batch.schema())),
+            None => Err(WasmError::Sql(format!(
+                "no table named {table:?}; tables: {}",
+                if self.tables.is_some() {
+                    self.tables().join(", ")
+                } else {
+                    "none (nothing loaded yet)".into()
+                }
+            ))),
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! The one error type of the bindings, and its single conversion to a JavaScript `Error`.
+
+use runql_core::CoreError;
+use runql_sql::SqlError;
+use wasm_bindgen::JsValue;
+
+/// Everything a call into runql from JavaScript can fail with.
+///
+/// JavaScript sees an `Error` whose `name` is `"RunQLError"`, whose `kind` is one of the
+/// strings returned by [`WasmError::kind`], and whose `message` says what went wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum WasmError {
+    /// The SQL did not parse, plan or run (unknown table or column, type error, ...).
+    #[error("{0}")]
+    Sql(String),
+    /// The statement would change something; runql is read-only in the browser.
+    #[error("{0}")]
+    ReadOnly(String),
+    /// The `$n` parameters do not fit the query.
+    #[error("{0}")]
+    Params(String),
+    /// The input could not be loaded: no run data, a corrupt or oversized zip, ...
+    #[error("{0}")]
+    Load(String),
+    /// A call was made with arguments of the wrong shape (e.g. an unsupported input item).
+    #[error("{0}")]
+    Input(String),
+    /// The query could not be driven to completion.
+    #[error("{0}")]
+    Runtime(String),
+    /// A bug in runql: please report it with the message.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl WasmError {
+    /// The `kind` JavaScript sees: `sql`, `read_only`, `params`, `load`, `input`, `runtime`
+    /// or `internal`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            WasmError::Sql(_) => "sql",
+            WasmError::ReadOnly(_) => "read_only",
+            WasmError::Params(_) => "params",
+            WasmError::Load(_) => "load",
+            WasmError::Input(_) => "input",
+            WasmError::Runtime(_) => "runtime",
+            WasmError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<SqlError> for WasmError {
+    fn from(err: SqlError) -> Self {
+        let message = err.to_string();
+        match err {
+            SqlError::DataFusion(_) => WasmError::Sql(message),
+            SqlError::ReadOnly { .. } => WasmError::ReadOnly(message),
+            SqlError::Params(_) => WasmError::Params(message),
+            SqlError::Core(_) => WasmError::Load(message),
+            SqlError::Runtime(_) => WasmError::Runtime(message),
+        }
+    }
+}
+
+impl From<CoreError> for WasmError {
+    fn from(err: CoreError) -> Self {
+        WasmError::Load(err.to_string())
+    }
+}
+
+impl From<runql_sql::datafusion::arrow::error::ArrowError> for WasmError {
+    fn from(err: runql_sql::datafusion::arrow::error::ArrowError) -> Self {
+        WasmError::Internal(format!("arrow: {err}"))
+    }
+}
+
+impl From<serde_wasm_bindgen::Error> for WasmError {
+    fn from(err: serde_wasm_bindgen::Error) -> Self {
+        WasmError::Internal(format!("converting to JavaScript: {err}"))
+    }
+}
+
+impl From<WasmError> for JsValue {
+    fn from(err: WasmError) -> Self {
+        let js = js_sys::Error::new(&err.to_string());
+        js.set_name("RunQLError");
+        // Setting a property on a fresh Error object cannot fail; if it ever did, the error
+        // still carries its message.
+        let _ = js_sys::Reflect::set(&js, &JsValue::from_str("kind"), &JsValue::from_str(err.kind()));
+        js.into()
+    }
+}
+
+/// `Result` with [`WasmError`] as the default error.
+pub type Result<T, E = WasmError> = std::result::Result<T, E>;

@@ -1,0 +1,144 @@
+// runql in the browser: query ML experiment runs (MLflow mlruns/, ...) with SQL, client-side.
+//
+//   import { RunQL } from "runql";
+//   const db = await RunQL.init();               // or await RunQL.initWorker()
+//   const report = await db.load(fileInput.files);
+//   const result = await db.query("SELECT * FROM runs LIMIT $1", [10]);
+//   result.toArray(); result.toArrow();
+
+import initWasm, { Database, version as wasmVersion } from "../pkg/runql_wasm.js";
+import { RunQLError, toRunQLError } from "./errors.js";
+import { describeInputs, readInput } from "./inputs.js";
+import { QueryResult } from "./result.js";
+import { RunQLWorker } from "./worker-proxy.js";
+
+export { RunQLError, QueryResult, RunQLWorker };
+
+let ready = null;
+
+/**
+ * Fetches, compiles and instantiates the WebAssembly module once per page or worker.
+ * @param {string|URL|Response|WebAssembly.Module} [wasm] where the module is; defaults to
+ *   `pkg/runql_wasm_bg.wasm` next to this package.
+ */
+export async function initModule(wasm) {
+  ready ??= initWasm(wasm ? { module_or_path: wasm } : undefined).catch((e) => {
+    ready = null;
+    throw toRunQLError(e, "load");
+  });
+  await ready;
+}
+
+/** The runql version the module was built from. */
+export async function version() {
+  await initModule();
+  return wasmVersion();
+}
+
+export class RunQL {
+  #db;
+
+  /** @internal use `RunQL.init()` */
+  constructor(db) {
+    this.#db = db;
+  }
+
+  /**
+   * A runql instance on this thread.
+   * @param {{wasm?: string|URL|Response|WebAssembly.Module}} [options]
+   */
+  static async init(options = {}) {
+    await initModule(options.wasm);
+    return new RunQL(new Database());
+  }
+
+  /**
+   * A runql instance in a Web Worker, with the same (async) API, so long loads and queries
+   * never freeze the page.
+   * @param {{wasm?: string|URL, workerUrl?: string|URL}} [options]
+   */
+  static async initWorker(options = {}) {
+    return RunQLWorker.create(options);
+  }
+
+  /**
+   * Loads run data and returns the load report. Replaces what was loaded before unless
+   * `options.append` is set; on error the previous tables stay.
+   * @param {*} inputs File, FileList (folder picker), Blob, {path, data}, URL, or an array of these
+   * @param {{append?: boolean, origin?: string}} [options]
+   */
+  async load(inputs, options = {}) {
+    return this.loadDescribed(describeInputs(inputs), options);
+  }
+
+  /** @internal */
+  async loadDescribed(descriptors, options = {}) {
+    const origin = options.origin ?? "upload";
+    try {
+      for (const d of descriptors) {
+        const bytes = await readInput(d);
+        this.#db.stageFile(origin, d.path, bytes, d.unzip);
+      }
+      return this.#db.commit(Boolean(options.append));
+    } catch (e) {
+      this.#db.clearStaged();
+      throw toRunQLError(e, "load");
+    }
+  }
+
+  /**
+   * Loads the demo sweep that `runql gen` writes (generated in memory).
+   * @param {{runs?: number, metrics?: number, steps?: number, seed?: number, append?: boolean}} [spec]
+   */
+  async loadDemo(spec = {}) {
+    const { runs = 48, metrics = 6, steps = 200, seed = 42, append = false } = spec;
+    try {
+      this.#db.stageDemo(runs, metrics, steps, seed);
+      return this.#db.commit(append);
+    } catch (e) {
+      this.#db.clearStaged();
+      throw toRunQLError(e, "load");
+    }
+  }
+
+  /**
+   * Runs a read-only SQL query. `params` bind `$1`, `$2`, ...
+   * @param {string} sql
+   * @param {unknown[]} [params]
+   * @returns {Promise<QueryResult>}
+   */
+  async query(sql, params = []) {
+    try {
+      return QueryResult.fromHandle(this.#db.query(String(sql), params));
+    } catch (e) {
+      throw toRunQLError(e, "sql");
+    }
+  }
+
+  /** Names of the loaded tables. @returns {Promise<string[]>} */
+  async tables() {
+    return this.#db.tables();
+  }
+
+  /** Columns of one table. @returns {Promise<{name: string, type: string, nullable: boolean}[]>} */
+  async schema(table) {
+    try {
+      return this.#db.schema(String(table));
+    } catch (e) {
+      throw toRunQLError(e, "sql");
+    }
+  }
+
+  /** The report of the last successful load, or null. */
+  async report() {
+    return this.#db.report();
+  }
+
+  /** Frees the instance's WebAssembly memory; the instance is unusable afterwards. */
+  async close() {
+    this.#db?.free();
+    this.#db = null;
+  }
+}
+
+export default RunQL;

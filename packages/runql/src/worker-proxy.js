@@ -1,0 +1,95 @@
+// RunQLWorker: the RunQL API, answered by a runql instance in a Web Worker.
+
+import { RunQLError, toRunQLError } from "./errors.js";
+import { describeInputs, transferables } from "./inputs.js";
+import { QueryResult } from "./result.js";
+
+export class RunQLWorker {
+  #worker;
+  #next = 1;
+  #pending = new Map();
+  #dead = null;
+
+  /** @internal use `RunQL.initWorker()` */
+  constructor(worker) {
+    this.#worker = worker;
+    worker.onmessage = ({ data }) => {
+      const p = this.#pending.get(data.id);
+      if (!p) return;
+      this.#pending.delete(data.id);
+      if (data.error) p.reject(new RunQLError(data.error.kind, data.error.message));
+      else p.resolve(data.result);
+    };
+    worker.onerror = (event) => {
+      event.preventDefault?.();
+      this.#dead = new RunQLError("internal", `runql worker failed: ${event.message ?? "unknown error"}`);
+      for (const p of this.#pending.values()) p.reject(this.#dead);
+      this.#pending.clear();
+    };
+  }
+
+  /** @param {{wasm?: string|URL, workerUrl?: string|URL}} [options] */
+  static async create(options = {}) {
+    const url = options.workerUrl ?? new URL("./worker.js", import.meta.url);
+    const proxy = new RunQLWorker(new Worker(url, { type: "module", name: "runql" }));
+    const wasm = options.wasm ? new URL(String(options.wasm), location.href).href : undefined;
+    await proxy.#call("init", { wasm });
+    return proxy;
+  }
+
+  #call(op, args, transfer = []) {
+    if (this.#dead) return Promise.reject(this.#dead);
+    if (!this.#worker) return Promise.reject(new RunQLError("input", "this runql worker is closed"));
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      try {
+        this.#worker.postMessage({ id, op, args }, transfer);
+      } catch (e) {
+        this.#pending.delete(id);
+        reject(toRunQLError(e, "input"));
+      }
+    });
+  }
+
+  /**
+   * Same as `RunQL.load`. Uint8Array/ArrayBuffer inputs are transferred to the worker, not
+   * copied: they are detached (empty) afterwards.
+   */
+  async load(inputs, options = {}) {
+    const descriptors = describeInputs(inputs);
+    return this.#call("load", { descriptors, options }, transferables(descriptors));
+  }
+
+  /** Same as `RunQL.loadDemo`. */
+  async loadDemo(spec = {}) {
+    return this.#call("loadDemo", { spec });
+  }
+
+  /**
+   * Same as `RunQL.query`; the rows and the Arrow bytes come back from the worker
+   * (transferred) with the result.
+   */
+  async query(sql, params = []) {
+    const r = await this.#call("query", { sql: String(sql), params });
+    return new QueryResult(r.columns, r.numRows, { data: r.data, ipc: r.ipc });
+  }
+
+  async tables() {
+    return this.#call("tables", {});
+  }
+
+  async schema(table) {
+    return this.#call("schema", { table: String(table) });
+  }
+
+  async report() {
+    return this.#call("report", {});
+  }
+
+  /** Stops the worker. */
+  async close() {
+    this.#worker?.terminate();
+    this.#worker = null;
+  }
+}

@@ -1,0 +1,87 @@
+// runql in the browser vs natively and vs @duckdb/duckdb-wasm, in one headless Chromium run.
+// Prints numbers; asserts nothing about speed.
+//
+//   scripts/build-wasm.sh --release          # the shipping module (LTO + wasm-opt)
+//   (cd scripts/bench && npm ci)
+//   node scripts/bench/browser.mjs [--runs 1000] [--metrics 10] [--steps 1000] [--no-native] [--no-duckdb]
+//
+// Measures: module size raw/gzip/brotli; cold start (fetch + compile + instantiate + first
+// query on localhost); ingest of the `runql gen` sweep in wasm vs natively (both generated
+// in memory, loaded single-threaded); ranking 1,000 runs by final val/loss via
+// metric_summary and by full scan; DuckDB-Wasm on the same data (runql's tables exported as
+// Arrow IPC) answering the same full-scan ranking query.
+
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync, brotliCompressSync, constants } from "node:zlib";
+import { chromium } from "playwright-core";
+import { CHROMIUM, CHROMIUM_ARGS, startServer } from "../../tests/browser/server.mjs";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : dflt;
+};
+const spec = { runs: opt("runs", 1000), metrics: opt("metrics", 10), steps: opt("steps", 1000), seed: 42 };
+const withNative = !argv.includes("--no-native");
+const withDuckdb = !argv.includes("--no-duckdb");
+const fmt = (ms) => `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
+const mb = (n) => `${(n / 1048576).toFixed(2)} MB`;
+const rate = (points, ms) => `${((points / ms) * 1000 / 1e6).toFixed(2)} M points/s`;
+
+const wasm = readFileSync(join(ROOT, "packages/runql/pkg/runql_wasm_bg.wasm"));
+const gz = gzipSync(wasm, { level: 9 }).length;
+const br = brotliCompressSync(wasm, {
+  params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: wasm.length },
+}).length;
+console.log(`module size: raw ${mb(wasm.length)}, gzip ${mb(gz)}, brotli ${mb(br)}` +
+  " (build with scripts/build-wasm.sh --release for the shipping size)");
+
+let native = null;
+if (withNative) {
+  const out = execFileSync("cargo", ["run", "--quiet", "--release", "-p", "runql-wasm", "--example", "ingest_native", "--",
+    String(spec.runs), String(spec.metrics), String(spec.steps), String(spec.seed)], { cwd: ROOT, encoding: "utf8" });
+  native = JSON.parse(out.trim().split("\n").pop());
+}
+
+const server = await startServer(ROOT);
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+try {
+  const page = await browser.newPage();
+  page.on("pageerror", (e) => console.error("page error:", e));
+  await page.goto(`${server.url}/scripts/bench/browser.html`);
+  await page.waitForFunction(() => window.benchReady === true);
+  const cold = await page.evaluate(() => window.coldStart());
+  console.log(`cold start: ${fmt(cold.total)} (import JS ${fmt(cold.importJs)}, fetch+compile+instantiate ` +
+    `${fmt(cold.fetchCompileInstantiate)}, first query ${fmt(cold.firstQuery)})`);
+
+  const w = await page.evaluate((s) => window.runqlBench(s), spec);
+  console.log(`sweep: ${spec.runs} runs x ${spec.metrics} metrics x ${spec.steps} steps = ${w.points} points`);
+  console.log(`ingest (wasm):   ${fmt(w.loadMs)}  ${rate(w.points, w.loadMs)}  (generating the files in memory: ${fmt(w.genMs)})`);
+  if (native) {
+    console.log(`ingest (native): ${fmt(native.load_ms)}  ${rate(native.points, native.load_ms)}  ` +
+      `(single-threaded, same in-memory files)  wasm/native = ${(w.loadMs / native.load_ms).toFixed(2)}x`);
+  }
+  console.log(`ranking ${w.runs} runs via metric_summary (wasm): ${fmt(w.rankSummaryMs)}` +
+    (native ? `   native: ${fmt(native.rank_summary_ms)}` : ""));
+  console.log(`ranking by full scan, last_value(value ORDER BY step) (wasm): ${fmt(w.rankScanMs)}` +
+    (native ? `   native: ${fmt(native.rank_scan_ms)}` : ""));
+  console.log(`ranking by full scan, arg_max(value, step) (wasm): ${fmt(w.rankScanArgmaxMs)}`);
+
+  if (withDuckdb) {
+    const d = await page.evaluate(() => window.duckdbBench());
+    console.log(`duckdb-wasm 1.32.0: cold start ${fmt(d.coldMs)}; same data as Arrow IPC (${mb(d.ipcBytes)}, ` +
+      `${d.count} rows): export from runql ${fmt(d.exportMs)}, insert ${fmt(d.insertMs)}`);
+    console.log(`duckdb-wasm ranking by full scan, arg_max(value, step): ${fmt(d.rankScanMs)}`);
+    console.log(`ratios runql/duckdb: full scan (arg_max) ${(w.rankScanArgmaxMs / d.rankScanMs).toFixed(2)}x, ` +
+      `full scan (last_value) ${(w.rankScanMs / d.rankScanMs).toFixed(2)}x, ` +
+      `metric_summary ${(w.rankSummaryMs / d.rankScanMs).toFixed(3)}x`);
+    console.log(`same top run: runql ${w.topScan} / duckdb ${d.top} -> ${w.topScan === d.top ? "agree" : "DIFFER"}`);
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}

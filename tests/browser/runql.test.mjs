@@ -1,0 +1,335 @@
+// runql's WebAssembly package in headless Chromium: loading the real MLflow fixture as
+// {path, data} items, a folder FileList, a zip (URL and File), SQL results checked against
+// what mlflow itself reads back (tests/fixtures/mlflow/expected.json), Arrow IPC read back
+// with apache-arrow, the Web Worker variant, and errors that leave the instance usable.
+//
+// Needs the package built first: scripts/build-wasm.sh (scripts/test-all.sh does it).
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { tableFromIPC } from "apache-arrow";
+import { CHROMIUM, CHROMIUM_ARGS, startServer } from "./server.mjs";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const FIXTURE_DIR = "tests/fixtures/mlflow";
+const MLRUNS = `${FIXTURE_DIR}/mlruns`;
+const WORK = "target/browser-test";
+const expected = JSON.parse(readFileSync(join(ROOT, FIXTURE_DIR, "expected.json"), "utf8"));
+
+const RANKING = `SELECT r.name, s.last AS final_val_loss, s.min AS best, s.min_step
+  FROM metric_summary s JOIN runs r USING (run_id)
+  WHERE s.key = 'val/loss' ORDER BY final_val_loss LIMIT 10`;
+
+const EMA = `SELECT m.step, m.value,
+    tb_ema(m.value, 0.6) OVER (PARTITION BY m.run_id, m.key ORDER BY m.step) AS smooth
+  FROM metrics m JOIN runs r USING (run_id)
+  WHERE r.name = $1 AND m.key = 'val/loss' ORDER BY m.step`;
+
+/** The ranking mlflow's own read-back implies: runs with a val/loss, by latest value. */
+function expectedRanking() {
+  return expected.runs
+    .filter((r) => r.latest_metrics["val/loss"])
+    .map((r) => ({ name: r.run_name, last: Number(r.latest_metrics["val/loss"][2]) }))
+    .sort((a, b) => a.last - b.last);
+}
+
+/** TensorBoard's debiased EMA (docs: charts-and-queries.md B1). */
+function tbEma(values, w) {
+  let last = 0;
+  let n = 0;
+  return values.map((y) => {
+    if (!Number.isFinite(y)) return y;
+    last = w * last + (1 - w) * y;
+    n += 1;
+    return last / (1 - w ** n);
+  });
+}
+
+function close(a, b, eps = 1e-9) {
+  return Math.abs(a - b) <= eps * Math.max(1, Math.abs(a), Math.abs(b));
+}
+
+let server;
+let browser;
+let page;
+const consoleErrors = [];
+
+before(async () => {
+  const pkg = join(ROOT, "packages/runql/pkg/runql_wasm_bg.wasm");
+  if (!existsSync(pkg)) throw new Error(`${pkg} is missing: run scripts/build-wasm.sh first`);
+  mkdirSync(join(ROOT, WORK), { recursive: true });
+  const zip = join(ROOT, WORK, "mlruns.zip");
+  execFileSync("python3", ["-m", "zipfile", "-c", zip, "mlruns"], { cwd: join(ROOT, FIXTURE_DIR) });
+  const bytes = readFileSync(zip);
+  writeFileSync(join(ROOT, WORK, "corrupt.zip"), bytes.subarray(0, Math.floor(bytes.length / 3)));
+  server = await startServer(ROOT);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  page = await browser.newPage();
+  page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  await page.goto(`${server.url}/tests/browser/harness.html`);
+  await page.waitForFunction(() => window.runqlReady === true);
+  await page.evaluate(async () => {
+    window.fixtureItems = async (dir) => {
+      const paths = await (await fetch(`/__list?dir=${encodeURIComponent(dir)}`)).json();
+      return Promise.all(paths.map(async (path) => ({
+        path, data: new Uint8Array(await (await fetch(`/${path}`)).arrayBuffer()),
+      })));
+    };
+    window.errorOf = async (promise) => {
+      try {
+        await promise;
+        return null;
+      } catch (e) {
+        return { name: e.name, kind: e.kind, message: e.message, isError: e instanceof Error };
+      }
+    };
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+function checkRanking(rows) {
+  const want = expectedRanking();
+  assert.ok(want.length >= 2, "fixture has runs to rank");
+  assert.equal(rows.length, want.length);
+  assert.equal(rows[0].name, want[0].name, "top run");
+  rows.forEach((row, i) => {
+    assert.equal(row.name, want[i].name);
+    assert.ok(close(row.final_val_loss, want[i].last), `${row.name}: ${row.final_val_loss} vs ${want[i].last}`);
+  });
+}
+
+describe("main thread", () => {
+  test("loads {path, data} items and ranks runs like mlflow reads them", async () => {
+    const out = await page.evaluate(async ([mlruns, sql]) => {
+      window.db = await window.runql.RunQL.init();
+      const report = await window.db.load(await window.fixtureItems(mlruns));
+      const result = await window.db.query(sql);
+      return { report, columns: result.columns, rows: result.toArray() };
+    }, [MLRUNS, RANKING]);
+    assert.equal(out.report.rows.runs, expected.runs.length);
+    assert.equal(typeof out.report.formats, "object");
+    assert.ok(Object.keys(out.report.formats).length >= 1);
+    assert.ok(out.report.filesRead > 100);
+    assert.deepEqual(out.columns.map((c) => c.name), ["name", "final_val_loss", "best", "min_step"]);
+    assert.equal(out.columns[1].type, "Float64");
+    checkRanking(out.rows);
+  });
+
+  test("loads a folder FileList (webkitdirectory relative paths)", async () => {
+    await page.setInputFiles("#dir", join(ROOT, MLRUNS));
+    const out = await page.evaluate(async (sql) => {
+      const files = document.querySelector("#dir").files;
+      const db = await window.runql.RunQL.init();
+      const report = await db.load(files);
+      const rows = (await db.query(sql)).toArray();
+      await db.close();
+      return { report, rows, n: files.length, first: files[0].webkitRelativePath };
+    }, RANKING);
+    assert.match(out.first, /^mlruns\//);
+    assert.ok(out.n > 100);
+    assert.equal(out.report.rows.runs, expected.runs.length);
+    checkRanking(out.rows);
+  });
+
+  test("loads a zip from a URL and as a File", async () => {
+    const out = await page.evaluate(async ([zipUrl, sql]) => {
+      const db = await window.runql.RunQL.init();
+      const fromUrl = await db.load(zipUrl);
+      const rowsUrl = (await db.query(sql)).toArray();
+      const bytes = await (await fetch(zipUrl)).arrayBuffer();
+      const fromFile = await db.load(new File([bytes], "mlruns.zip"));
+      const rowsFile = (await db.query(sql)).toArray();
+      await db.close();
+      return { fromUrl, rowsUrl, fromFile, rowsFile };
+    }, [`/${WORK}/mlruns.zip`, RANKING]);
+    assert.equal(out.fromUrl.rows.runs, expected.runs.length);
+    assert.equal(out.fromFile.rows.runs, expected.runs.length);
+    checkRanking(out.rowsUrl);
+    checkRanking(out.rowsFile);
+  });
+
+  test("tb_ema window matches TensorBoard's smoothing", async () => {
+    const run = expectedRanking()[0].name;
+    const rows = await page.evaluate(async ([sql, name]) => (await window.db.query(sql, [name])).toArray(),
+      [EMA, run]);
+    const history = expected.runs.find((r) => r.run_name === run).metric_history["val/loss"];
+    const values = [...history].sort((a, b) => a[0] - b[0]).map((p) => Number(p[2]));
+    const want = tbEma(values, 0.6);
+    assert.equal(rows.length, values.length);
+    assert.ok(rows.length >= 10);
+    rows.forEach((row, i) => {
+      assert.ok(close(row.value, values[i]), `value at ${i}`);
+      assert.ok(close(row.smooth, want[i]), `smooth at step ${row.step}: ${row.smooth} vs ${want[i]}`);
+    });
+    assert.equal(rows[0].smooth, rows[0].value, "the first smoothed point is the raw value");
+  });
+
+  test("toArrow() is an IPC stream apache-arrow reads, matching toArray()", async () => {
+    const sql = `SELECT r.run_id, r.name, r.created_at, s.key, s.last, s.count
+      FROM metric_summary s JOIN runs r USING (run_id) ORDER BY r.run_id, s.key`;
+    const out = await page.evaluate(async (sql) => {
+      const r = await window.db.query(sql);
+      const rows = r.toArray().map((row) => ({ ...row, created_at: row.created_at && row.created_at.getTime() }));
+      return { ipc: Array.from(r.toArrow()), rows };
+    }, sql);
+    const table = tableFromIPC(Uint8Array.from(out.ipc));
+    assert.equal(table.numRows, out.rows.length);
+    assert.ok(table.numRows > 10);
+    assert.deepEqual(table.schema.fields.map((f) => f.name), ["run_id", "name", "created_at", "key", "last", "count"]);
+    const arrowRows = table.toArray();
+    out.rows.forEach((row, i) => {
+      const a = arrowRows[i];
+      assert.equal(a.run_id, row.run_id);
+      assert.equal(a.name, row.name);
+      assert.equal(a.key, row.key);
+      assert.equal(Number(a.count), row.count);
+      if (Number.isNaN(row.last)) assert.ok(Number.isNaN(a.last));
+      else assert.equal(a.last, row.last);
+      assert.equal(a.created_at == null ? null : Number(a.created_at), row.created_at);
+    });
+  });
+
+  test("NaN stays NaN, NULL is null, UNION ALL runs", async () => {
+    const out = await page.evaluate(async () => {
+      const nan = (await window.db.query(
+        "SELECT step, value FROM metrics WHERE key = 'nan_last' ORDER BY step")).toArray();
+      const mixed = (await window.db.query(
+        "SELECT CAST('NaN' AS DOUBLE) AS x, CAST(NULL AS DOUBLE) AS y, 9007199254740993 AS big, true AS b")).toArray();
+      const union = (await window.db.query(
+        "SELECT count(*) AS n FROM (SELECT run_id FROM runs UNION ALL SELECT run_id FROM runs)")).toArray();
+      return {
+        lastIsNaN: Number.isNaN(nan[nan.length - 1].value),
+        xIsNaN: Number.isNaN(mixed[0].x),
+        y: mixed[0].y,
+        bigType: typeof mixed[0].big,
+        big: String(mixed[0].big),
+        b: mixed[0].b,
+        union: union[0].n,
+      };
+    });
+    assert.equal(out.lastIsNaN, true);
+    assert.equal(out.xIsNaN, true);
+    assert.equal(out.y, null);
+    assert.equal(out.bigType, "bigint");
+    assert.equal(out.big, "9007199254740993");
+    assert.equal(out.b, true);
+    assert.equal(out.union, 2 * expected.runs.length);
+  });
+
+  test("tables(), schema() and $n parameters", async () => {
+    const out = await page.evaluate(async () => {
+      const tables = await window.db.tables();
+      const schema = await window.db.schema("metrics");
+      const n = (await window.db.query(
+        "SELECT count(*) AS n FROM metrics WHERE key = $1 AND step >= $2", ["val/loss", 10])).toArray()[0].n;
+      return { tables, schema, n };
+    });
+    for (const t of ["runs", "params", "metrics", "tags", "metric_summary", "runs_wide"]) {
+      assert.ok(out.tables.includes(t), t);
+    }
+    assert.deepEqual(out.schema.map((c) => c.name).slice(0, 5), ["run_id", "key", "step", "timestamp", "value"]);
+    const want = expected.runs.flatMap((r) => r.metric_history["val/loss"] ?? []).filter((p) => p[0] >= 10).length;
+    assert.equal(out.n, want);
+  });
+
+  test("errors have a kind and leave the instance usable", async () => {
+    const out = await page.evaluate(async ([sql, corrupt]) => {
+      const db = window.db;
+      const count = async () => (await db.query("SELECT count(*) AS n FROM runs")).toArray()[0].n;
+      const r = {};
+      r.before = await count();
+      r.badSql = await window.errorOf(db.query("SELEC nonsense FROM"));
+      r.afterBadSql = await count();
+      r.unknownTable = await window.errorOf(db.query("SELECT * FROM no_such_table"));
+      r.readOnly = await window.errorOf(db.query("DROP TABLE runs"));
+      r.params = await window.errorOf(db.query("SELECT $1 + $2 AS x", [1]));
+      r.paramsType = await window.errorOf(db.query("SELECT $1 AS x", [{ not: "a value" }]));
+      r.corruptZip = await window.errorOf(db.load(corrupt));
+      r.afterCorrupt = await count();
+      r.noRunData = await window.errorOf(db.load([{ path: "notes.txt", data: new TextEncoder().encode("hello") }]));
+      const other = await window.runql.RunQL.init();
+      try {
+        const garbage = [{ path: "mlruns/0/meta.yaml", data: new Uint8Array([0xff, 0, 1, 2]) }];
+        r.garbageReport = await other.load(garbage);
+      } catch (e) {
+        r.garbageError = { kind: e.kind, message: e.message };
+      }
+      await other.close();
+      r.badInput = await window.errorOf(db.load(42));
+      r.badFetch = await window.errorOf(db.load("/no/such/file.zip"));
+      r.schema = await window.errorOf(db.schema("nope"));
+      r.after = await count();
+      r.ranking = (await db.query(sql)).toArray();
+      return r;
+    }, [RANKING, `/${WORK}/corrupt.zip`]);
+    const runs = expected.runs.length;
+    assert.equal(out.before, runs);
+    const kinds = {
+      badSql: "sql", unknownTable: "sql", readOnly: "read_only", params: "params", paramsType: "params",
+      corruptZip: "load", noRunData: "load", badInput: "input", badFetch: "load", schema: "sql",
+    };
+    for (const [key, kind] of Object.entries(kinds)) {
+      assert.ok(out[key], `${key} should fail`);
+      assert.equal(out[key].kind, kind, `${key}: ${JSON.stringify(out[key])}`);
+      assert.equal(out[key].name, "RunQLError");
+      assert.equal(out[key].isError, true);
+      assert.ok(out[key].message.length > 0);
+    }
+    // A corrupt file inside otherwise recognizable run data is reported and skipped, not fatal.
+    if (out.garbageError) assert.equal(out.garbageError.kind, "load");
+    else assert.ok(out.garbageReport.skipped >= 1, JSON.stringify(out.garbageReport));
+    assert.equal(out.afterBadSql, runs);
+    assert.equal(out.afterCorrupt, runs, "a corrupt zip keeps the previous tables");
+    assert.equal(out.after, runs);
+    checkRanking(out.ranking);
+  });
+});
+
+describe("worker", () => {
+  test("same API from a Web Worker; inputs are transferred; errors keep their kind", async () => {
+    const out = await page.evaluate(async ([mlruns, zipUrl, sql, ema, run]) => {
+      const w = await window.runql.RunQL.initWorker();
+      const items = await window.fixtureItems(mlruns);
+      const sizeBefore = items[0].data.byteLength;
+      const report = await w.load(items);
+      const detached = items[0].data.byteLength === 0 && sizeBefore > 0;
+      const r = await w.query(sql);
+      const rows = r.toArray();
+      const ipc = Array.from(r.toArrow());
+      const badSql = await window.errorOf(w.query("SELECT FROM WHERE"));
+      const corrupt = await window.errorOf(w.load(new Uint8Array([0x50, 0x4b, 3, 4, 9, 9, 9])));
+      const smooth = (await w.query(ema, [run])).toArray();
+      const fromZip = await w.load(zipUrl);
+      const tables = await w.tables();
+      const schema = await w.schema("runs");
+      const rowsAfter = (await w.query(sql)).toArray();
+      await w.close();
+      return { report, detached, rows, ipc, badSql, corrupt, smooth, fromZip, tables, schema, rowsAfter };
+    }, [MLRUNS, `/${WORK}/mlruns.zip`, RANKING, EMA, expectedRanking()[0].name]);
+    assert.equal(out.report.rows.runs, expected.runs.length);
+    assert.equal(out.detached, true, "Uint8Array inputs are transferred, not copied");
+    checkRanking(out.rows);
+    checkRanking(tableFromIPC(Uint8Array.from(out.ipc)).toArray().map((r) => ({ ...r })));
+    assert.equal(out.badSql.kind, "sql");
+    assert.equal(out.corrupt.kind, "load");
+    assert.equal(out.smooth.length, 20);
+    assert.equal(out.fromZip.rows.runs, expected.runs.length);
+    assert.ok(out.tables.includes("metric_summary"));
+    assert.ok(out.schema.some((c) => c.name === "run_id"));
+    checkRanking(out.rowsAfter);
+  });
+});
+
+test("no panic reached the console", () => {
+  assert.deepEqual(consoleErrors.filter((e) => /panic/i.test(e)), []);
+});
