@@ -36,6 +36,19 @@ export interface LoadOptions {
   append?: boolean;
   /** Names the inputs in the report (default `upload`). */
   origin?: string;
+  /** Called as the inputs are read, then parsed (at most every 50 ms, and at the end). */
+  onProgress?: (progress: LoadProgress) => void;
+}
+
+/** How far a load has come. */
+export interface LoadProgress {
+  /** `read`: fetching/reading the inputs; `parse`: runql parsing the files. */
+  phase: "read" | "parse";
+  filesDone: number;
+  filesTotal: number;
+  bytesDone: number;
+  /** null while reading URLs whose size is not known in advance. */
+  bytesTotal: number | null;
 }
 
 export interface Issue {
@@ -107,11 +120,16 @@ export interface RunQLApi {
 export interface InitOptions {
   /** Where the .wasm module is (default: `pkg/runql_wasm_bg.wasm` next to the package). */
   wasm?: string | URL | Response | WebAssembly.Module;
+  /**
+   * Keep the loaded files' bytes so `load(..., {append: true})` can re-read them with new
+   * inputs (default true). `false` needs about half the memory; append is refused then.
+   */
+  keepInputs?: boolean;
 }
 
 export class RunQL implements RunQLApi {
   static init(options?: InitOptions): Promise<RunQL>;
-  static initWorker(options?: { wasm?: string | URL; workerUrl?: string | URL }): Promise<RunQLWorker>;
+  static initWorker(options?: { wasm?: string | URL; workerUrl?: string | URL; keepInputs?: boolean }): Promise<RunQLWorker>;
   load(inputs: Inputs, options?: LoadOptions): Promise<LoadReport>;
   loadDemo(spec?: DemoSpec): Promise<LoadReport>;
   query(sql: string, params?: QueryParam[]): Promise<QueryResult>;

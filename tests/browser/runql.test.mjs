@@ -242,6 +242,54 @@ describe("main thread", () => {
     assert.equal(out.n, want);
   });
 
+  test("onProgress reports reading then parsing; append adds runs; keepInputs: false refuses append", async () => {
+    const out = await page.evaluate(async (mlruns) => {
+      const items = await window.fixtureItems(mlruns);
+      // Split by run folder (a 32-hex segment) so each part holds whole runs; everything
+      // else (experiment meta.yaml, models, ...) goes into the first part.
+      const runDir = (p) => {
+        const segs = p.split("/");
+        const i = segs.findIndex((x) => /^[0-9a-f]{32}$/.test(x));
+        return i < 0 ? null : segs.slice(0, i + 1).join("/");
+      };
+      const dirs = [...new Set(items.map((i) => runDir(i.path)).filter(Boolean))].sort();
+      const firstDirs = new Set(dirs.slice(0, Math.floor(dirs.length / 2)));
+      const isMeta = (i) => runDir(i.path) === null;
+      const partA = items.filter((i) => isMeta(i) || firstDirs.has(runDir(i.path)));
+      const partB = items.filter((i) => !isMeta(i) && !firstDirs.has(runDir(i.path)));
+      const events = [];
+      const db = await window.runql.RunQL.init();
+      const a = await db.load(partA, { onProgress: (p) => events.push(p) });
+      const b = await db.load(partB, { append: true, onProgress: () => { throw new Error("ignored"); } });
+      const total = (await db.query("SELECT count(*) AS n FROM runs")).toArray()[0].n;
+      await db.close();
+      const lean = await window.runql.RunQL.init({ keepInputs: false });
+      await lean.load(partA);
+      const refused = await window.errorOf(lean.load(partB, { append: true }));
+      const leanRuns = (await lean.query("SELECT count(*) AS n FROM runs")).toArray()[0].n;
+      await lean.close();
+      return { events, a: a.rows.runs, b: b.rows.runs, total, refused, leanRuns, n: partA.length };
+    }, MLRUNS);
+    const read = out.events.filter((e) => e.phase === "read");
+    const parse = out.events.filter((e) => e.phase === "parse");
+    assert.ok(read.length >= 1 && parse.length >= 1, JSON.stringify(out.events.slice(0, 3)));
+    assert.ok(out.events.indexOf(parse[0]) > out.events.indexOf(read.at(-1)), "reading comes before parsing");
+    assert.deepEqual(read.at(-1), {
+      phase: "read", filesDone: out.n, filesTotal: out.n, bytesDone: read.at(-1).bytesTotal,
+      bytesTotal: read.at(-1).bytesTotal,
+    });
+    const lastParse = parse.at(-1);
+    assert.equal(lastParse.filesDone, lastParse.filesTotal);
+    assert.equal(lastParse.bytesDone, lastParse.bytesTotal);
+    for (let i = 1; i < parse.length; i += 1) assert.ok(parse[i].filesDone >= parse[i - 1].filesDone);
+    assert.ok(out.a > 0 && out.a < expected.runs.length, `first half: ${out.a} runs`);
+    assert.equal(out.b, expected.runs.length, "append loads the earlier inputs again with the new ones");
+    assert.equal(out.total, expected.runs.length);
+    assert.equal(out.refused.kind, "input");
+    assert.match(out.refused.message, /keepInputs/);
+    assert.equal(out.leanRuns, out.a, "a refused append keeps the tables");
+  });
+
   test("errors have a kind and leave the instance usable", async () => {
     const out = await page.evaluate(async ([sql, corrupt]) => {
       const db = window.db;
@@ -309,12 +357,13 @@ describe("worker", () => {
       const badSql = await window.errorOf(w.query("SELECT FROM WHERE"));
       const corrupt = await window.errorOf(w.load(new Uint8Array([0x50, 0x4b, 3, 4, 9, 9, 9])));
       const smooth = (await w.query(ema, [run])).toArray();
-      const fromZip = await w.load(zipUrl);
+      const progress = [];
+      const fromZip = await w.load(zipUrl, { onProgress: (p) => progress.push(p.phase) });
       const tables = await w.tables();
       const schema = await w.schema("runs");
       const rowsAfter = (await w.query(sql)).toArray();
       await w.close();
-      return { report, detached, rows, ipc, badSql, corrupt, smooth, fromZip, tables, schema, rowsAfter };
+      return { report, detached, rows, ipc, badSql, corrupt, smooth, fromZip, progress, tables, schema, rowsAfter };
     }, [MLRUNS, `/${WORK}/mlruns.zip`, RANKING, EMA, expectedRanking()[0].name]);
     assert.equal(out.report.rows.runs, expected.runs.length);
     assert.equal(out.detached, true, "Uint8Array inputs are transferred, not copied");
@@ -324,6 +373,8 @@ describe("worker", () => {
     assert.equal(out.corrupt.kind, "load");
     assert.equal(out.smooth.length, 20);
     assert.equal(out.fromZip.rows.runs, expected.runs.length);
+    assert.equal(out.progress[0], "read");
+    assert.equal(out.progress.at(-1), "parse", "parse progress crosses from the worker");
     assert.ok(out.tables.includes("metric_summary"));
     assert.ok(out.schema.some((c) => c.name === "run_id"));
     checkRanking(out.rowsAfter);

@@ -9,6 +9,7 @@ use wasm_bindgen::prelude::*;
 use crate::archive::{self, ZipLimits};
 use crate::convert;
 use crate::error::{Result, WasmError};
+use crate::progress::{self, ProgressScope};
 use crate::report::report_to_js;
 use crate::result::QueryResult;
 
@@ -39,11 +40,12 @@ pub struct Database {
     staged: Vec<FileTree>,
     staged_issues: Vec<runql_core::Issue>,
     report: Option<LoadReport>,
+    keep_inputs: bool,
 }
 
 impl Default for Database {
     fn default() -> Self {
-        Self::new()
+        Self::new(true)
     }
 }
 
@@ -51,8 +53,12 @@ impl Default for Database {
 impl Database {
     /// An empty instance: no tables until the first `commit`, all runql SQL functions
     /// available, read-only, one partition.
+    ///
+    /// `keep_inputs` keeps the loaded files' bytes so that `commit(append = true)` can
+    /// load them again together with new ones; without it an instance needs about half
+    /// the memory, and append is refused.
     #[wasm_bindgen(constructor)]
-    pub fn new() -> Database {
+    pub fn new(keep_inputs: bool) -> Database {
         crate::install_panic_hook();
         Database {
             session: Session::new(SessionOptions { target_partitions: 1, read_only: true }),
@@ -61,6 +67,7 @@ impl Database {
             staged: Vec::new(),
             staged_issues: Vec::new(),
             report: None,
+            keep_inputs,
         }
     }
 
@@ -144,15 +151,35 @@ impl Database {
     /// # Errors
     /// `kind: "load"` when nothing staged holds run data (or nothing was staged); the
     /// previous tables stay loaded and the staged files are dropped.
-    pub fn commit(&mut self, append: bool) -> Result<JsValue> {
+    ///
+    /// `progress`, when a function, is called with `{filesDone, filesTotal, bytesDone,
+    /// bytesTotal}` as files are parsed (at most every 50 ms, and once at the end).
+    pub fn commit(&mut self, append: bool, progress: Option<js_sys::Function>) -> Result<JsValue> {
         let staged = std::mem::take(&mut self.staged);
         let staged_issues = std::mem::take(&mut self.staged_issues);
         if staged.is_empty() {
             return Err(WasmError::Load("nothing to load: no files were given".into()));
         }
-        let mut trees = if append { self.sources.clone() } else { Vec::new() };
+        if append && !self.keep_inputs && self.tables.is_some() {
+            return Err(WasmError::Input(
+                "append needs the earlier inputs, and this instance was created with keepInputs: false"
+                    .into(),
+            ));
+        }
+        let mut trees = if append { std::mem::take(&mut self.sources) } else { Vec::new() };
+        let kept = trees.len();
         trees.extend(staged);
-        let mut loaded = load(&trees, &LoadOptions::default())?;
+        let _progress = ProgressScope::install(progress);
+        let options = LoadOptions { progress: Some(&progress::forward), ..LoadOptions::default() };
+        let mut loaded = match load(&trees, &options) {
+            Ok(loaded) => loaded,
+            Err(e) => {
+                // Give the earlier inputs back so a later append still sees them.
+                trees.truncate(kept);
+                self.sources = trees;
+                return Err(e.into());
+            }
+        };
         for issue in staged_issues {
             loaded.report.push(issue);
         }
@@ -160,7 +187,9 @@ impl Database {
         fresh.register_tables(&loaded.tables)?;
         self.session = fresh;
         self.tables = Some(loaded.tables);
-        self.sources = trees;
+        // Keeping the inputs costs their size again next to the tables; only `append`
+        // needs them.
+        self.sources = if self.keep_inputs { trees } else { Vec::new() };
         let js = report_to_js(&loaded.report)?;
         self.report = Some(loaded.report);
         Ok(js)

@@ -35,6 +35,7 @@ pub mod archive;
 pub mod convert;
 pub mod database;
 pub mod error;
+mod progress;
 pub mod report;
 pub mod result;
 

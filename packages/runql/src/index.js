@@ -17,6 +17,39 @@ export { RunQLError, QueryResult, RunQLWorker };
 let ready = null;
 
 /**
+ * Turns a user's onProgress into the read-phase counter and the parse-phase callback the
+ * WebAssembly side calls. Read progress is throttled like parse progress (50 ms).
+ */
+function progressReporter(onProgress, descriptors) {
+  if (typeof onProgress !== "function") return { read() {}, parse: undefined };
+  const sizeOf = (d) => (d.blob ? (d.blob.byteLength ?? d.blob.size ?? 0) : null);
+  const sizes = descriptors.map(sizeOf);
+  const bytesTotal = sizes.includes(null) ? null : sizes.reduce((a, b) => a + b, 0);
+  const filesTotal = descriptors.length;
+  let filesDone = 0;
+  let bytesDone = 0;
+  let last = -Infinity;
+  const safeCall = (p) => {
+    try {
+      onProgress(p);
+    } catch {
+      // A broken progress display must not abort the load.
+    }
+  };
+  return {
+    read(n) {
+      filesDone += 1;
+      bytesDone += n;
+      const now = performance.now();
+      if (filesDone < filesTotal && now - last < 50) return;
+      last = now;
+      safeCall({ phase: "read", filesDone, filesTotal, bytesDone, bytesTotal });
+    },
+    parse: (p) => safeCall({ phase: "parse", ...p }),
+  };
+}
+
+/**
  * Fetches, compiles and instantiates the WebAssembly module once per page or worker.
  * @param {string|URL|Response|WebAssembly.Module} [wasm] where the module is; defaults to
  *   `pkg/runql_wasm_bg.wasm` next to this package.
@@ -45,17 +78,19 @@ export class RunQL {
 
   /**
    * A runql instance on this thread.
-   * @param {{wasm?: string|URL|Response|WebAssembly.Module}} [options]
+   * @param {{wasm?: string|URL|Response|WebAssembly.Module, keepInputs?: boolean}} [options]
+   *   `keepInputs: false` drops the loaded files' bytes after each load (about half the
+   *   memory); `load(..., {append: true})` is refused then.
    */
   static async init(options = {}) {
     await initModule(options.wasm);
-    return new RunQL(new Database());
+    return new RunQL(new Database(options.keepInputs ?? true));
   }
 
   /**
    * A runql instance in a Web Worker, with the same (async) API, so long loads and queries
    * never freeze the page.
-   * @param {{wasm?: string|URL, workerUrl?: string|URL}} [options]
+   * @param {{wasm?: string|URL, workerUrl?: string|URL, keepInputs?: boolean}} [options]
    */
   static async initWorker(options = {}) {
     return RunQLWorker.create(options);
@@ -64,8 +99,11 @@ export class RunQL {
   /**
    * Loads run data and returns the load report. Replaces what was loaded before unless
    * `options.append` is set; on error the previous tables stay.
+   * `options.onProgress` is called with `{phase, filesDone, filesTotal, bytesDone,
+   * bytesTotal}`: phase `"read"` while the inputs are read (bytesTotal is null when URLs
+   * of unknown size are among them), then `"parse"` while runql parses them.
    * @param {*} inputs File, FileList (folder picker), Blob, {path, data}, URL, or an array of these
-   * @param {{append?: boolean, origin?: string}} [options]
+   * @param {{append?: boolean, origin?: string, onProgress?: (p: object) => void}} [options]
    */
   async load(inputs, options = {}) {
     return this.loadDescribed(describeInputs(inputs), options);
@@ -74,12 +112,14 @@ export class RunQL {
   /** @internal */
   async loadDescribed(descriptors, options = {}) {
     const origin = options.origin ?? "upload";
+    const report = progressReporter(options.onProgress, descriptors);
     try {
       for (const d of descriptors) {
         const bytes = await readInput(d);
         this.#db.stageFile(origin, d.path, bytes, d.unzip);
+        report.read(bytes.byteLength);
       }
-      return this.#db.commit(Boolean(options.append));
+      return this.#db.commit(Boolean(options.append), report.parse);
     } catch (e) {
       this.#db.clearStaged();
       throw toRunQLError(e, "load");
@@ -94,7 +134,7 @@ export class RunQL {
     const { runs = 48, metrics = 6, steps = 200, seed = 42, append = false } = spec;
     try {
       this.#db.stageDemo(runs, metrics, steps, seed);
-      return this.#db.commit(append);
+      return this.#db.commit(append, undefined);
     } catch (e) {
       this.#db.clearStaged();
       throw toRunQLError(e, "load");

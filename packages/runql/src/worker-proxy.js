@@ -16,6 +16,14 @@ export class RunQLWorker {
     worker.onmessage = ({ data }) => {
       const p = this.#pending.get(data.id);
       if (!p) return;
+      if (data.progress) {
+        try {
+          p.onProgress?.(data.progress);
+        } catch {
+          // A broken progress display must not abort the load.
+        }
+        return;
+      }
       this.#pending.delete(data.id);
       if (data.error) p.reject(new RunQLError(data.error.kind, data.error.message));
       else p.resolve(data.result);
@@ -28,21 +36,21 @@ export class RunQLWorker {
     };
   }
 
-  /** @param {{wasm?: string|URL, workerUrl?: string|URL}} [options] */
+  /** @param {{wasm?: string|URL, workerUrl?: string|URL, keepInputs?: boolean}} [options] */
   static async create(options = {}) {
     const url = options.workerUrl ?? new URL("./worker.js", import.meta.url);
     const proxy = new RunQLWorker(new Worker(url, { type: "module", name: "runql" }));
     const wasm = options.wasm ? new URL(String(options.wasm), location.href).href : undefined;
-    await proxy.#call("init", { wasm });
+    await proxy.#call("init", { wasm, keepInputs: options.keepInputs ?? true });
     return proxy;
   }
 
-  #call(op, args, transfer = []) {
+  #call(op, args, transfer = [], onProgress = undefined) {
     if (this.#dead) return Promise.reject(this.#dead);
     if (!this.#worker) return Promise.reject(new RunQLError("input", "this runql worker is closed"));
     const id = this.#next++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      this.#pending.set(id, { resolve, reject, onProgress });
       try {
         this.#worker.postMessage({ id, op, args }, transfer);
       } catch (e) {
@@ -58,7 +66,10 @@ export class RunQLWorker {
    */
   async load(inputs, options = {}) {
     const descriptors = describeInputs(inputs);
-    return this.#call("load", { descriptors, options }, transferables(descriptors));
+    const { onProgress, ...rest } = options;
+    const wanted = typeof onProgress === "function";
+    return this.#call("load", { descriptors, options: { ...rest, progress: wanted } },
+      transferables(descriptors), wanted ? onProgress : undefined);
   }
 
   /** Same as `RunQL.loadDemo`. */

@@ -7,16 +7,20 @@ import { columnTransferables } from "./result.js";
 
 let db = null;
 
-async function handle(op, args) {
+async function handle(id, op, args) {
   if (op === "init") {
     await initModule(args.wasm);
-    db = await RunQL.init();
+    db = await RunQL.init({ keepInputs: args.keepInputs });
     return { result: true };
   }
   if (!db) throw toRunQLError(new Error("runql worker is not initialized"), "internal");
   switch (op) {
-    case "load":
-      return { result: await db.loadDescribed(args.descriptors, args.options) };
+    case "load": {
+      // Functions cannot cross postMessage: progress goes back as messages of this request.
+      const { progress, ...options } = args.options;
+      if (progress) options.onProgress = (p) => self.postMessage({ id, progress: p });
+      return { result: await db.loadDescribed(args.descriptors, options) };
+    }
     case "loadDemo":
       return { result: await db.loadDemo(args.spec) };
     case "query": {
@@ -44,7 +48,7 @@ async function handle(op, args) {
 self.onmessage = async ({ data }) => {
   const { id, op, args } = data;
   try {
-    const { result, transfer = [] } = await handle(op, args);
+    const { result, transfer = [] } = await handle(id, op, args);
     self.postMessage({ id, result }, transfer);
   } catch (e) {
     const err = toRunQLError(e);
