@@ -14,7 +14,8 @@ use proptest::prelude::*;
 use runql_core::{CoreError, FileTree, LoadOptions, Loaded, Severity};
 
 fn fixture() -> Vec<u8> {
-    std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/optuna/journal.log")).unwrap()
+    std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/optuna/journal.log"))
+        .unwrap()
 }
 
 fn load_bytes(bytes: &[u8]) -> Result<Loaded, CoreError> {
@@ -43,7 +44,10 @@ fn truncated_last_line_is_reported_and_the_rest_loads() {
     let l = load_bytes(cut).unwrap();
     let lines = full.iter().filter(|b| **b == b'\n').count() as u64;
     let s = skipped(&l);
-    assert!(s.iter().any(|m| m.contains(&format!("up/journal.log:{lines}")) && m.contains("no newline")), "{s:?}");
+    assert!(
+        s.iter().any(|m| m.contains(&format!("up/journal.log:{lines}")) && m.contains("no newline")),
+        "{s:?}"
+    );
     // The cut line was the DELETE_STUDY of `scratch`, so its 2 trials are live again.
     assert_eq!(l.tables.runs.num_rows(), full_runs + 2);
     // A complete last line without its newline is not applied either (as in Optuna).
@@ -84,7 +88,10 @@ fn corrupt_lines_are_skipped_with_their_line_numbers() {
         (12, "no study with id 7"),
         (13, "`user_attr` is not an object"),
     ] {
-        assert!(s.iter().any(|m| m.contains(&format!("up/journal.log:{line}:")) && m.contains(what)), "{line} {what}: {s:?}");
+        assert!(
+            s.iter().any(|m| m.contains(&format!("up/journal.log:{line}:")) && m.contains(what)),
+            "{line} {what}: {s:?}"
+        );
     }
     // The trial still loads, with its NaN intermediate value.
     assert_eq!(l.tables.runs.num_rows(), 1);
@@ -114,7 +121,10 @@ fn huge_and_hostile_input() {
         "]".repeat(100_000)
     );
     // Ids far out of range, a giant step, a huge line.
-    let big_line = format!(r#"{{"op_code":8,"worker_id":"w","trial_id":0,"user_attr":{{"x":"{}"}}}}"#, "a".repeat(1 << 20));
+    let big_line = format!(
+        r#"{{"op_code":8,"worker_id":"w","trial_id":0,"user_attr":{{"x":"{}"}}}}"#,
+        "a".repeat(1 << 20)
+    );
     let lines = [
         STUDY,
         &deep,

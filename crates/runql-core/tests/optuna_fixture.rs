@@ -63,13 +63,19 @@ fn tags(l: &Loaded, run: &str) -> BTreeMap<String, Option<String>> {
     let runs = strings(t, "run_id");
     let keys = strings(t, "key");
     let values = strings(t, "value");
-    (0..t.num_rows()).filter(|&i| runs[i].as_deref() == Some(run)).map(|i| (keys[i].clone().unwrap(), values[i].clone())).collect()
+    (0..t.num_rows())
+        .filter(|&i| runs[i].as_deref() == Some(run))
+        .map(|i| (keys[i].clone().unwrap(), values[i].clone()))
+        .collect()
 }
 
 /// `(status, created_at, ended_at, name, project)` of `run`.
 fn run_row(l: &Loaded, run: &str) -> (String, Option<i64>, Option<i64>, String, String) {
     let r = &l.tables.runs;
-    let i = strings(r, "run_id").iter().position(|id| id.as_deref() == Some(run)).unwrap_or_else(|| panic!("{run}"));
+    let i = strings(r, "run_id")
+        .iter()
+        .position(|id| id.as_deref() == Some(run))
+        .unwrap_or_else(|| panic!("{run}"));
     let ts = |c: &str| {
         let a = r.column_by_name(c).unwrap().as_primitive::<TimestampMillisecondType>();
         a.is_valid(i).then(|| a.value(i))
@@ -190,8 +196,13 @@ fn fixture_loads_as_optuna_reads_it() {
 #[test]
 fn deleted_study_is_reported_not_loaded() {
     let (l, _) = load_fixture();
-    let skipped: Vec<String> =
-        l.report.issues().iter().filter(|i| i.severity == Severity::Skipped).map(ToString::to_string).collect();
+    let skipped: Vec<String> = l
+        .report
+        .issues()
+        .iter()
+        .filter(|i| i.severity == Severity::Skipped)
+        .map(ToString::to_string)
+        .collect();
     assert_eq!(skipped.len(), 1, "{skipped:?}");
     assert!(skipped[0].contains("journal.log:"), "{}", skipped[0]);
     assert!(skipped[0].contains("\"scratch\" was deleted; its 2 trials are not loaded"), "{}", skipped[0]);
