@@ -36,8 +36,9 @@ use crate::vfs::FileTree;
 /// The name this format has in reports, and the `source` of its runs.
 pub const FORMAT_NAME: &str = "table";
 
-/// Bytes read from the start of a candidate file to recognize its header.
-const SNIFF_BYTES: usize = 64 << 10;
+/// Bytes read from the start of a candidate file to recognize its header: enough for the
+/// header of a wide table with thousands of `metrics.*`/`params.*` columns.
+const SNIFF_BYTES: usize = 1 << 20;
 
 /// What a table file is, by its header.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -497,6 +497,24 @@ mod tests {
     }
 
     #[test]
+    fn a_second_start_of_a_running_trial_is_a_no_op() {
+        let (j, r) = replay(concat!(
+            r#"{"op_code":0,"worker_id":"w","study_name":"a","directions":[1]}"#,
+            "\n",
+            r#"{"op_code":4,"worker_id":"w","study_id":0,"datetime_start":null,"state":4}"#,
+            "\n",
+            r#"{"op_code":6,"worker_id":"w1","trial_id":0,"state":0,"values":null,"datetime_start":"2026-01-01T00:00:01"}"#,
+            "\n",
+            r#"{"op_code":6,"worker_id":"w2","trial_id":0,"state":0,"values":null,"datetime_start":"2026-01-01T00:00:05"}"#,
+            "\n",
+        ));
+        assert_eq!(j.trials[0].state, TrialState::Running);
+        assert_eq!(j.trials[0].start_ms, parse_iso_ms("2026-01-01T00:00:01"));
+        assert_eq!(r.ignored.values().sum::<u64>(), 1);
+        assert_eq!(r.issues().len(), 0);
+    }
+
+    #[test]
     fn sniffing() {
         assert!(looks_like_journal(b"\n{\"op_code\":0,\"worker_id\":\"x\"}\n"));
         assert!(!looks_like_journal(b"{\"op_code\":0}\n"));
