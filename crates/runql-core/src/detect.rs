@@ -11,11 +11,20 @@ pub enum Format {
     TensorBoard,
     /// Weights & Biases run folders (`run-<id>.wandb` logs, `files/`), SDK 0.9–0.31.
     Wandb,
+    /// Optuna journal storage files (`JournalFileBackend`, JSON lines), Optuna 3.x–4.x.
+    Optuna,
+    /// Plain tables: long metric CSV/JSONL (`run_id,key,step,timestamp,value`), wide per-run
+    /// CSV (`params.*`/`metrics.*`/`tags.*` or bare columns), MLflow UI CSV downloads.
+    Generic,
 }
 
 impl Format {
     /// Every format, in detection order.
-    pub const ALL: [Format; 3] = [Format::MlflowFileStore, Format::TensorBoard, Format::Wandb];
+    ///
+    /// The table formats come last: a CSV kept as an artifact of another tracker's run is
+    /// claimed by that reader first.
+    pub const ALL: [Format; 5] =
+        [Format::MlflowFileStore, Format::TensorBoard, Format::Wandb, Format::Optuna, Format::Generic];
 
     /// The name used in reports.
     pub fn name(self) -> &'static str {
@@ -23,6 +32,8 @@ impl Format {
             Format::MlflowFileStore => crate::mlflow::FORMAT_NAME,
             Format::TensorBoard => crate::tensorboard::FORMAT_NAME,
             Format::Wandb => crate::wandb::FORMAT_NAME,
+            Format::Optuna => crate::optuna::FORMAT_NAME,
+            Format::Generic => crate::generic::FORMAT_NAME,
         }
     }
 
@@ -32,6 +43,10 @@ impl Format {
             Format::MlflowFileStore => "an MLflow file store (a folder with <experiment>/<run>/meta.yaml)",
             Format::TensorBoard => "TensorBoard logs (folders with events.out.tfevents.* files)",
             Format::Wandb => "W&B run folders (wandb/run-*/run-<id>.wandb or files/wandb-summary.json)",
+            Format::Optuna => "an Optuna journal file (JournalFileBackend, e.g. journal.log)",
+            Format::Generic => {
+                "a CSV/JSONL table (run_id,key,step,timestamp,value or one row per run with run_id)"
+            }
         }
     }
 }
@@ -52,6 +67,8 @@ pub fn detect(tree: &FileTree) -> Vec<Format> {
             Format::MlflowFileStore => crate::mlflow::detect(tree),
             Format::TensorBoard => crate::tensorboard::detect(tree),
             Format::Wandb => crate::wandb::detect(tree),
+            Format::Optuna => crate::optuna::detect(tree),
+            Format::Generic => crate::generic::detect(tree),
         })
         .collect()
 }

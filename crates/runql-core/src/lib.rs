@@ -22,13 +22,17 @@
 mod batch;
 pub mod detect;
 pub mod error;
+pub mod generic;
 pub mod json_lenient;
 pub mod load;
 pub mod mlflow;
 pub mod model;
+pub mod optuna;
 pub mod report;
 pub mod synth;
 pub mod tensorboard;
+mod text_lines;
+pub mod timefmt;
 pub mod vfs;
 pub mod wandb;
 

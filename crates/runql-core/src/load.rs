@@ -136,6 +136,12 @@ pub fn load(trees: &[FileTree], options: &LoadOptions<'_>) -> Result<Loaded> {
                     crate::tensorboard::read(tree, &mut builder, &mut report, &tracker, &mut claimed)?
                 }
                 Format::Wandb => crate::wandb::read(tree, &mut builder, &mut report, &tracker, &mut claimed)?,
+                Format::Optuna => {
+                    crate::optuna::read(tree, &mut builder, &mut report, &tracker, &mut claimed)?
+                }
+                Format::Generic => {
+                    crate::generic::read(tree, &mut builder, &mut report, &tracker, &mut claimed)?
+                }
             }
         }
         for path in tree.paths().filter(|p| !claimed.contains(*p)) {

@@ -185,6 +185,35 @@ impl FileTree {
         }
     }
 
+    /// At most the first `max` bytes of the file at `path`, for recognizing a format by its
+    /// first line without reading a large file whole.
+    ///
+    /// ```
+    /// use runql_core::FileTree;
+    /// let mut tree = FileTree::new("upload");
+    /// tree.insert("a.csv", b"run_id,key,step,value\nr,loss,0,1\n".to_vec());
+    /// assert_eq!(&*tree.head("a.csv", 6)?, b"run_id");
+    /// # Ok::<(), runql_core::CoreError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Self::read`].
+    pub fn head(&self, path: &str, max: usize) -> Result<Cow<'_, [u8]>> {
+        match self.files.get(path) {
+            None => Err(CoreError::MissingFile { path: self.display_path(path) }),
+            Some((FileSource::Bytes(bytes), _)) => Ok(Cow::Borrowed(bytes.get(..max).unwrap_or(bytes))),
+            #[cfg(not(target_arch = "wasm32"))]
+            Some((FileSource::Disk(p), _)) => {
+                use std::io::Read;
+                let io = |source| CoreError::Io { path: p.clone(), source };
+                let file = std::fs::File::open(p).map_err(io)?;
+                let mut out = Vec::with_capacity(max.min(64 << 10));
+                file.take(max as u64).read_to_end(&mut out).map_err(io)?;
+                Ok(Cow::Owned(out))
+            }
+        }
+    }
+
     /// Problems met while walking the folder (unreadable sub-folders, broken symlinks).
     pub fn walk_issues(&self) -> &[Issue] {
         &self.walk_issues

@@ -12,6 +12,7 @@ use super::yaml;
 use crate::json_lenient::{self, JsonValue};
 use crate::model::{RunData, RunInfo};
 use crate::report::{Issue, LoadReport, Severity};
+use crate::timefmt::parse_iso_ms;
 
 /// Files other than `.wandb` logs are refused above this size.
 pub const MAX_SIDE_FILE_BYTES: usize = 64 << 20;
@@ -533,31 +534,6 @@ fn unwrap_value_desc(v: JsonValue) -> JsonValue {
         }
         other => other,
     }
-}
-
-/// `2023-12-11T18:23:20.003859` (no zone, UTC as W&B writes it) → epoch ms.
-pub fn parse_iso_ms(s: &str) -> Option<i64> {
-    let s = s.trim().trim_end_matches('Z');
-    let (date, time) = s.split_once('T').or_else(|| s.split_once(' '))?;
-    let mut d = date.splitn(3, '-').map(|x| x.parse::<i64>().ok());
-    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
-    let mut t = time.splitn(3, ':');
-    let h: i64 = t.next()?.parse().ok()?;
-    let min: i64 = t.next()?.parse().ok()?;
-    let sec: f64 = t.next().unwrap_or("0").parse().ok()?;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&day) || h > 23 || min > 59 || !(0.0..61.0).contains(&sec)
-    {
-        return None;
-    }
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400_000 + h * 3_600_000 + min * 60_000 + (sec * 1000.0).round() as i64)
 }
 
 #[cfg(test)]

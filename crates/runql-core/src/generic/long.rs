@@ -1,0 +1,173 @@
+//! Long tables: one row per metric point, `run_id,key,step,timestamp,value` (CSV with a
+//! header, or JSON lines with those keys).
+
+use super::cells;
+use super::header::LongColumns;
+use super::runs::{RunAcc, Runs};
+use crate::json_lenient::{self, JsonValue};
+use crate::report::LoadReport;
+use crate::text_lines::{MAX_LINE_BYTES, lines};
+
+/// One parsed row, before it is added.
+struct Point<'a> {
+    run: &'a str,
+    name: Option<&'a str>,
+    group: Option<&'a str>,
+    key: &'a str,
+    step: Option<i64>,
+    timestamp: Option<i64>,
+    value: f64,
+}
+
+fn add(runs: &mut Runs, p: Point<'_>, origin: &str) {
+    let run = runs.run(p.run, origin);
+    if let Some(n) = p.name {
+        RunAcc::fill(&mut run.info.name, n);
+    }
+    if let Some(g) = p.group {
+        RunAcc::fill(&mut run.info.run_group, g);
+    }
+    let series = run.series(p.key);
+    // Without a step column, points count up per run and key, in file order.
+    let step = p.step.unwrap_or(series.len() as i64);
+    series.push(step, p.timestamp, p.value);
+}
+
+/// Reads a long CSV whose header gave `cols`.
+pub(crate) fn read_csv(
+    bytes: &[u8],
+    cols: &LongColumns,
+    shown: &str,
+    runs: &mut Runs,
+    report: &mut LoadReport,
+) {
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(bytes);
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = reader.position().line() + 1;
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(line, |p| p.line());
+                report.skip(shown, Some(line), format!("not a CSV row: {e}"));
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    break;
+                }
+                continue;
+            }
+        }
+        let line = record.position().map_or(line, |p| p.line());
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let cell = |i: usize| record.get(i).map(str::trim).unwrap_or("");
+        let opt = |i: Option<usize>| i.map(cell).filter(|c| !c.is_empty());
+        match point(
+            cell(cols.run),
+            opt(cols.name),
+            opt(cols.group),
+            cell(cols.key),
+            opt(cols.step),
+            opt(cols.timestamp),
+            cell(cols.value),
+        ) {
+            Ok(p) => add(runs, p, shown),
+            Err(why) => report.skip(shown, Some(line), why),
+        }
+    }
+}
+
+/// Checks one row's cells; `Err` says why the row is skipped.
+fn point<'a>(
+    run: &'a str,
+    name: Option<&'a str>,
+    group: Option<&'a str>,
+    key: &'a str,
+    step: Option<&str>,
+    timestamp: Option<&str>,
+    value: &str,
+) -> Result<Point<'a>, String> {
+    if run.is_empty() {
+        return Err("empty run id".into());
+    }
+    if key.is_empty() {
+        return Err("empty metric key".into());
+    }
+    let value = cells::number(value).ok_or_else(|| format!("value {value:?} is not a number"))?;
+    let step = match step {
+        None => None,
+        Some(s) => Some(cells::step(s).ok_or_else(|| format!("step {s:?} is not an integer"))?),
+    };
+    let timestamp = match timestamp {
+        None => None,
+        Some(t) => Some(cells::timestamp(t).ok_or_else(|| format!("timestamp {t:?} is not a time"))?),
+    };
+    Ok(Point { run, name, group, key, step, timestamp, value })
+}
+
+/// The first non-blank line of `head` is a JSON object with `run_id`, `key` and `value`.
+pub(crate) fn looks_like_jsonl(head: &[u8]) -> bool {
+    let Some(first) = lines(head).find(|l| !l.is_blank()) else { return false };
+    first.text.first() == Some(&b'{')
+        && json_lenient::parse(first.text).is_ok_and(|v| {
+            ["run_id", "key", "value"].iter().all(|k| v.get(k).is_some()) && v.get("op_code").is_none()
+        })
+}
+
+/// A JSON scalar as cell text: strings as they are, numbers in Python's spelling.
+fn text(v: Option<&JsonValue>) -> Option<String> {
+    match v? {
+        JsonValue::Null => None,
+        JsonValue::Str(s) => Some(s.clone()),
+        other => Some(other.to_json()),
+    }
+}
+
+/// Reads a long JSON-lines file: objects with `run_id`, `key`, `value` and optionally
+/// `step`, `timestamp`, `run_name`.
+pub(crate) fn read_jsonl(bytes: &[u8], shown: &str, runs: &mut Runs, report: &mut LoadReport) {
+    for line in lines(bytes) {
+        if line.is_blank() {
+            continue;
+        }
+        if line.text.len() > MAX_LINE_BYTES {
+            report.skip(shown, Some(line.number), format!("line is over the {MAX_LINE_BYTES}-byte limit"));
+            continue;
+        }
+        let obj = match json_lenient::parse(line.text) {
+            Ok(obj @ JsonValue::Object(_)) => obj,
+            Ok(_) => {
+                report.skip(shown, Some(line.number), "line is not a JSON object");
+                continue;
+            }
+            Err(e) if !line.terminated => {
+                report.skip(shown, Some(line.number), format!("last line is cut off (no newline): {e}"));
+                continue;
+            }
+            Err(e) => {
+                report.skip(shown, Some(line.number), format!("line is not JSON: {e}"));
+                continue;
+            }
+        };
+        let run = text(obj.get("run_id")).unwrap_or_default();
+        let name = text(obj.get("run_name"));
+        let group = text(obj.get("run_group"));
+        let key = text(obj.get("key")).unwrap_or_default();
+        let step = text(obj.get("step"));
+        let timestamp = text(obj.get("timestamp"));
+        let value = text(obj.get("value")).unwrap_or_default();
+        match point(
+            run.trim(),
+            name.as_deref(),
+            group.as_deref(),
+            key.trim(),
+            step.as_deref(),
+            timestamp.as_deref(),
+            &value,
+        ) {
+            Ok(p) => add(runs, p, shown),
+            Err(why) => report.skip(shown, Some(line.number), why),
+        }
+    }
+}

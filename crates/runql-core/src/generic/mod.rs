@@ -1,0 +1,154 @@
+//! Reader for plain run tables, recognized by their header (not only their file name):
+//!
+//! - **long** tables, one row per metric point: CSV with a header naming a run-id column
+//!   (`run_id`, `Run ID`, `run_uuid`, `run`, `name`), a key column (`key`, `metric`,
+//!   `metric_name`, `tag`) and `value`; optional `step` (else points are numbered 0, 1, 2, …
+//!   per run and key in file order), `timestamp` (epoch seconds below 10^11, else epoch
+//!   milliseconds, or ISO-8601; no zone = UTC), a run name (`run_name`, or `Run` next to
+//!   `Run ID` as in the MLflow UI's chart download `Run,Run ID,metric,step,timestamp,value`)
+//!   and `group`. JSON lines with the keys `run_id`, `key`, `value` (and optionally `step`,
+//!   `timestamp`, `run_name`, `run_group`) are read the same way. See [`long`].
+//! - **wide** tables, one row per run: a run-id column and `params.*` / `metrics.*` /
+//!   `tags.*` columns (`mlflow.search_runs().to_csv()`), or bare columns (the MLflow UI's
+//!   "Download CSV"). See [`wide`] for the column rules.
+//!
+//! Every NaN/infinity spelling is a float; the MLflow UI's CSV-injection guard (`'-0.5`) is
+//! undone. A row whose value, step or timestamp is not readable is skipped and reported with
+//! file and line. Runs are merged by id over all table files of a tree, so per-chart
+//! exports of the same runs and a wide table next to long ones make one run each; `source`
+//! is `table`.
+
+pub mod cells;
+pub mod header;
+pub mod long;
+mod runs;
+pub mod wide;
+
+use std::collections::HashSet;
+
+use self::header::{LongColumns, MAX_COLUMNS, normalize, wide_run_column};
+use crate::error::Result;
+use crate::load::ProgressTracker;
+use crate::model::TablesBuilder;
+use crate::report::LoadReport;
+use crate::vfs::FileTree;
+
+/// The name this format has in reports, and the `source` of its runs.
+pub const FORMAT_NAME: &str = "table";
+
+/// Bytes read from the start of a candidate file to recognize its header: enough for the
+/// header of a wide table with thousands of `metrics.*`/`params.*` columns.
+const SNIFF_BYTES: usize = 1 << 20;
+
+/// What a table file is, by its header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// A long CSV with these columns.
+    LongCsv(LongColumns),
+    /// A wide CSV whose run-id column is this one.
+    WideCsv(usize),
+    /// Long JSON lines.
+    LongJsonl,
+}
+
+/// The kind of the table starting with `head` in a file called `path`, if it is one.
+///
+/// ```
+/// use runql_core::generic::{kind, Kind};
+/// assert!(matches!(kind("m.csv", b"run_id,key,step,value\nr1,loss,0,0.5\n"), Some(Kind::LongCsv(_))));
+/// assert_eq!(kind("runs.csv", b"run_id,params.lr,metrics.loss\n"), Some(Kind::WideCsv(0)));
+/// assert_eq!(kind("m.jsonl", br#"{"run_id": "r1", "key": "loss", "value": 0.5}"#), Some(Kind::LongJsonl));
+/// assert_eq!(kind("notes.csv", b"a,b\n1,2\n"), None);
+/// ```
+pub fn kind(path: &str, head: &[u8]) -> Option<Kind> {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    if name.ends_with(".jsonl") || name.ends_with(".ndjson") || name.ends_with(".json") {
+        return long::looks_like_jsonl(head).then_some(Kind::LongJsonl);
+    }
+    if !name.ends_with(".csv") {
+        return None;
+    }
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(head);
+    let mut first = csv::StringRecord::new();
+    // The header must be complete within the sniffed bytes and sensible in size.
+    if !matches!(reader.read_record(&mut first), Ok(true)) || first.len() > MAX_COLUMNS {
+        return None;
+    }
+    let cols: Vec<String> = first.iter().map(normalize).collect();
+    if let Some(long) = LongColumns::of(&cols) {
+        return Some(Kind::LongCsv(long));
+    }
+    wide_run_column(&cols).map(Kind::WideCsv)
+}
+
+fn sniff(tree: &FileTree, path: &str) -> Option<Kind> {
+    let lower = path.to_ascii_lowercase();
+    let candidate = [".csv", ".jsonl", ".ndjson", ".json"].iter().any(|s| lower.ends_with(s));
+    if !candidate {
+        return None;
+    }
+    kind(path, &tree.head(path, SNIFF_BYTES).ok()?)
+}
+
+/// True when some `.csv`/`.jsonl`/`.ndjson`/`.json` file starts like a run table.
+///
+/// ```
+/// use runql_core::FileTree;
+/// let mut tree = FileTree::new("upload");
+/// tree.insert("history.csv", b"run_id,key,step,timestamp,value\nr1,loss,0,1700000000000,0.5\n".to_vec());
+/// assert!(runql_core::generic::detect(&tree));
+/// ```
+pub fn detect(tree: &FileTree) -> bool {
+    tree.paths().any(|p| sniff(tree, p).is_some())
+}
+
+/// Reads every run table in `tree` into `builder`, merging runs by id across files,
+/// recording problems in `report` and adding the files to `claimed`.
+///
+/// # Errors
+/// Only a failure to build Arrow data; problems with files are reported, not raised.
+pub(crate) fn read(
+    tree: &FileTree,
+    builder: &mut TablesBuilder,
+    report: &mut LoadReport,
+    progress: &ProgressTracker<'_>,
+    claimed: &mut HashSet<String>,
+) -> Result<()> {
+    let files: Vec<(String, Kind)> = tree
+        .paths()
+        .filter(|p| !claimed.contains(*p))
+        .filter_map(|p| sniff(tree, p).map(|k| (p.to_string(), k)))
+        .collect();
+    let mut runs = runs::Runs::default();
+    for (path, kind) in files {
+        claimed.insert(path.clone());
+        let shown = tree.display_path(&path);
+        progress.advance(1, tree.size(&path).unwrap_or(0));
+        let bytes = match tree.read(&path) {
+            Ok(b) => b,
+            Err(err) => {
+                report.skip(shown, None, err.to_string());
+                continue;
+            }
+        };
+        report.files_read += 1;
+        report.bytes_read += bytes.len() as u64;
+        match kind {
+            Kind::LongCsv(cols) => long::read_csv(&bytes, &cols, &shown, &mut runs, report),
+            Kind::WideCsv(run_col) => wide::read_csv(&bytes, run_col, &shown, &mut runs, report),
+            Kind::LongJsonl => long::read_jsonl(&bytes, &shown, &mut runs, report),
+        }
+    }
+    let runs = runs.finish(report);
+    let added = crate::batch::read_in_batches(
+        runs,
+        usize::MAX,
+        |r| (Some(r), LoadReport::default()),
+        builder,
+        report,
+    )?;
+    if added > 0 {
+        *report.formats.entry(FORMAT_NAME.to_string()).or_default() += added;
+    }
+    Ok(())
+}
