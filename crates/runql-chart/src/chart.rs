@@ -169,6 +169,7 @@ pub struct Chart {
     spec: ChartSpec,
     resolved: Resolved,
     body: kinds::Body,
+    rows: usize,
     zoom: Option<(f64, f64)>,
     rendered: Option<Rendered>,
 }
@@ -189,7 +190,15 @@ impl Chart {
         spec.validate()?;
         let resolved = spec.query().resolved;
         let body = kinds::Body::prepare(spec.kind, &resolved.encoding, &rows, &spec.options)?;
-        Ok(Chart { zoom: spec.options.x_range.map(|[a, b]| (a, b)), spec, resolved, body, rendered: None })
+        let rows = rows.num_rows();
+        Ok(Chart {
+            zoom: spec.options.x_range.map(|[a, b]| (a, b)),
+            spec,
+            resolved,
+            body,
+            rows,
+            rendered: None,
+        })
     }
 
     /// Runs the spec's query in `session` and binds the result.
@@ -201,6 +210,11 @@ impl Chart {
         let q = spec.query();
         let result = session.sql_blocking(&q.sql, &q.params)?;
         Chart::new(spec, Rows::new(result.schema, result.batches))
+    }
+
+    /// Rows the chart was built from (0: an empty chart, e.g. a metric no run logged).
+    pub fn rows(&self) -> usize {
+        self.rows
     }
 
     /// The spec.

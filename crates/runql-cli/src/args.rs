@@ -24,6 +24,8 @@ pub enum Command {
     Gen(GenArgs),
     /// Generate the demo sweep in memory and rank its runs by final validation loss.
     Demo(DemoArgs),
+    /// Load PATHs and draw a chart to SVG or PNG, from a JSON spec or the shortcuts.
+    Plot(PlotArgs),
 }
 
 #[derive(Debug, Args)]
@@ -112,4 +114,74 @@ pub struct DemoArgs {
     /// How many runs to show.
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    #[command(flatten)]
+    pub load: LoadArgs,
+    /// A chart spec (JSON; see examples/charts/). The options below override its options.
+    #[arg(long, value_name = "FILE")]
+    pub spec: Option<PathBuf>,
+    /// Output file: `.svg` or `.png` (by extension); `-` writes SVG to stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Without --spec: curves of this metric key, one line per run.
+    #[arg(long, value_name = "KEY")]
+    pub metric: Option<String>,
+    /// Which runs: a SQL condition over runs_wide, aliased `w` (`w."params.lr" > 0.001`).
+    #[arg(long, value_name = "SQL")]
+    pub runs: Option<String>,
+    /// One line per value of this runs_wide column, with a band (`params.lr`).
+    #[arg(long, value_name = "COLUMN")]
+    pub group_by: Option<String>,
+    /// x axis of the curves.
+    #[arg(long, value_enum)]
+    pub x: Option<PlotX>,
+    /// Smoothing: a weight for TensorBoard's EMA (`0.6`), or KIND:PARAM with KIND one of
+    /// tb_ema, twema, gaussian, running_avg (`twema:0.5`, `gaussian:5`).
+    #[arg(long, value_name = "[KIND:]PARAM")]
+    pub smoothing: Option<String>,
+    /// Fit the y axis to the 5th–95th percentile of the drawn values.
+    #[arg(long)]
+    pub ignore_outliers: bool,
+    /// Logarithmic x axis.
+    #[arg(long)]
+    pub log_x: bool,
+    /// Logarithmic y axis.
+    #[arg(long)]
+    pub log_y: bool,
+    /// Color theme.
+    #[arg(long, value_enum)]
+    pub theme: Option<PlotTheme>,
+    /// Width in pixels.
+    #[arg(long)]
+    pub width: Option<u32>,
+    /// Height in pixels.
+    #[arg(long)]
+    pub height: Option<u32>,
+    /// Pixel density of PNG output (2 for sharp images on HiDPI screens).
+    #[arg(long)]
+    pub scale: Option<f64>,
+    /// Title.
+    #[arg(long)]
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlotX {
+    /// Steps.
+    Step,
+    /// Wall-clock time.
+    Time,
+    /// Time since each run's first point.
+    Relative,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlotTheme {
+    /// Dark text on white.
+    Light,
+    /// Light text on a dark background.
+    Dark,
 }

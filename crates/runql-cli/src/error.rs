@@ -11,6 +11,9 @@ pub enum CliError {
     /// The query failed (syntax, unknown column, read-only violation).
     #[error(transparent)]
     Sql(#[from] runql_sql::SqlError),
+    /// A chart could not be built or drawn (bad spec, missing column, failing query).
+    #[error(transparent)]
+    Chart(#[from] runql_chart::ChartError),
     /// Formatting or writing the result failed.
     #[error("cannot write output: {0}")]
     Output(String),
@@ -30,6 +33,8 @@ impl CliError {
             CliError::Usage(_) => ExitCode::from(2),
             CliError::Load(_) | CliError::Strict(_) => ExitCode::from(3),
             CliError::Sql(_) => ExitCode::from(4),
+            CliError::Chart(runql_chart::ChartError::Spec(_)) => ExitCode::from(2),
+            CliError::Chart(_) => ExitCode::from(4),
             CliError::Output(_) => ExitCode::from(1),
         }
     }

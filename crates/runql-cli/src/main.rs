@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Command::Info(args) => commands::info::run(args),
         Command::Gen(args) => commands::gen_data::run(args),
         Command::Demo(args) => commands::demo::run(args),
+        Command::Plot(args) => commands::plot::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

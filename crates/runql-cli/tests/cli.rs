@@ -219,3 +219,80 @@ fn demo_ranks_the_generated_sweep() {
         expected.best_final_val_loss
     );
 }
+
+#[test]
+fn plot_draws_svg_and_png_from_shortcuts_and_specs() {
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("loss.svg");
+    let o = runql(&[
+        "plot",
+        "-q",
+        &fixture(),
+        "--metric",
+        "val/loss",
+        "--smoothing",
+        "0.6",
+        "--log-y",
+        "-o",
+        svg.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.starts_with("<svg") && text.contains("<polyline"), "{text}");
+    // Every run with a val/loss has a legend entry with its name.
+    let names = runql(&[
+        "query",
+        "-q",
+        &fixture(),
+        "--format",
+        "csv",
+        "-e",
+        "SELECT DISTINCT coalesce(r.name, r.run_id) FROM metrics m JOIN runs r USING (run_id) WHERE m.key = 'val/loss'",
+    ]);
+    let names: Vec<String> = stdout(&names).lines().skip(1).map(str::to_owned).collect();
+    assert!(names.len() >= 2);
+    for name in &names {
+        assert!(text.contains(&format!(">\n{name}\n<")), "legend lacks {name}");
+    }
+    let spec = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/charts/ranking.json");
+    let png = dir.path().join("ranking.png");
+    let o = runql(&[
+        "plot",
+        "-q",
+        &fixture(),
+        "--spec",
+        spec.to_str().unwrap(),
+        "--scale",
+        "2",
+        "-o",
+        png.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    // 800 x 480 at scale 2: the IHDR says 1600 x 960.
+    assert_eq!(u32::from_be_bytes(bytes[16..20].try_into().unwrap()), 1600);
+    assert_eq!(u32::from_be_bytes(bytes[20..24].try_into().unwrap()), 960);
+}
+
+#[test]
+fn plot_errors_have_their_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.svg");
+    let out = out.to_str().unwrap();
+    let usage = runql(&["plot", "-q", &fixture(), "-o", out]);
+    assert_eq!(usage.status.code(), Some(2), "no spec, no metric");
+    let bad_ext = runql(&["plot", "-q", &fixture(), "--metric", "val/loss", "-o", "chart.txt"]);
+    assert_eq!(bad_ext.status.code(), Some(2));
+    assert!(stderr(&bad_ext).contains(".svg or .png"));
+    let bad_smoothing =
+        runql(&["plot", "-q", &fixture(), "--metric", "val/loss", "--smoothing", "2", "-o", out]);
+    assert_eq!(bad_smoothing.status.code(), Some(2), "{}", stderr(&bad_smoothing));
+    assert!(stderr(&bad_smoothing).contains("smoothing"));
+    let bad_column =
+        runql(&["plot", "-q", &fixture(), "--metric", "val/loss", "--group-by", "params.nope", "-o", out]);
+    assert_eq!(bad_column.status.code(), Some(4));
+    let empty = runql(&["plot", &fixture(), "--metric", "no/such/metric", "-o", out]);
+    assert!(empty.status.success());
+    assert!(stderr(&empty).contains("no rows"), "{}", stderr(&empty));
+}

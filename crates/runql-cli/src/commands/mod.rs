@@ -3,4 +3,5 @@
 pub mod demo;
 pub mod gen_data;
 pub mod info;
+pub mod plot;
 pub mod query;
