@@ -1,7 +1,7 @@
 // Types of the runql JavaScript package (hand-written; the module is plain ES2022).
 
 /** What kind of failure a RunQLError is. */
-export type ErrorKind = "sql" | "read_only" | "params" | "load" | "input" | "runtime" | "internal";
+export type ErrorKind = "sql" | "read_only" | "params" | "load" | "input" | "runtime" | "chart" | "internal";
 
 /** Every error runql throws. `kind` says what failed; the instance stays usable. */
 export class RunQLError extends Error {
@@ -106,6 +106,131 @@ export class QueryResult {
   free(): void;
 }
 
+// ---------------------------------------------------------------------------------------
+// Charts. The same format as runql-chart's ChartSpec (Rust) and the files in
+// examples/charts/.
+
+export type ChartKind = "line" | "scatter" | "bar" | "parallel" | "histogram" | "box" | "heatmap" | "importance";
+/** Which per-run number of a metric (a metric_summary column). */
+export type Stat = "last" | "first" | "min" | "max" | "mean";
+
+/** A chart's rows: any read-only SQL, or a preset that writes the SQL. */
+export type ChartData =
+  | { sql: string }
+  /** Curves of one metric, one line per run (kind `line`). `runs` is a SQL condition over runs_wide aliased `w`. */
+  | { preset: "curves"; metric: string; runs?: string; x?: "step" | "time" | "relative"; group_by?: string }
+  /** Runs (or groups, mean ± sd) ranked by a metric (kind `bar`). */
+  | { preset: "ranking"; metric: string; stat?: Stat; descending?: boolean; limit?: number; runs?: string; group_by?: string }
+  /** A runs_wide column against a metric (kind `scatter`). */
+  | { preset: "scatter"; x: string; metric: string; stat?: Stat; color?: string; runs?: string }
+  /** Params → metric (kind `parallel`, or `importance`: empty params = every params.* column). */
+  | { preset: "params"; params?: string[]; metric: string; stat?: Stat; runs?: string }
+  /** A metric's distribution over runs (kind `histogram` or `box`). */
+  | { preset: "distribution"; metric: string; stat?: Stat; group_by?: string; runs?: string }
+  /** Mean of a metric over two runs_wide columns (kind `heatmap`). */
+  | { preset: "grid"; x: string; y: string; metric: string; stat?: Stat; runs?: string };
+
+/** Which result columns feed which channel (presets fill these in). */
+export interface Encoding {
+  x?: string;
+  y?: string;
+  /** One line per value; also what colors are derived from (the same run has the same color everywhere). */
+  series?: string;
+  label?: string;
+  color?: string;
+  group?: string;
+  value?: string;
+  error?: string;
+  dimensions?: string[];
+}
+
+export interface ChartOptions {
+  /** CSS pixels (default: the canvas's CSS size, else 800 × 480). */
+  width?: number;
+  height?: number;
+  /** Device pixels per CSS pixel (default: devicePixelRatio). */
+  pixel_ratio?: number;
+  theme?: "light" | "dark";
+  x_scale?: "linear" | "log";
+  y_scale?: "linear" | "log";
+  x_axis?: "number" | "time" | "duration";
+  /** Computed on the full-resolution series. param: weight (tb_ema, twema; 0 ≤ w < 1), σ in x units (gaussian), points (running_avg). */
+  smoothing?: { kind: "none" | "tb_ema" | "twema" | "gaussian" | "running_avg"; param?: number };
+  /** Draw the raw curve faintly behind the smoothed one (default true). */
+  show_raw?: boolean;
+  /** y range from the 5th–95th percentile of the drawn values. */
+  ignore_outliers?: boolean;
+  aggregate?: "mean" | "median" | "min" | "max";
+  band?: "none" | "min_max" | "stddev" | "stderr";
+  x_range?: [number, number];
+  bins?: number;
+  legend?: boolean;
+  max_legend?: number;
+  x_label?: string;
+  y_label?: string;
+  /** Random-forest seed (importance). */
+  seed?: number;
+}
+
+export interface ChartSpec {
+  kind: ChartKind;
+  title?: string;
+  data: ChartData;
+  encoding?: Encoding;
+  options?: ChartOptions;
+}
+
+/** What is under a point of a chart. */
+export interface Pick {
+  /** Series key (the run id for run charts). */
+  series: string;
+  /** Run name, group value or bar label. */
+  label: string;
+  x: number;
+  /** As drawn: smoothed/aggregated when smoothing/grouping is on. */
+  y: number;
+  /** The raw value when y is smoothed. */
+  raw: number | null;
+  /** CSS pixels from the asked point. */
+  distance: number;
+}
+
+/** A chart on a canvas. Every method redraws when the view changes. */
+export interface ChartView {
+  pick(x: number, y: number): Promise<Pick | null>;
+  /** Shows x0..x1 (data units), re-decimated from the full-resolution data. */
+  zoom(x0: number, x1: number): Promise<void>;
+  reset(): Promise<void>;
+  /** New options without re-running the query (smoothing slider, theme, log axes). */
+  setOptions(options: ChartOptions): Promise<void>;
+  redraw(): Promise<void>;
+  toData(px: number, py: number): Promise<[number, number] | null>;
+  toPixels(x: number, y: number): Promise<[number, number] | null>;
+  plotArea(): Promise<{ x: number; y: number; w: number; h: number } | null>;
+  xRange(): Promise<[number, number] | null>;
+  toSVG(): Promise<string>;
+  spec(): Promise<ChartSpec>;
+  free(): void;
+}
+
+/** A chart's display list, as a worker sends it to the page. */
+export interface Scene {
+  width: number;
+  height: number;
+  pixelRatio: number;
+  background: string;
+  shapes: Array<
+    | { shape: "line"; points: Float32Array; color: string; width: number }
+    | { shape: "area"; points: Float32Array; color: string }
+    | { shape: "rect"; x: number; y: number; w: number; h: number; fill: string | null; stroke: string | null }
+    | { shape: "circle"; x: number; y: number; r: number; fill: string }
+    | { shape: "text"; x: number; y: number; text: string; size: number; color: string; align: CanvasTextAlign; baseline: CanvasTextBaseline; vertical: boolean; bold: boolean }
+  >;
+}
+
+/** Draws a Scene on a canvas (what RunQLWorker charts use). */
+export function paintScene(canvas: HTMLCanvasElement, scene: Scene): void;
+
 /** The API of a runql instance, on the page's thread (`RunQL`) or in a worker (`RunQLWorker`). */
 export interface RunQLApi {
   load(inputs: Inputs, options?: LoadOptions): Promise<LoadReport>;
@@ -114,6 +239,10 @@ export interface RunQLApi {
   tables(): Promise<string[]>;
   schema(table: string): Promise<Column[]>;
   report(): Promise<LoadReport | null>;
+  /** Draws a chart of the loaded runs on a canvas. */
+  plot(canvas: HTMLCanvasElement, spec: ChartSpec): Promise<ChartView>;
+  /** A chart as an SVG document. */
+  svg(spec: ChartSpec): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -136,6 +265,10 @@ export class RunQL implements RunQLApi {
   tables(): Promise<string[]>;
   schema(table: string): Promise<Column[]>;
   report(): Promise<LoadReport | null>;
+  /** Draws a chart of the loaded runs on a canvas. */
+  plot(canvas: HTMLCanvasElement, spec: ChartSpec): Promise<ChartView>;
+  /** A chart as an SVG document. */
+  svg(spec: ChartSpec): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -147,6 +280,10 @@ export class RunQLWorker implements RunQLApi {
   tables(): Promise<string[]>;
   schema(table: string): Promise<Column[]>;
   report(): Promise<LoadReport | null>;
+  /** Draws a chart of the loaded runs on a canvas. */
+  plot(canvas: HTMLCanvasElement, spec: ChartSpec): Promise<ChartView>;
+  /** A chart as an SVG document. */
+  svg(spec: ChartSpec): Promise<string>;
   close(): Promise<void>;
 }
 

@@ -381,6 +381,127 @@ describe("worker", () => {
   });
 });
 
+/** runql's series palette and FNV-1a color choice (runql-chart color.rs), to check pixels. */
+const PALETTE = [
+  [31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189], [140, 86, 75],
+  [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207], [174, 199, 232], [255, 187, 120],
+  [152, 223, 138], [255, 152, 150], [197, 176, 213], [196, 156, 148], [247, 182, 210], [199, 199, 199],
+  [219, 219, 141], [158, 218, 229],
+];
+function seriesColor(key) {
+  let h = 0xcbf29ce484222325n;
+  for (const b of new TextEncoder().encode(key)) {
+    h ^= BigInt(b);
+    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return PALETTE[Number(h % 20n)];
+}
+
+const CURVES = {
+  kind: "line",
+  data: { preset: "curves", metric: "val/loss" },
+  options: { width: 600, height: 360, pixel_ratio: 2, legend: false },
+};
+
+/** Draws CURVES with `api` (RunQL or RunQLWorker) and reports what the page sees. */
+async function chartProbe(page, useWorker) {
+  return page.evaluate(async ([mlruns, spec, useWorker]) => {
+    const api = useWorker ? await window.runql.RunQL.initWorker() : await window.runql.RunQL.init();
+    await api.load(await window.fixtureItems(mlruns));
+    const canvas = document.createElement("canvas");
+    document.body.append(canvas);
+    const view = await api.plot(canvas, spec);
+    // The best run's val/loss points, to look for on the canvas.
+    const pts = (await api.query(`SELECT m.run_id, coalesce(r.name, r.run_id) AS name, CAST(m.step AS DOUBLE) AS x, m.value
+      FROM metrics m JOIN runs r USING (run_id) WHERE m.key = 'val/loss' AND NOT isnan(m.value) AND abs(m.value) < 1e300
+      ORDER BY m.run_id, m.step`)).toArray().map((p) => ({ ...p, step: p.x }));
+    const run = pts[0].run_id;
+    const mine = pts.filter((p) => p.run_id === run);
+    const mid = mine[Math.floor(mine.length / 2)];
+    const [px, py] = await view.toPixels(mid.step, mid.value);
+    const ctx = canvas.getContext("2d");
+    const near = (cx, cy, r) => {
+      const out = [];
+      const d = ctx.getImageData(Math.round(cx * 2) - r, Math.round(cy * 2) - r, 2 * r + 1, 2 * r + 1).data;
+      for (let i = 0; i < d.length; i += 4) out.push([d[i], d[i + 1], d[i + 2]]);
+      return out;
+    };
+    const area = await view.plotArea();
+    const pixelsNear = near(px, py, 2);
+    const background = near(area.x + area.w - 3, area.y + 3, 0)[0];
+    const hit = await view.pick(px + 1, py - 1);
+    const before = await view.xRange();
+    const lo = mine[1].step;
+    const hi = mine[mine.length - 2].step;
+    await view.zoom(lo, hi);
+    const zoomed = await view.xRange();
+    const [zx] = await view.toPixels(mid.step, mid.value);
+    await view.reset();
+    const after = await view.xRange();
+    await view.setOptions({ ...spec.options, theme: "dark" });
+    const dark = near(area.x + 3, area.y + 3, 0)[0];
+    const svg = await view.toSVG();
+    const hostile = await api.svg({
+      kind: "scatter",
+      title: "<script>alert(1)</script>",
+      data: { sql: "SELECT 1.0 AS x, 2.0 AS y, '<script>alert(1)</script>' AS who" },
+      encoding: { x: "x", y: "y", series: "who" },
+      options: { width: 300, height: 200, x_label: "<img src=x onerror=alert(2)>" },
+    });
+    const badSpec = await window.errorOf(api.plot(canvas, { kind: "pie", data: { sql: "SELECT 1" } }));
+    const badColumn = await window.errorOf(api.plot(canvas, { kind: "line", data: { sql: "SELECT 1 AS a" }, encoding: { x: "a", y: "nope" } }));
+    const badSql = await window.errorOf(api.svg({ kind: "line", data: { sql: "SELEC 1" }, encoding: { x: "a", y: "b" } }));
+    const stillWorks = (await api.query("SELECT count(*) AS n FROM runs")).toArray()[0].n;
+    view.free();
+    await api.close();
+    return {
+      canvasSize: [canvas.width, canvas.height], cssWidth: canvas.style.width,
+      run, name: mid.name, mid, px, py, area, hit, before, zoomed, zx, after, dark,
+      pixelsNear, background,
+      svgHasCurves: svg.includes("<polyline") && svg.includes(">\nval/loss\n<"), hostile, badSpec, badColumn, badSql, stillWorks,
+    };
+  }, [MLRUNS, CURVES, useWorker]);
+}
+
+function checkChart(out) {
+  assert.deepEqual(out.canvasSize, [1200, 720], "HiDPI: device pixels = CSS size x pixel_ratio");
+  assert.equal(out.cssWidth, "600px");
+  // A pixel of the run's own color where its point is drawn.
+  const want = seriesColor(out.run);
+  const close = (c) => Math.abs(c[0] - want[0]) + Math.abs(c[1] - want[1]) + Math.abs(c[2] - want[2]) < 60;
+  assert.ok(out.pixelsNear.some(close), `no ${want} pixel near ${out.px},${out.py}: ${JSON.stringify(out.pixelsNear.slice(0, 5))}`);
+  assert.deepEqual(out.background, [255, 255, 255], "empty plot corner is background");
+  assert.deepEqual(out.dark.slice(0, 3), [24, 26, 31], "setOptions redraws with the dark theme");
+  assert.ok(out.hit, "pick finds the point");
+  assert.equal(out.hit.label, out.name);
+  assert.equal(out.hit.x, out.mid.step);
+  assert.ok(Math.abs(out.hit.y - out.mid.value) < 1e-12);
+  assert.ok(out.hit.distance < 3);
+  assert.ok(out.zoomed[0] === out.mid.step || out.zoomed[0] < out.mid.step);
+  assert.ok(out.zoomed[1] - out.zoomed[0] < out.before[1] - out.before[0], "zoom narrows the x range");
+  assert.notEqual(Math.round(out.zx), Math.round(out.px), "the same point moves when zoomed");
+  assert.deepEqual(out.after, out.before, "reset restores the range");
+  assert.ok(out.svgHasCurves, "the SVG has the curves and the title");
+  assert.ok(!out.hostile.includes("<script>") && out.hostile.includes("&lt;script&gt;"), out.hostile);
+  assert.ok(!out.hostile.includes("<img"));
+  assert.equal(out.badSpec.kind, "chart");
+  assert.match(out.badSpec.message, /pie/);
+  assert.equal(out.badColumn.kind, "chart");
+  assert.match(out.badColumn.message, /nope/);
+  assert.equal(out.badSql.kind, "sql");
+  assert.equal(out.stillWorks, expected.runs.length);
+}
+
+describe("charts", () => {
+  test("plot() draws on a canvas at devicePixelRatio; pick, zoom, reset, setOptions, SVG", async () => {
+    checkChart(await chartProbe(page, false));
+  });
+
+  test("the worker builds the chart and the page paints its scene", async () => {
+    checkChart(await chartProbe(page, true));
+  });
+});
+
 test("no panic reached the console", () => {
   assert.deepEqual(consoleErrors.filter((e) => /panic/i.test(e)), []);
 });

@@ -225,6 +225,26 @@ impl Database {
         Ok(QueryResult::new(result))
     }
 
+    /// Builds a chart from a spec (JSON; see the package's `ChartSpec`) over the loaded
+    /// runs. Its query runs once; the handle then draws, picks and zooms without SQL.
+    ///
+    /// # Errors
+    /// `kind: "chart"` for an invalid spec or undrawable data, `sql` when its query fails.
+    ///
+    /// # JavaScript Examples
+    ///
+    /// ```javascript
+    /// const chart = db.chart('{"kind": "bar", "data": {"preset": "ranking", "metric": "val/loss"}}');
+    /// document.body.insertAdjacentHTML("beforeend", chart.svg());
+    /// ```
+    pub fn chart(&self, spec_json: &str) -> Result<crate::chart::ChartHandle> {
+        let spec = runql_chart::ChartSpec::from_json(spec_json)?;
+        let q = spec.query();
+        let result = runql_sql::block_on(self.session.query(&q.sql, &q.params))??;
+        let rows = runql_chart::data::Rows::new(result.schema, result.batches);
+        Ok(crate::chart::ChartHandle::new(runql_chart::Chart::new(spec, rows)?))
+    }
+
     /// Names of the loaded tables (empty before the first load).
     pub fn tables(&self) -> Vec<String> {
         match &self.tables {

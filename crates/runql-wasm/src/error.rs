@@ -28,14 +28,17 @@ pub enum WasmError {
     /// The query could not be driven to completion.
     #[error("{0}")]
     Runtime(String),
+    /// A chart spec is invalid, or its data cannot be drawn as asked.
+    #[error("{0}")]
+    Chart(String),
     /// A bug in runql: please report it with the message.
     #[error("internal error: {0}")]
     Internal(String),
 }
 
 impl WasmError {
-    /// The `kind` JavaScript sees: `sql`, `read_only`, `params`, `load`, `input`, `runtime`
-    /// or `internal`.
+    /// The `kind` JavaScript sees: `sql`, `read_only`, `params`, `load`, `input`,
+    /// `runtime`, `chart` or `internal`.
     pub fn kind(&self) -> &'static str {
         match self {
             WasmError::Sql(_) => "sql",
@@ -44,6 +47,7 @@ impl WasmError {
             WasmError::Load(_) => "load",
             WasmError::Input(_) => "input",
             WasmError::Runtime(_) => "runtime",
+            WasmError::Chart(_) => "chart",
             WasmError::Internal(_) => "internal",
         }
     }
@@ -58,6 +62,15 @@ impl From<SqlError> for WasmError {
             SqlError::Params(_) => WasmError::Params(message),
             SqlError::Core(_) => WasmError::Load(message),
             SqlError::Runtime(_) => WasmError::Runtime(message),
+        }
+    }
+}
+
+impl From<runql_chart::ChartError> for WasmError {
+    fn from(err: runql_chart::ChartError) -> Self {
+        match err {
+            runql_chart::ChartError::Sql(e) => e.into(),
+            other => WasmError::Chart(other.to_string()),
         }
     }
 }

@@ -32,6 +32,7 @@
 //! - `runql-sql`: the SQL session and runql's functions.
 
 pub mod archive;
+pub mod chart;
 pub mod convert;
 pub mod database;
 pub mod error;
@@ -39,6 +40,7 @@ mod progress;
 pub mod report;
 pub mod result;
 
+pub use chart::ChartHandle;
 pub use database::Database;
 pub use error::{Result, WasmError};
 pub use result::QueryResult;

@@ -11,8 +11,9 @@ import { RunQLError, toRunQLError } from "./errors.js";
 import { describeInputs, readInput } from "./inputs.js";
 import { QueryResult } from "./result.js";
 import { RunQLWorker } from "./worker-proxy.js";
+import { ChartView, WorkerChartView, paintScene, prepareSpec } from "./chart.js";
 
-export { RunQLError, QueryResult, RunQLWorker };
+export { RunQLError, QueryResult, RunQLWorker, ChartView, WorkerChartView, paintScene };
 
 let ready = null;
 
@@ -152,6 +153,51 @@ export class RunQL {
       return QueryResult.fromHandle(this.#db.query(String(sql), params));
     } catch (e) {
       throw toRunQLError(e, "sql");
+    }
+  }
+
+  /**
+   * Draws a chart of the loaded runs on `canvas` and returns a ChartView (pick, zoom,
+   * reset, setOptions, toSVG). Size and pixel ratio default to the canvas's CSS size and
+   * the screen's devicePixelRatio.
+   * @param {HTMLCanvasElement} canvas
+   * @param {object} spec a ChartSpec: {kind, data: {sql} | {preset, ...}, encoding?, options?}
+   */
+  async plot(canvas, spec) {
+    let handle;
+    try {
+      handle = this.#db.chart(JSON.stringify(prepareSpec(spec, canvas)));
+      handle.drawCanvas(canvas);
+    } catch (e) {
+      handle?.free();
+      throw toRunQLError(e, "chart");
+    }
+    return new ChartView(handle, canvas);
+  }
+
+  /**
+   * The chart as an SVG document (no canvas needed).
+   * @param {object} spec a ChartSpec
+   * @returns {Promise<string>}
+   */
+  async svg(spec) {
+    let handle;
+    try {
+      handle = this.#db.chart(JSON.stringify(prepareSpec(spec, null)));
+      return handle.svg();
+    } catch (e) {
+      throw toRunQLError(e, "chart");
+    } finally {
+      handle?.free();
+    }
+  }
+
+  /** @internal the wasm chart handle, for the worker */
+  chartHandle(spec) {
+    try {
+      return this.#db.chart(JSON.stringify(spec));
+    } catch (e) {
+      throw toRunQLError(e, "chart");
     }
   }
 

@@ -3,6 +3,7 @@
 import { RunQLError, toRunQLError } from "./errors.js";
 import { describeInputs, transferables } from "./inputs.js";
 import { QueryResult } from "./result.js";
+import { WorkerChartView, paintScene, prepareSpec } from "./chart.js";
 
 export class RunQLWorker {
   #worker;
@@ -84,6 +85,21 @@ export class RunQLWorker {
   async query(sql, params = []) {
     const r = await this.#call("query", { sql: String(sql), params });
     return new QueryResult(r.columns, r.numRows, { data: r.data, ipc: r.ipc });
+  }
+
+  /**
+   * Same as `RunQL.plot`: the worker builds the chart and keeps its data; the page paints
+   * the display list it sends back.
+   */
+  async plot(canvas, spec) {
+    const { id, scene } = await this.#call("chartCreate", { spec: prepareSpec(spec, canvas) });
+    paintScene(canvas, scene);
+    return new WorkerChartView((op, args) => this.#call(op, args), id, canvas);
+  }
+
+  /** Same as `RunQL.svg`. */
+  async svg(spec) {
+    return this.#call("svg", { spec: prepareSpec(spec, null) });
   }
 
   async tables() {

@@ -4,8 +4,68 @@
 import { RunQL, initModule } from "./index.js";
 import { toRunQLError } from "./errors.js";
 import { columnTransferables } from "./result.js";
+import { sceneTransferables } from "./chart.js";
 
 let db = null;
+// Charts built in this worker, by id: pick / zoom / reset need the full-resolution data.
+const charts = new Map();
+let nextChart = 1;
+
+function chart(id) {
+  const c = charts.get(id);
+  if (!c) throw toRunQLError(new Error(`no chart ${id} (it was freed)`), "input");
+  return c;
+}
+
+function withScene(c, result = undefined) {
+  try {
+    const scene = c.scene();
+    return { result: result ?? scene, transfer: sceneTransferables(scene) };
+  } catch (e) {
+    throw toRunQLError(e, "chart");
+  }
+}
+
+function chartOp(op, args) {
+  const c = chart(args.id);
+  try {
+    switch (op) {
+      case "chartScene":
+        return withScene(c);
+      case "chartPick":
+        return { result: c.pick(args.x, args.y) };
+      case "chartZoom":
+        c.zoom(args.x0, args.x1);
+        return withScene(c);
+      case "chartReset":
+        c.reset();
+        return withScene(c);
+      case "chartSetOptions":
+        c.setOptions(args.options);
+        return withScene(c);
+      case "chartToData":
+        return { result: c.toData(args.px, args.py) };
+      case "chartToPixels":
+        return { result: c.toPixels(args.x, args.y) };
+      case "chartPlotArea":
+        return { result: c.plotArea() };
+      case "chartXRange":
+        return { result: c.xRange() };
+      case "chartSvg":
+        return { result: c.svg() };
+      case "chartSpec":
+        return { result: c.spec() };
+      case "chartFree":
+        charts.delete(args.id);
+        c.free();
+        return { result: true };
+      default:
+        throw new Error(`unknown request ${op}`);
+    }
+  } catch (e) {
+    throw toRunQLError(e, "chart");
+  }
+}
 
 async function handle(id, op, args) {
   if (op === "init") {
@@ -40,7 +100,23 @@ async function handle(id, op, args) {
       return { result: await db.schema(args.table) };
     case "report":
       return { result: await db.report() };
+    case "chartCreate": {
+      const c = db.chartHandle(args.spec);
+      const id = nextChart++;
+      charts.set(id, c);
+      const scene = withScene(c);
+      return { result: { id, scene: scene.result }, transfer: scene.transfer };
+    }
+    case "svg": {
+      const c = db.chartHandle(args.spec);
+      try {
+        return { result: c.svg() };
+      } finally {
+        c.free();
+      }
+    }
     default:
+      if (op.startsWith("chart")) return chartOp(op, args);
       throw toRunQLError(new Error(`unknown request ${op}`), "internal");
   }
 }
