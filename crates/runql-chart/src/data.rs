@@ -189,39 +189,73 @@ impl Rows {
         // Rows of one run usually come together: compare with the previous row's text
         // before hashing, which skips almost every lookup.
         let mut previous: Option<(Option<String>, u32)> = None;
+        let mut push = |value: Option<&str>, codes: &mut Vec<u32>| -> Result<()> {
+            if let Some((prev, code)) = &previous
+                && prev.as_deref() == value
+            {
+                codes.push(*code);
+                return Ok(());
+            }
+            let owned = value.map(str::to_owned);
+            let code = match index.get(&owned) {
+                Some(&c) => c,
+                None => {
+                    let c = u32::try_from(values.len()).map_err(|_| {
+                        ChartError::Data(format!("column {name:?} has too many distinct values"))
+                    })?;
+                    index.insert(owned.clone(), c);
+                    values.push(owned.clone());
+                    c
+                }
+            };
+            codes.push(code);
+            previous = Some((owned, code));
+            Ok(())
+        };
         for chunk in self.chunks(i) {
+            // Text columns are read as they are; others (and dictionaries, after a cast)
+            // through Arrow's display formatting.
+            let as_text = match chunk.data_type() {
+                DataType::Dictionary(_, v)
+                    if matches!(v.as_ref(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View) =>
+                {
+                    Some(
+                        arrow_cast::cast(chunk, &DataType::Utf8)
+                            .map_err(|e| ChartError::Data(e.to_string()))?,
+                    )
+                }
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Some(chunk.clone()),
+                _ => None,
+            };
+            if let Some(text) = as_text {
+                use arrow_array::cast::AsArray;
+                if let Some(a) = text.as_string_opt::<i32>() {
+                    for v in a.iter() {
+                        push(v, &mut codes)?;
+                    }
+                } else if let Some(a) = text.as_string_opt::<i64>() {
+                    for v in a.iter() {
+                        push(v, &mut codes)?;
+                    }
+                } else if let Some(a) = text.as_string_view_opt() {
+                    for v in a.iter() {
+                        push(v, &mut codes)?;
+                    }
+                }
+                continue;
+            }
             let formatter = ArrayFormatter::try_new(chunk.as_ref(), &options)
                 .map_err(|e| ChartError::Data(format!("column {name:?}: {e}")))?;
             let mut text = String::new();
             for r in 0..chunk.len() {
-                let value = if chunk.is_null(r) {
-                    None
+                if chunk.is_null(r) {
+                    push(None, &mut codes)?;
                 } else {
                     text.clear();
                     use std::fmt::Write;
                     write!(text, "{}", formatter.value(r)).map_err(|e| ChartError::Data(e.to_string()))?;
-                    Some(text.as_str())
-                };
-                if let Some((prev, code)) = &previous
-                    && prev.as_deref() == value
-                {
-                    codes.push(*code);
-                    continue;
+                    push(Some(text.as_str()), &mut codes)?;
                 }
-                let owned = value.map(str::to_owned);
-                let code = match index.get(&owned) {
-                    Some(&c) => c,
-                    None => {
-                        let c = u32::try_from(values.len()).map_err(|_| {
-                            ChartError::Data(format!("column {name:?} has too many distinct values"))
-                        })?;
-                        index.insert(owned.clone(), c);
-                        values.push(owned.clone());
-                        c
-                    }
-                };
-                codes.push(code);
-                previous = Some((owned, code));
             }
         }
         Ok(Codes { codes, values })
@@ -264,4 +298,36 @@ pub fn f64_column(values: Vec<f64>) -> ArrayRef {
 /// Shorthand for a Utf8 column.
 pub fn text_column(values: Vec<&str>) -> ArrayRef {
     Arc::new(arrow_array::StringArray::from(values))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::{DictionaryArray, Int64Array, StringArray, types::Int32Type};
+
+    #[test]
+    fn codes_of_text_dictionary_and_numbers() {
+        let dict: DictionaryArray<Int32Type> =
+            vec![Some("b"), Some("a"), None, Some("b")].into_iter().collect();
+        let rows = rows_from(vec![
+            ("text", Arc::new(StringArray::from(vec![Some("b"), Some("a"), None, Some("b")])) as ArrayRef),
+            ("dict", Arc::new(dict) as ArrayRef),
+            ("num", Arc::new(Int64Array::from(vec![Some(7), Some(7), None, Some(8)])) as ArrayRef),
+        ])
+        .unwrap();
+        for col in ["text", "dict"] {
+            let c = rows.codes(col, "series").unwrap();
+            assert_eq!(c.codes, vec![0, 1, 2, 0], "{col}");
+            assert_eq!(c.values, vec![Some("b".to_owned()), Some("a".to_owned()), None], "{col}");
+        }
+        let n = rows.codes("num", "series").unwrap();
+        assert_eq!(n.codes, vec![0, 0, 1, 2]);
+        assert_eq!(n.values, vec![Some("7".to_owned()), None, Some("8".to_owned())]);
+        assert!(
+            matches!(rows.codes("nope", "series"), Err(ChartError::Data(m)) if m.contains("text, dict, num"))
+        );
+        assert!(matches!(rows.numbers("text", "y"), Err(ChartError::Data(m)) if m.contains("not a number")));
+        assert_eq!(rows.numbers("num", "y").unwrap()[..2], [7.0, 7.0]);
+        assert!(rows.numbers("num", "y").unwrap()[2].is_nan());
+    }
 }

@@ -231,8 +231,8 @@ impl ChartHandle {
     /// `kind: "chart"` for invalid options; the chart keeps its old ones.
     #[wasm_bindgen(js_name = setOptions)]
     pub fn set_options(&mut self, options_json: &str) -> Result<()> {
-        let options: ChartOptions =
-            serde_json::from_str(options_json).map_err(|e| WasmError::Chart(format!("chart options: {e}")))?;
+        let options: ChartOptions = serde_json::from_str(options_json)
+            .map_err(|e| WasmError::Chart(format!("chart options: {e}")))?;
         Ok(self.chart.set_options(options)?)
     }
 
