@@ -1,0 +1,74 @@
+//! Line chart of 100 runs × 100k points (10M), natively: preparing the series, the first
+//! render (M4 + scene), a redraw after a smoothing change, zooms, and SVG/PNG output.
+//! Prints numbers; asserts nothing. `cargo bench -p runql-chart --bench line_chart [-- RUNS STEPS]`
+//! (the browser side, against uPlot, is scripts/bench/chart.mjs).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use arrow_array::{ArrayRef, Float64Array, StringArray};
+use runql_chart::spec::{Smoothing, SmoothingKind};
+use runql_chart::{Chart, ChartSpec, data};
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+fn main() {
+    let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let runs = args.first().copied().unwrap_or(100);
+    let steps = args.get(1).copied().unwrap_or(100_000);
+    let n = runs * steps;
+    // The same curves as scripts/bench/chart.html.
+    let mut run = Vec::with_capacity(n);
+    let mut xs = Vec::with_capacity(n);
+    let mut ys = Vec::with_capacity(n);
+    let names: Vec<String> = (0..runs).map(|r| r.to_string()).collect();
+    for v in 0..n {
+        let (r, x) = (v / steps, (v % steps) as f64);
+        let rf = r as f64;
+        let vf = v as f64;
+        let spike = if x == 5000.0 + 731.0 * rf { 2.0 } else { 0.0 };
+        run.push(names[r].as_str());
+        xs.push(x);
+        ys.push(1.0 / (1.0 + x / (500.0 + 37.0 * rf)) + 0.05 * (vf * 12.9898).sin() * (vf * 78.233).sin() + spike);
+    }
+    let rows = data::rows_from(vec![
+        ("run", Arc::new(StringArray::from(run)) as ArrayRef),
+        ("x", Arc::new(Float64Array::from(xs)) as ArrayRef),
+        ("y", Arc::new(Float64Array::from(ys)) as ArrayRef),
+    ])
+    .unwrap();
+    let spec = ChartSpec::from_json(
+        r#"{"kind": "line", "data": {"sql": "-"}, "encoding": {"x": "x", "y": "y", "series": "run"},
+            "options": {"width": 1000, "height": 500}}"#,
+    )
+    .unwrap();
+    println!("line chart: {runs} runs x {steps} points = {n} points, 1000x500 px");
+    let t = Instant::now();
+    let mut chart = Chart::new(spec.clone(), rows).unwrap();
+    println!("prepare (group into series, sort check): {:.1} ms", ms(t));
+    let t = Instant::now();
+    let shapes = chart.render().unwrap().shapes.len();
+    println!("first render (M4 + y range + scene): {:.1} ms ({shapes} shapes)", ms(t));
+    let mut options = spec.options.clone();
+    options.smoothing = Smoothing { kind: SmoothingKind::TbEma, param: 0.6 };
+    let t = Instant::now();
+    chart.set_options(options).unwrap();
+    chart.render().unwrap();
+    println!("redraw after a smoothing change (tb_ema over all points + raw and smoothed M4): {:.1} ms", ms(t));
+    for (a, b) in [(10_000.0, 20_000.0), (12_000.0, 12_500.0), (50_000.0, 50_100.0)] {
+        let t = Instant::now();
+        chart.zoom(a, b).unwrap();
+        chart.render().unwrap();
+        println!("zoom to {a}..{b}: {:.1} ms", ms(t));
+    }
+    chart.reset();
+    let t = Instant::now();
+    let svg = chart.svg().unwrap();
+    println!("full render + SVG: {:.1} ms ({} KB)", ms(t), svg.len() / 1024);
+    let t = Instant::now();
+    let png = chart.png().unwrap();
+    println!("PNG from the rendered scene: {:.1} ms ({} KB)", ms(t), png.len() / 1024);
+}
