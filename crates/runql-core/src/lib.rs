@@ -20,6 +20,7 @@
 //! - `runql-cli`: the `runql` command.
 
 mod batch;
+pub mod columnar;
 pub mod detect;
 pub mod error;
 pub mod generic;

@@ -1,0 +1,153 @@
+//! Decoding a whole columnar file into record batches, with every declared size checked first.
+
+use arrow_array::RecordBatch;
+use arrow_schema::{Schema, SchemaRef};
+use bytes::Bytes;
+use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
+
+use super::ipc_check;
+use super::limits::{BATCH_ROWS, MAX_CHUNKS, MAX_COLUMNS, MAX_DECODED_BYTES, MAX_ROWS};
+use super::sniff::{Container, parquet_footer_len};
+
+/// A decoded file: its schema and all its rows.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// The schema of `batches`.
+    pub schema: SchemaRef,
+    /// The rows, in file order.
+    pub batches: Vec<RecordBatch>,
+}
+
+impl Table {
+    /// Rows in all batches.
+    pub fn num_rows(&self) -> usize {
+        self.batches.iter().map(RecordBatch::num_rows).sum()
+    }
+}
+
+/// Picks the Arrow types a Parquet file is decoded into, from the plain schema the file's
+/// own Parquet types give (e.g. dictionary-encoded strings for a metric key column).
+pub type SchemaHint<'a> = &'a dyn Fn(&Schema) -> Schema;
+
+/// Decodes the file `bytes` (a `container`) whole. `Err` says why it cannot be read, in words
+/// for a load report.
+///
+/// Parquet files are decoded from their Parquet types; the Arrow schema some writers embed
+/// (`ARROW:schema`) is not used, so a crafted one cannot reach arrow-ipc's schema decoder.
+/// `hint`, when given, chooses the Arrow types instead (it falls back to the plain types if
+/// the file's columns do not fit it).
+///
+/// ```
+/// use runql_core::columnar::{decode, Container};
+/// let err = decode(bytes::Bytes::from_static(b"PAR1 not really"), Container::Parquet, None).unwrap_err();
+/// assert!(err.contains("PAR1"), "{err}");
+/// ```
+pub fn decode(bytes: Bytes, container: Container, hint: Option<SchemaHint<'_>>) -> Result<Table, String> {
+    // Backstop only: every size is checked before decoding, but a dependency's panic on some
+    // input nobody foresaw must still become a reported skip natively. (In wasm a panic
+    // aborts; the checks above are what protects it.)
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decode_checked(bytes, container, hint)))
+        .unwrap_or_else(|_| Err(format!("the {} decoder failed on this file", container.name())))
+}
+
+/// [`decode`] without the panic backstop; tests call this to see panics.
+pub fn decode_checked(
+    bytes: Bytes,
+    container: Container,
+    hint: Option<SchemaHint<'_>>,
+) -> Result<Table, String> {
+    match container {
+        Container::Parquet => decode_parquet(bytes, hint),
+        Container::IpcFile => {
+            ipc_check::check_file(&bytes)?;
+            let reader = arrow_ipc::reader::FileReader::try_new(std::io::Cursor::new(bytes), None)
+                .map_err(|e| format!("Arrow IPC file is corrupt: {e}"))?;
+            collect(reader.schema(), reader)
+        }
+        Container::IpcStream => {
+            ipc_check::check_stream(&bytes)?;
+            let reader = arrow_ipc::reader::StreamReader::try_new(std::io::Cursor::new(bytes), None)
+                .map_err(|e| format!("Arrow IPC stream is corrupt: {e}"))?;
+            collect(reader.schema(), reader)
+        }
+    }
+}
+
+fn collect(
+    schema: SchemaRef,
+    batches: impl Iterator<Item = Result<RecordBatch, arrow_schema::ArrowError>>,
+) -> Result<Table, String> {
+    let mut rows = 0u64;
+    let mut out = Vec::new();
+    for batch in batches {
+        let batch = batch.map_err(|e| format!("corrupt data: {e}"))?;
+        rows += batch.num_rows() as u64;
+        if rows > MAX_ROWS {
+            return Err(format!("more than {MAX_ROWS} rows"));
+        }
+        out.push(batch);
+    }
+    Ok(Table { schema, batches: out })
+}
+
+fn decode_parquet(bytes: Bytes, hint: Option<SchemaHint<'_>>) -> Result<Table, String> {
+    if !bytes.starts_with(b"PAR1") {
+        return Err("the file does not start with PAR1".into());
+    }
+    let tail = bytes.get(bytes.len().saturating_sub(8)..).unwrap_or_default();
+    parquet_footer_len(tail, bytes.len() as u64)?;
+    let plain = ArrowReaderOptions::new().with_skip_arrow_metadata(true);
+    let builder = ParquetRecordBatchReaderBuilder::try_new_with_options(bytes.clone(), plain.clone())
+        .map_err(|e| format!("Parquet metadata is corrupt: {e}"))?;
+    check_parquet_metadata(builder.metadata(), bytes.len() as u64)?;
+    let builder = match hint {
+        Some(hint) => {
+            let wanted = std::sync::Arc::new(hint(builder.schema()));
+            let metadata = builder.metadata().clone();
+            let options = plain.with_schema(wanted);
+            match parquet::arrow::arrow_reader::ArrowReaderMetadata::try_new(metadata, options) {
+                Ok(m) => ParquetRecordBatchReaderBuilder::new_with_metadata(bytes, m),
+                Err(_) => builder,
+            }
+        }
+        None => builder,
+    };
+    let reader =
+        builder.with_batch_size(BATCH_ROWS).build().map_err(|e| format!("Parquet data is corrupt: {e}"))?;
+    let schema = arrow_array::RecordBatchReader::schema(&reader);
+    collect(schema, reader)
+}
+
+/// Row groups, columns and decoded sizes as the footer declares them, against the caps.
+fn check_parquet_metadata(
+    meta: &parquet::file::metadata::ParquetMetaData,
+    file_len: u64,
+) -> Result<(), String> {
+    let columns = meta.file_metadata().schema_descr().num_columns();
+    if columns > MAX_COLUMNS {
+        return Err(format!("{columns} columns is over the {MAX_COLUMNS}-column limit"));
+    }
+    if meta.num_row_groups() > MAX_CHUNKS {
+        return Err(format!("{} row groups is over the {MAX_CHUNKS} limit", meta.num_row_groups()));
+    }
+    let (mut rows, mut decoded) = (0u64, 0u64);
+    for rg in meta.row_groups() {
+        rows = rows.saturating_add(u64::try_from(rg.num_rows()).map_err(|_| "negative row count")?);
+        for col in rg.columns() {
+            let compressed = u64::try_from(col.compressed_size()).map_err(|_| "negative column size")?;
+            if compressed > file_len {
+                return Err(format!(
+                    "a column chunk of {compressed} bytes is larger than the file (truncated?)"
+                ));
+            }
+            decoded = decoded.saturating_add(u64::try_from(col.uncompressed_size()).unwrap_or(u64::MAX));
+        }
+    }
+    if rows > MAX_ROWS {
+        return Err(format!("{rows} rows is over the {MAX_ROWS}-row limit"));
+    }
+    if decoded > MAX_DECODED_BYTES {
+        return Err(format!("decodes to {decoded} bytes, over the {MAX_DECODED_BYTES}-byte limit"));
+    }
+    Ok(())
+}
