@@ -5,6 +5,9 @@ use crate::vfs::FileTree;
 /// A source format runql can read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
+    /// runql's own tables (`runs.parquet`, `metrics.parquet`, … or `.arrow`), as
+    /// `runql convert` writes them.
+    RunqlTables,
     /// MLflow's file store (`mlruns/`), MLflow 1.x–3.x.
     MlflowFileStore,
     /// TensorBoard event files (`events.out.tfevents.*`), one run per directory.
@@ -21,14 +24,22 @@ pub enum Format {
 impl Format {
     /// Every format, in detection order.
     ///
-    /// The table formats come last: a CSV kept as an artifact of another tracker's run is
-    /// claimed by that reader first.
-    pub const ALL: [Format; 5] =
-        [Format::MlflowFileStore, Format::TensorBoard, Format::Wandb, Format::Optuna, Format::Generic];
+    /// runql's own tables come first (they are recognized by name and magic bytes and are
+    /// the fastest to load); the table formats come last: a CSV kept as an artifact of
+    /// another tracker's run is claimed by that reader first.
+    pub const ALL: [Format; 6] = [
+        Format::RunqlTables,
+        Format::MlflowFileStore,
+        Format::TensorBoard,
+        Format::Wandb,
+        Format::Optuna,
+        Format::Generic,
+    ];
 
     /// The name used in reports.
     pub fn name(self) -> &'static str {
         match self {
+            Format::RunqlTables => crate::runql_tables::FORMAT_NAME,
             Format::MlflowFileStore => crate::mlflow::FORMAT_NAME,
             Format::TensorBoard => crate::tensorboard::FORMAT_NAME,
             Format::Wandb => crate::wandb::FORMAT_NAME,
@@ -40,6 +51,9 @@ impl Format {
     /// What a user should point runql at for this format (used in "nothing found" errors).
     pub fn hint(self) -> &'static str {
         match self {
+            Format::RunqlTables => {
+                "runql's tables (runs.parquet, metrics.parquet, … as `runql convert` writes them)"
+            }
             Format::MlflowFileStore => "an MLflow file store (a folder with <experiment>/<run>/meta.yaml)",
             Format::TensorBoard => "TensorBoard logs (folders with events.out.tfevents.* files)",
             Format::Wandb => "W&B run folders (wandb/run-*/run-<id>.wandb or files/wandb-summary.json)",
@@ -64,6 +78,7 @@ pub fn detect(tree: &FileTree) -> Vec<Format> {
     Format::ALL
         .into_iter()
         .filter(|f| match f {
+            Format::RunqlTables => crate::runql_tables::detect(tree),
             Format::MlflowFileStore => crate::mlflow::detect(tree),
             Format::TensorBoard => crate::tensorboard::detect(tree),
             Format::Wandb => crate::wandb::detect(tree),

@@ -30,6 +30,7 @@ pub mod mlflow;
 pub mod model;
 pub mod optuna;
 pub mod report;
+pub mod runql_tables;
 pub mod synth;
 pub mod tensorboard;
 mod text_lines;
