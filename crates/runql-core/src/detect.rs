@@ -16,6 +16,8 @@ pub enum Format {
     Wandb,
     /// Optuna journal storage files (`JournalFileBackend`, JSON lines), Optuna 3.x–4.x.
     Optuna,
+    /// neptune-exporter Parquet (long, typed value columns), the export of Neptune runs.
+    Neptune,
     /// Plain tables: long metric CSV/JSONL (`run_id,key,step,timestamp,value`), wide per-run
     /// CSV (`params.*`/`metrics.*`/`tags.*` or bare columns), MLflow UI CSV downloads.
     Generic,
@@ -27,12 +29,13 @@ impl Format {
     /// runql's own tables come first (they are recognized by name and magic bytes and are
     /// the fastest to load); the table formats come last: a CSV kept as an artifact of
     /// another tracker's run is claimed by that reader first.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::RunqlTables,
         Format::MlflowFileStore,
         Format::TensorBoard,
         Format::Wandb,
         Format::Optuna,
+        Format::Neptune,
         Format::Generic,
     ];
 
@@ -44,6 +47,7 @@ impl Format {
             Format::TensorBoard => crate::tensorboard::FORMAT_NAME,
             Format::Wandb => crate::wandb::FORMAT_NAME,
             Format::Optuna => crate::optuna::FORMAT_NAME,
+            Format::Neptune => crate::neptune::FORMAT_NAME,
             Format::Generic => crate::generic::FORMAT_NAME,
         }
     }
@@ -58,8 +62,9 @@ impl Format {
             Format::TensorBoard => "TensorBoard logs (folders with events.out.tfevents.* files)",
             Format::Wandb => "W&B run folders (wandb/run-*/run-<id>.wandb or files/wandb-summary.json)",
             Format::Optuna => "an Optuna journal file (JournalFileBackend, e.g. journal.log)",
+            Format::Neptune => "neptune-exporter Parquet files (<project>/<run>_part_<n>.parquet)",
             Format::Generic => {
-                "a CSV/JSONL table (run_id,key,step,timestamp,value or one row per run with run_id)"
+                "a CSV/JSONL table or its Parquet/Arrow form (run_id,key,step,timestamp,value or one row per run with run_id)"
             }
         }
     }
@@ -83,6 +88,7 @@ pub fn detect(tree: &FileTree) -> Vec<Format> {
             Format::TensorBoard => crate::tensorboard::detect(tree),
             Format::Wandb => crate::wandb::detect(tree),
             Format::Optuna => crate::optuna::detect(tree),
+            Format::Neptune => crate::neptune::detect(tree),
             Format::Generic => crate::generic::detect(tree),
         })
         .collect()

@@ -28,6 +28,7 @@ pub mod json_lenient;
 pub mod load;
 pub mod mlflow;
 pub mod model;
+pub mod neptune;
 pub mod optuna;
 pub mod report;
 pub mod runql_tables;

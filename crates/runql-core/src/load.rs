@@ -130,7 +130,8 @@ pub fn load(trees: &[FileTree], options: &LoadOptions<'_>) -> Result<Loaded> {
             });
         }
         let mut claimed = HashSet::new();
-        let whole_input = trees.len() == 1 && formats == [Format::RunqlTables];
+        // Other readers may still find runs in the same tree; `finish` below handles that.
+        let whole_input = trees.len() == 1;
         for format in formats {
             match format {
                 Format::RunqlTables => crate::runql_tables::read(
@@ -151,6 +152,9 @@ pub fn load(trees: &[FileTree], options: &LoadOptions<'_>) -> Result<Loaded> {
                 Format::Optuna => {
                     crate::optuna::read(tree, &mut builder, &mut report, &tracker, &mut claimed)?
                 }
+                Format::Neptune => {
+                    crate::neptune::read(tree, &mut builder, &mut report, &tracker, &mut claimed)?
+                }
                 Format::Generic => {
                     crate::generic::read(tree, &mut builder, &mut report, &tracker, &mut claimed)?
                 }
@@ -166,7 +170,7 @@ pub fn load(trees: &[FileTree], options: &LoadOptions<'_>) -> Result<Loaded> {
             );
         }
     }
-    let (tables, dropped) = match prebuilt.tables {
+    let (tables, dropped) = match crate::runql_tables::finish(prebuilt, &mut builder, &mut report)? {
         Some(tables) => (tables, 0),
         None => builder.finish_with_limit(options.max_wide_columns)?,
     };

@@ -89,7 +89,7 @@ pub(crate) fn check_stream(b: &[u8]) -> Result<(), String> {
             check_schema(&schema)?;
             schema_seen = true;
         } else {
-            check_message(&message, body, &mut budget)?;
+            check_message(&message, body, &mut budget, first_schema(b)?.as_ref())?;
         }
         chunks += 1;
         if chunks > MAX_CHUNKS {
@@ -110,7 +110,8 @@ pub(crate) fn check_file(b: &[u8]) -> Result<(), String> {
     let footer_start = b.len() - 10 - len;
     let fb = b.get(footer_start..b.len() - 10).ok_or("footer cut off")?;
     let footer = arrow_ipc::root_as_footer(fb).map_err(|e| format!("footer is corrupt: {e}"))?;
-    check_schema(&footer.schema().ok_or("the footer has no schema")?)?;
+    let schema = footer.schema().ok_or("the footer has no schema")?;
+    check_schema(&schema)?;
     let blocks: Vec<&Block> =
         footer.dictionaries().into_iter().chain(footer.recordBatches()).flat_map(|v| v.iter()).collect();
     if blocks.len() > MAX_CHUNKS {
@@ -121,7 +122,8 @@ pub(crate) fn check_file(b: &[u8]) -> Result<(), String> {
         let (offset, meta_len, body_len) = (block.offset(), block.metaDataLength(), block.bodyLength());
         let bad = || format!("block at byte {offset} ({meta_len}+{body_len} bytes) lies outside the file");
         let offset = usize::try_from(offset).map_err(|_| bad())?;
-        let meta_len = usize::try_from(meta_len).ok().filter(|m| *m >= 8).ok_or_else(bad)?;
+        // Bodies must start 8-aligned within the block, as the format pads them.
+        let meta_len = usize::try_from(meta_len).ok().filter(|m| *m >= 8 && m % 8 == 0).ok_or_else(bad)?;
         let body_len = usize::try_from(body_len).map_err(|_| bad())?;
         let end = offset.checked_add(meta_len).and_then(|e| e.checked_add(body_len)).ok_or_else(bad)?;
         if end > footer_start {
@@ -137,9 +139,16 @@ pub(crate) fn check_file(b: &[u8]) -> Result<(), String> {
         if usize::try_from(message.bodyLength()).map_or(true, |l| l > body_len) {
             return Err(bad());
         }
-        check_message(&message, body, &mut budget)?;
+        check_message(&message, body, &mut budget, Some(&schema))?;
     }
     Ok(())
+}
+
+/// The schema message at the start of a stream.
+fn first_schema(b: &[u8]) -> Result<Option<arrow_ipc::Schema<'_>>, String> {
+    let Some((meta, _)) = message_at(b, 0)? else { return Ok(None) };
+    let message = arrow_ipc::root_as_message(meta).map_err(|e| format!("schema message is corrupt: {e}"))?;
+    Ok(message.header_as_schema())
 }
 
 /// Decompressed bytes declared so far in one file.
@@ -148,14 +157,29 @@ struct Budget {
     decoded: u64,
 }
 
-fn check_message(message: &Message<'_>, body: &[u8], budget: &mut Budget) -> Result<(), String> {
-    let batch = match message.header_type() {
-        MessageHeader::RecordBatch => message.header_as_record_batch(),
-        MessageHeader::DictionaryBatch => message.header_as_dictionary_batch().and_then(|d| d.data()),
+fn check_message(
+    message: &Message<'_>,
+    body: &[u8],
+    budget: &mut Budget,
+    schema: Option<&arrow_ipc::Schema<'_>>,
+) -> Result<(), String> {
+    let fields: Vec<arrow_ipc::Field<'_>> =
+        schema.and_then(|s| s.fields()).map(|f| f.iter().collect()).unwrap_or_default();
+    let (batch, layout) = match message.header_type() {
+        MessageHeader::RecordBatch => {
+            (message.header_as_record_batch(), fields.iter().map(|f| (*f, true)).collect::<Vec<_>>())
+        }
+        MessageHeader::DictionaryBatch => {
+            let dict = message.header_as_dictionary_batch();
+            let id = dict.map(|d| d.id());
+            let field = fields.iter().find_map(|f| find_dictionary(f, id?, 0));
+            (dict.and_then(|d| d.data()), field.map(|f| vec![(f, false)]).unwrap_or_default())
+        }
         MessageHeader::NONE => return Ok(()),
         other => return Err(format!("unexpected {other:?} message")),
-    }
-    .ok_or("record batch message without a batch")?;
+    };
+    let batch = batch.ok_or("record batch message without a batch")?;
+    check_layout(&batch, &layout, body)?;
     if u64::try_from(batch.length()).map_or(true, |n| n > MAX_ROWS) {
         return Err(format!("record batch of {} rows", batch.length()));
     }
@@ -171,7 +195,8 @@ fn check_message(message: &Message<'_>, body: &[u8], budget: &mut Budget) -> Res
             .ok()
             .zip(usize::try_from(length).ok())
             .and_then(|(o, l)| Some(o..o.checked_add(l)?))
-            .filter(|r| r.end <= body.len())
+            // The format aligns buffers to 8 bytes; arrow-ipc asserts alignment on some paths.
+            .filter(|r| r.end <= body.len() && r.start % 8 == 0)
             .ok_or(format!(
                 "buffer at {offset} (+{length}) lies outside its {}-byte message body",
                 body.len()
@@ -218,7 +243,6 @@ fn check_field(field: &arrow_ipc::Field<'_>, depth: usize) -> Result<(), String>
     let children = || field.children().map_or(0, |c| c.len());
     let ok = match field.type_type() {
         Type::Null | Type::Bool | Type::Binary | Type::LargeBinary | Type::Utf8 | Type::LargeUtf8 => true,
-        Type::Utf8View | Type::BinaryView => true,
         Type::Int => field.type_as_int().is_some_and(|i| matches!(i.bitWidth(), 8 | 16 | 32 | 64)),
         Type::FloatingPoint => field.type_as_floating_point().is_some_and(|f| {
             matches!(
@@ -246,4 +270,143 @@ fn check_field(field: &arrow_ipc::Field<'_>, depth: usize) -> Result<(), String>
         return unsupported(&format!("type {:?} (or its parameters)", field.type_type()));
     }
     field.children().into_iter().flat_map(|c| c.iter()).try_for_each(|c| check_field(&c, depth + 1))
+}
+
+/// The field (at any depth) whose dictionary has id `id`.
+fn find_dictionary<'a>(field: &arrow_ipc::Field<'a>, id: i64, depth: usize) -> Option<arrow_ipc::Field<'a>> {
+    if field.dictionary().is_some_and(|d| d.id() == id) {
+        return Some(*field);
+    }
+    if depth > MAX_TYPE_DEPTH {
+        return None;
+    }
+    field.children()?.iter().find_map(|c| find_dictionary(&c, id, depth + 1))
+}
+
+/// Walks the batch's field nodes and buffers in schema order (as arrow-ipc will) and checks
+/// that each node's validity and fixed-width buffers are long enough for its length:
+/// arrow-ipc builds validity bitmaps before it validates, and asserts on short ones.
+fn check_layout(
+    batch: &arrow_ipc::RecordBatch<'_>,
+    layout: &[(arrow_ipc::Field<'_>, bool)],
+    body: &[u8],
+) -> Result<(), String> {
+    let compressed = batch.compression().is_some();
+    let nodes: Vec<_> = batch.nodes().map(|n| n.iter().collect()).unwrap_or_default();
+    let buffers: Vec<(usize, usize)> = batch
+        .buffers()
+        .map(|b| {
+            b.iter()
+                .map(|buf| {
+                    let (o, l) = (buf.offset().max(0) as usize, buf.length().max(0) as usize);
+                    // Compressed buffers: their decoded length (-1: stored as is after the header).
+                    let len = if compressed && l > 0 {
+                        match le_i64(body, o) {
+                            Some(-1) => l.saturating_sub(8),
+                            Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
+                            None => 0,
+                        }
+                    } else {
+                        l
+                    };
+                    (o, len)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut walk = Walk { nodes: &nodes, buffers: &buffers, node: 0, buffer: 0 };
+    for (field, may_be_dict) in layout {
+        walk.field(field, *may_be_dict, 0)?;
+    }
+    Ok(())
+}
+
+struct Walk<'n> {
+    nodes: &'n [&'n arrow_ipc::FieldNode],
+    buffers: &'n [(usize, usize)],
+    node: usize,
+    buffer: usize,
+}
+
+impl Walk<'_> {
+    fn next_buffer(&mut self) -> Result<usize, String> {
+        let b = self.buffers.get(self.buffer).map(|b| b.1).ok_or("fewer buffers than the schema needs")?;
+        self.buffer += 1;
+        Ok(b)
+    }
+
+    fn field(&mut self, field: &arrow_ipc::Field<'_>, may_be_dict: bool, depth: usize) -> Result<(), String> {
+        let name = field.name().unwrap_or_default();
+        let node = self.nodes.get(self.node).ok_or("fewer field nodes than the schema has columns")?;
+        self.node += 1;
+        let len = usize::try_from(node.length()).unwrap_or(usize::MAX);
+        let short = |what: &str| format!("column {name:?}: {what} buffer too short for {len} rows");
+        if field.type_type() == Type::Null {
+            return Ok(());
+        }
+        let validity = self.next_buffer()?;
+        if node.null_count() > 0 && validity.saturating_mul(8) < len {
+            return Err(short("validity"));
+        }
+        // Bytes per value of the values buffer (dictionary columns: their index type).
+        let width = |bits: i32| usize::try_from(bits / 8).unwrap_or(0);
+        let fixed = match (field.dictionary().filter(|_| may_be_dict), field.type_type()) {
+            (Some(d), _) => Some(d.indexType().map_or(0, |i| width(i.bitWidth()))),
+            (None, Type::Int) => Some(field.type_as_int().map_or(0, |i| width(i.bitWidth()))),
+            (None, Type::FloatingPoint) => {
+                Some(match field.type_as_floating_point().map(|f| f.precision()) {
+                    Some(arrow_ipc::Precision::HALF) => 2,
+                    Some(arrow_ipc::Precision::SINGLE) => 4,
+                    _ => 8,
+                })
+            }
+            (None, Type::Date) => Some(match field.type_as_date().map(|d| d.unit()) {
+                Some(arrow_ipc::DateUnit::DAY) => 4,
+                _ => 8,
+            }),
+            (None, Type::Timestamp) => Some(8),
+            (None, Type::Decimal) => Some(field.type_as_decimal().map_or(0, |d| width(d.bitWidth()))),
+            _ => None,
+        };
+        // arrow views these buffers as typed slices and asserts they split into whole values.
+        if let Some(w) = fixed {
+            let values = self.next_buffer()?;
+            if values < len.saturating_mul(w) || w == 0 || values % w != 0 {
+                return Err(short("values"));
+            }
+            return Ok(());
+        }
+        match field.type_type() {
+            Type::Bool => {
+                if self.next_buffer()?.saturating_mul(8) < len {
+                    return Err(short("values"));
+                }
+            }
+            Type::Utf8 | Type::Binary | Type::LargeUtf8 | Type::LargeBinary => {
+                let w = if matches!(field.type_type(), Type::Utf8 | Type::Binary) { 4 } else { 8 };
+                let offsets = self.next_buffer()?;
+                if (len > 0 && offsets < len.saturating_add(1).saturating_mul(w)) || offsets % w != 0 {
+                    return Err(short("offsets"));
+                }
+                self.next_buffer()?;
+            }
+            Type::List | Type::LargeList => {
+                let w = if field.type_type() == Type::List { 4 } else { 8 };
+                let offsets = self.next_buffer()?;
+                if (len > 0 && offsets < len.saturating_add(1).saturating_mul(w)) || offsets % w != 0 {
+                    return Err(short("offsets"));
+                }
+                for c in field.children().into_iter().flat_map(|c| c.iter()) {
+                    self.field(&c, true, depth + 1)?;
+                }
+            }
+            Type::Struct_ => {
+                for c in field.children().into_iter().flat_map(|c| c.iter()) {
+                    self.field(&c, true, depth + 1)?;
+                }
+            }
+            other => return Err(format!("column {name:?}: type {other:?} is not supported")),
+        }
+        Ok(())
+    }
 }

@@ -68,8 +68,14 @@ fn sets(tree: &FileTree) -> BTreeMap<String, TableSet> {
             by_dir.entry(dir.to_string()).or_default().entry(table).or_insert_with(|| path.to_string());
         }
     }
+    // A user's own `runs.parquet` (a wide table) is not runql's: the runs table has
+    // runql's run columns. A runs file whose schema cannot be read is ours to report.
     by_dir.retain(|_, set| {
-        set.get("runs").is_some_and(|p| tree.head(p, 8).is_ok_and(|h| columnar::container(&h).is_some()))
+        set.get("runs").is_some_and(|p| match columnar::schema_of(tree, p) {
+            Some((_, Ok(s))) => ["run_id", "source", "origin"].iter().all(|c| s.field_with_name(c).is_ok()),
+            Some((_, Err(_))) => true,
+            None => false,
+        })
     });
     by_dir
 }
@@ -134,7 +140,6 @@ pub(crate) fn read(
         };
         if let Some(slot) = prebuilt.as_deref_mut().filter(|_| single) {
             if let Some(done) = fast(&tables, &runs, slot.max_wide_columns, &shown_of, report) {
-                *report.formats.entry(FORMAT_NAME.to_string()).or_default() += done.runs.num_rows() as u64;
                 slot.tables = Some(done);
                 continue;
             }
@@ -188,6 +193,30 @@ fn decode_set(
         }
     }
     out
+}
+
+/// Uses the fast path's tables as the load's result when nothing else was loaded; else
+/// (another reader of the same input found runs too) adds them to `builder` the merge way.
+///
+/// # Errors
+/// As [`read`].
+pub(crate) fn finish(
+    prebuilt: Prebuilt,
+    builder: &mut TablesBuilder,
+    report: &mut LoadReport,
+) -> Result<Option<RunTables>> {
+    let Some(tables) = prebuilt.tables else { return Ok(None) };
+    if builder.is_empty() {
+        *report.formats.entry(FORMAT_NAME.to_string()).or_default() += tables.runs.num_rows() as u64;
+        return Ok(Some(tables));
+    }
+    let decoded: BTreeMap<&'static str, Table> = tables
+        .tables()
+        .map(|(name, batch)| (name, Table { schema: batch.schema(), batches: vec![batch.clone()] }))
+        .collect();
+    let shown_of = |t: &str| format!("runql tables ({t})");
+    merge(&decoded, &tables.runs, &shown_of, builder, report)?;
+    Ok(None)
 }
 
 /// The tables as they are, when complete and consistent; `None` sends them the merge way.
