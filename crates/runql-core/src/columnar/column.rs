@@ -102,10 +102,9 @@ impl Cells {
     pub fn millis(&self, i: usize) -> Option<i64> {
         match self {
             Cells::Millis(a) => (i < a.len() && a.is_valid(i)).then(|| a.value(i)),
-            Cells::Int(a) => (i < a.len() && a.is_valid(i))
-                .then(|| a.value(i))
-                .map(|v| if v.unsigned_abs() >= 100_000_000_000 { Some(v) } else { epoch_to_ms(v as f64) })
-                .flatten(),
+            Cells::Int(a) => (i < a.len() && a.is_valid(i)).then(|| a.value(i)).and_then(|v| {
+                if v.unsigned_abs() >= 100_000_000_000 { Some(v) } else { epoch_to_ms(v as f64) }
+            }),
             Cells::Number(a) => (i < a.len() && a.is_valid(i)).then(|| a.value(i)).and_then(epoch_to_ms),
             Cells::Text(a) => (i < a.len() && a.is_valid(i)).then(|| a.value(i)).and_then(parse_timestamp_ms),
             Cells::Other(_) => None,

@@ -337,6 +337,9 @@ impl Walk<'_> {
 
     fn field(&mut self, field: &arrow_ipc::Field<'_>, may_be_dict: bool, depth: usize) -> Result<(), String> {
         let name = field.name().unwrap_or_default();
+        if depth > MAX_TYPE_DEPTH {
+            return Err(format!("column {name:?}: nested too deep"));
+        }
         let node = self.nodes.get(self.node).ok_or("fewer field nodes than the schema has columns")?;
         self.node += 1;
         let len = usize::try_from(node.length()).unwrap_or(usize::MAX);

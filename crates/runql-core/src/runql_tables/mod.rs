@@ -138,11 +138,11 @@ pub(crate) fn read(
                 continue;
             }
         };
-        if let Some(slot) = prebuilt.as_deref_mut().filter(|_| single) {
-            if let Some(done) = fast(&tables, &runs, slot.max_wide_columns, &shown_of, report) {
-                slot.tables = Some(done);
-                continue;
-            }
+        if let Some(slot) = prebuilt.as_deref_mut().filter(|_| single)
+            && let Some(done) = fast(&tables, &runs, slot.max_wide_columns, &shown_of, report)
+        {
+            slot.tables = Some(done);
+            continue;
         }
         merge(&tables, &runs, &shown_of, builder, report)?;
     }
