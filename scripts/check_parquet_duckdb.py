@@ -23,7 +23,7 @@ def main(folder: str) -> int:
     for t in TABLES:
         path = root / f"{t}.parquet"
         con.execute(f"CREATE VIEW {t} AS SELECT * FROM read_parquet('{path}')")
-        types = dict(con.execute(f"SELECT column_name, data_type FROM (DESCRIBE {t})").fetchall())
+        types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {t})").fetchall())
         rows = con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
         print(f"{t:<15} {rows:>10} rows  {len(types)} columns")
         for col in ("run_id", "key"):

@@ -3,7 +3,9 @@
 use arrow_array::RecordBatch;
 use arrow_schema::{Schema, SchemaRef};
 use bytes::Bytes;
-use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
 
 use super::ipc_check;
 use super::limits::{BATCH_ROWS, MAX_CHUNKS, MAX_COLUMNS, MAX_DECODED_BYTES, MAX_ROWS};
@@ -50,6 +52,24 @@ pub fn decode(bytes: Bytes, container: Container, hint: Option<SchemaHint<'_>>) 
     // wasm a panic aborts, so that case remains a known gap there.
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decode_checked(bytes, container, hint)))
         .unwrap_or_else(|_| Err(format!("the {} decoder failed on this file", container.name())))
+}
+
+/// Decodes the bytes of a file read from a [`crate::FileTree`], recognizing Parquet or
+/// Arrow IPC by their magic bytes.
+///
+/// ```
+/// use std::borrow::Cow;
+/// let err = runql_core::columnar::read::decode_file(Cow::Borrowed(b"run_id,key\n"), None).unwrap_err();
+/// assert!(err.contains("magic"), "{err}");
+/// ```
+pub fn decode_file(bytes: std::borrow::Cow<'_, [u8]>, hint: Option<SchemaHint<'_>>) -> Result<Table, String> {
+    let container = super::container(bytes.get(..8).unwrap_or(&bytes))
+        .ok_or("not a Parquet or Arrow IPC file (no PAR1/ARROW1 magic bytes)")?;
+    let bytes = match bytes {
+        std::borrow::Cow::Owned(v) => Bytes::from(v),
+        std::borrow::Cow::Borrowed(b) => Bytes::copy_from_slice(b),
+    };
+    decode(bytes, container, hint)
 }
 
 /// [`decode`] without the panic backstop; tests call this to see panics.
@@ -99,25 +119,44 @@ fn decode_parquet(bytes: Bytes, hint: Option<SchemaHint<'_>>) -> Result<Table, S
     let tail = bytes.get(bytes.len().saturating_sub(8)..).unwrap_or_default();
     parquet_footer_len(tail, bytes.len() as u64)?;
     let plain = ArrowReaderOptions::new().with_skip_arrow_metadata(true);
-    let builder = ParquetRecordBatchReaderBuilder::try_new_with_options(bytes.clone(), plain.clone())
+    let metadata = ArrowReaderMetadata::load(&bytes, plain.clone())
         .map_err(|e| format!("Parquet metadata is corrupt: {e}"))?;
-    check_parquet_metadata(builder.metadata(), bytes.len() as u64)?;
-    let builder = match hint {
+    check_parquet_metadata(metadata.metadata(), bytes.len() as u64)?;
+    let metadata = match hint {
         Some(hint) => {
-            let wanted = std::sync::Arc::new(hint(builder.schema()));
-            let metadata = builder.metadata().clone();
-            let options = plain.with_schema(wanted);
-            match parquet::arrow::arrow_reader::ArrowReaderMetadata::try_new(metadata, options) {
-                Ok(m) => ParquetRecordBatchReaderBuilder::new_with_metadata(bytes, m),
-                Err(_) => builder,
-            }
+            let wanted = std::sync::Arc::new(hint(metadata.schema()));
+            // A file whose columns do not fit the hint is read with its plain types.
+            ArrowReaderMetadata::try_new(metadata.metadata().clone(), plain.with_schema(wanted))
+                .unwrap_or(metadata)
         }
-        None => builder,
+        None => metadata,
     };
-    let reader =
-        builder.with_batch_size(BATCH_ROWS).build().map_err(|e| format!("Parquet data is corrupt: {e}"))?;
-    let schema = arrow_array::RecordBatchReader::schema(&reader);
-    collect(schema, reader)
+    let schema = metadata.schema().clone();
+    let groups = metadata.metadata().num_row_groups();
+    let read_groups = |rows: Vec<usize>| -> Result<Vec<RecordBatch>, String> {
+        let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(bytes.clone(), metadata.clone())
+            .with_row_groups(rows)
+            .with_batch_size(BATCH_ROWS)
+            .build()
+            .map_err(|e| format!("Parquet data is corrupt: {e}"))?;
+        Ok(collect(schema.clone(), reader)?.batches)
+    };
+    // Row groups decode independently: on all cores with the `parallel` feature.
+    #[cfg(feature = "parallel")]
+    let parts: Vec<Result<Vec<RecordBatch>, String>> = {
+        use rayon::prelude::*;
+        (0..groups).into_par_iter().map(|g| read_groups(vec![g])).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let parts = vec![read_groups((0..groups).collect())];
+    let mut batches = Vec::new();
+    for part in parts {
+        batches.extend(part?);
+    }
+    if batches.iter().map(|b| b.num_rows() as u64).sum::<u64>() > MAX_ROWS {
+        return Err(format!("more than {MAX_ROWS} rows"));
+    }
+    Ok(Table { schema, batches })
 }
 
 /// Row groups, columns and decoded sizes as the footer declares them, against the caps.

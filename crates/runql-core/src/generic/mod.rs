@@ -118,13 +118,6 @@ fn sniff(tree: &FileTree, path: &str) -> Option<Kind> {
     kind(path, &tree.head(path, SNIFF_BYTES).ok()?)
 }
 
-/// Decodes a whole Parquet/Arrow IPC file.
-fn columnar_table(bytes: &[u8]) -> std::result::Result<crate::columnar::Table, String> {
-    let container = crate::columnar::container(bytes.get(..8).unwrap_or(bytes))
-        .ok_or("not a Parquet or Arrow IPC file (no PAR1/ARROW1 magic bytes)")?;
-    crate::columnar::decode(bytes::Bytes::copy_from_slice(bytes), container, None)
-}
-
 /// True when some `.csv`/`.jsonl`/`.ndjson`/`.json` file starts like a run table, or some
 /// Parquet/Arrow IPC file has the columns of one.
 ///
@@ -173,11 +166,11 @@ pub(crate) fn read(
             Kind::LongCsv(cols) => long::read_csv(&bytes, &cols, &shown, &mut runs, report),
             Kind::WideCsv(run_col) => wide::read_csv(&bytes, run_col, &shown, &mut runs, report),
             Kind::LongJsonl => long::read_jsonl(&bytes, &shown, &mut runs, report),
-            Kind::LongColumnar(cols) => match columnar_table(&bytes) {
+            Kind::LongColumnar(cols) => match crate::columnar::read::decode_file(bytes, None) {
                 Ok(table) => long::read_table(&table, &cols, &shown, &mut runs, report),
                 Err(why) => report.skip(shown, None, why),
             },
-            Kind::WideColumnar(run_col) => match columnar_table(&bytes) {
+            Kind::WideColumnar(run_col) => match crate::columnar::read::decode_file(bytes, None) {
                 Ok(table) => wide::read_table(&table, run_col, &shown, &mut runs, report),
                 Err(why) => report.skip(shown, None, why),
             },
@@ -185,15 +178,6 @@ pub(crate) fn read(
         }
     }
     let runs = runs.finish(report);
-    let added = crate::batch::read_in_batches(
-        runs,
-        usize::MAX,
-        |r| (Some(r), LoadReport::default()),
-        builder,
-        report,
-    )?;
-    if added > 0 {
-        *report.formats.entry(FORMAT_NAME.to_string()).or_default() += added;
-    }
+    crate::batch::add_parsed(runs, FORMAT_NAME, builder, report)?;
     Ok(())
 }

@@ -28,8 +28,6 @@ pub mod steps;
 
 use std::collections::{HashMap, HashSet};
 
-use bytes::Bytes;
-
 use self::run::{Outcome, RunAcc};
 use crate::columnar::{self, has_columnar_name};
 use crate::error::Result;
@@ -78,12 +76,7 @@ pub(crate) fn read(
             Ok(bytes) => {
                 report.files_read += 1;
                 report.bytes_read += bytes.len() as u64;
-                let container = columnar::container(bytes.get(..8).unwrap_or(&bytes));
-                let bytes = Bytes::copy_from_slice(&bytes);
-                match container {
-                    Some(c) => columnar::decode(bytes, c, None),
-                    None => Err("not a Parquet or Arrow IPC file".to_string()),
-                }
+                columnar::read::decode_file(bytes, None)
             }
             Err(err) => Err(err.to_string()),
         };
@@ -142,15 +135,6 @@ pub(crate) fn read(
         }
         data.push(acc.finish(report));
     }
-    let added = crate::batch::read_in_batches(
-        data,
-        usize::MAX,
-        |r| (Some(r), LoadReport::default()),
-        builder,
-        report,
-    )?;
-    if added > 0 {
-        *report.formats.entry(FORMAT_NAME.to_string()).or_default() += added;
-    }
+    crate::batch::add_parsed(data, FORMAT_NAME, builder, report)?;
     Ok(())
 }

@@ -21,9 +21,7 @@ mod split;
 
 use std::collections::{BTreeMap, HashSet};
 
-use bytes::Bytes;
-
-use crate::columnar::{self, Container, Table};
+use crate::columnar::{self, Table};
 use crate::error::Result;
 use crate::load::ProgressTracker;
 use crate::model::schema::{self, TABLE_NAMES};
@@ -175,17 +173,8 @@ fn decode_set(
         };
         report.files_read += 1;
         report.bytes_read += bytes.len() as u64;
-        let Some(container) = columnar::container(bytes.get(..8).unwrap_or(&bytes)) else {
-            report.skip(shown, None, "not a Parquet or Arrow IPC file (no PAR1/ARROW1 magic bytes)");
-            continue;
-        };
-        let bytes = match bytes {
-            std::borrow::Cow::Owned(v) => Bytes::from(v),
-            std::borrow::Cow::Borrowed(b) => Bytes::copy_from_slice(b),
-        };
         let hint = |plain: &arrow_schema::Schema| conform::hint(table, plain);
-        let hint: Option<columnar::read::SchemaHint<'_>> = (container == Container::Parquet).then_some(&hint);
-        match columnar::decode(bytes, container, hint) {
+        match columnar::read::decode_file(bytes, Some(&hint)) {
             Ok(t) => {
                 out.insert(table, t);
             }
@@ -331,15 +320,6 @@ fn merge(
             );
         }
     }
-    let added = crate::batch::read_in_batches(
-        data,
-        usize::MAX,
-        |r| (Some(r), LoadReport::default()),
-        builder,
-        report,
-    )?;
-    if added > 0 {
-        *report.formats.entry(FORMAT_NAME.to_string()).or_default() += added;
-    }
+    crate::batch::add_parsed(data, FORMAT_NAME, builder, report)?;
     Ok(())
 }

@@ -3,8 +3,10 @@
 //! Prints numbers; asserts nothing about speed.
 //!
 //! ```text
-//! cargo bench -p runql-cli --bench formats -- [--runs 1000] [--metrics 10] [--steps 1000] [--data bench-data]
+//! cargo bench -p runql-core --features parallel --bench formats -- [--runs 1000] [--metrics 10] [--steps 1000] [--data bench-data]
 //! ```
+//! It lives in runql-core (no SQL engine needed), so its release build is quick. Data is
+//! generated once under `--data` (the MLflow sweep is shared with `mlflow_ingest`).
 
 // A benchmark is a developer tool: failing loudly on a broken setup is what we want here.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
@@ -13,15 +15,17 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use datafusion::arrow::array::{Array, AsArray};
-use datafusion::arrow::datatypes::{Float64Type, Int64Type};
+use arrow_array::Array;
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float64Type, Int64Type};
 use runql_core::columnar::{TableFormat, write_tables};
 use runql_core::synth::{SweepSpec, write_mlflow_dir};
 use runql_core::{FileTree, LoadOptions, Loaded, RunTables};
 
 fn parse_args() -> (SweepSpec, PathBuf) {
     let mut spec = SweepSpec { runs: 1000, metrics: 10, steps: 1000, seed: 42 };
-    let mut data = PathBuf::from("bench-data");
+    // cargo runs benches in the package folder; the data goes in the workspace's bench-data/.
+    let mut data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../bench-data");
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().unwrap_or_default();
@@ -57,13 +61,8 @@ fn dir_bytes(dir: &Path) -> u64 {
 /// The metrics table as a long CSV, `run_id,key,step,timestamp,value`.
 fn write_long_csv(tables: &RunTables, path: &Path) {
     let m = &tables.metrics;
-    let cast = |n: &str| {
-        datafusion::arrow::compute::cast(
-            m.column_by_name(n).unwrap(),
-            &datafusion::arrow::datatypes::DataType::Utf8,
-        )
-        .unwrap()
-    };
+    let cast =
+        |n: &str| arrow_cast::cast(m.column_by_name(n).unwrap(), &arrow_schema::DataType::Utf8).unwrap();
     let (runs, keys) = (cast("run_id"), cast("key"));
     let (runs, keys) = (runs.as_string::<i32>(), keys.as_string::<i32>());
     let steps = m.column_by_name("step").unwrap().as_primitive::<Int64Type>();
