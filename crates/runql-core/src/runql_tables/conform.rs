@@ -120,6 +120,29 @@ pub(crate) fn codes(
     Ok(out)
 }
 
+/// The column as one dictionary array over `values`, without looking at a row, when every
+/// part already is an Int32 dictionary over exactly `values` with no null keys.
+pub(crate) fn same_dictionary(parts: &[ArrayRef], values: &StringArray) -> Option<ArrayRef> {
+    let mut keys: Vec<&Int32Array> = Vec::with_capacity(parts.len());
+    for part in parts {
+        let dict = part.as_dictionary_opt::<Int32Type>()?;
+        let own = dict.values().as_string_opt::<i32>()?;
+        if own != values || dict.keys().null_count() > 0 {
+            return None;
+        }
+        keys.push(dict.keys());
+    }
+    let keys: Int32Array = match keys.as_slice() {
+        [one] => (*one).clone(),
+        _ => {
+            let refs: Vec<&dyn Array> = keys.iter().map(|k| *k as &dyn Array).collect();
+            arrow_select::concat::concat(&refs).ok()?.as_primitive::<Int32Type>().clone()
+        }
+    };
+    let array = DictionaryArray::<Int32Type>::try_new(keys, Arc::new(values.clone())).ok()?;
+    Some(Arc::new(array))
+}
+
 /// A dictionary column with `values` as its dictionary, when every code is present.
 pub(crate) fn dictionary(codes: Vec<Option<i32>>, values: &StringArray) -> Option<ArrayRef> {
     let keys: Vec<i32> = codes.into_iter().collect::<Option<Vec<i32>>>()?;

@@ -260,12 +260,16 @@ fn fast_metrics(
     use arrow_array::cast::AsArray;
     let summary_keys = summary.column_by_name("key")?.as_string_opt::<i32>()?;
     let (key_index, key_values) = conform::first_seen(summary_keys);
-    let run_codes =
-        conform::codes(&conform::chunks(table, "run_id")?, &mut |s| run_index.get(s).copied()).ok()?;
-    let key_codes =
-        conform::codes(&conform::chunks(table, "key")?, &mut |s| key_index.get(s).copied()).ok()?;
-    let mut columns =
-        vec![conform::dictionary(run_codes, run_ids)?, conform::dictionary(key_codes, &key_values)?];
+    let encode =
+        |name: &str, index: &std::collections::HashMap<String, i32>, values: &arrow_array::StringArray| {
+            let parts = conform::chunks(table, name)?;
+            // Arrow IPC tables keep runql's own dictionaries: their keys are taken as they are.
+            conform::same_dictionary(&parts, values).or_else(|| {
+                let codes = conform::codes(&parts, &mut |s| index.get(s).copied()).ok()?;
+                conform::dictionary(codes, values)
+            })
+        };
+    let mut columns = vec![encode("run_id", run_index, run_ids)?, encode("key", &key_index, &key_values)?];
     let metrics = schema::metrics();
     for field in metrics.fields().iter().skip(2) {
         columns.push(conform::column(table, field).ok()?);
