@@ -212,3 +212,18 @@ proptest! {
         let _ = decode_checked(bytes::Bytes::from(b), kind, None);
     }
 }
+
+#[test]
+fn a_single_file_is_recognized_by_magic_bytes_whatever_its_name() {
+    let mut tree = FileTree::new("export.bin");
+    tree.insert("export.bin", parquet_bytes(&long_batch()));
+    assert_eq!(runql_core::detect::detect(&tree), [Format::Generic]);
+    let l = runql_core::load(&[tree], &LoadOptions::default()).unwrap();
+    assert_eq!(l.tables.metrics.num_rows(), 2);
+    // A file named .parquet without the magic bytes is reported, not read.
+    let l = load(vec![
+        ("fake.parquet", b"run_id,key,value\n".to_vec()),
+        ("m.csv", b"run_id,key,value\nr,k,1\n".to_vec()),
+    ]);
+    assert!(skipped(&l).iter().any(|s| s.contains("up/fake.parquet")), "{:?}", skipped(&l));
+}

@@ -26,6 +26,13 @@ pub use write::{TableFormat, Written, write_tables};
 /// which files are worth opening, so that detection never reads every file of a large tree.
 pub const EXTENSIONS: [&str; 6] = [".parquet", ".pq", ".arrow", ".arrows", ".feather", ".ipc"];
 
+/// True when the file at `path` is worth opening as a columnar file: it has one of the
+/// [`EXTENSIONS`], or it is the only file of the tree (a file the user named directly, e.g.
+/// `runql info export.bin`). Whether it *is* one is decided by its magic bytes.
+pub fn is_candidate(tree: &crate::FileTree, path: &str) -> bool {
+    tree.len() == 1 || has_columnar_name(path)
+}
+
 /// True when `path` has one of the [`EXTENSIONS`].
 ///
 /// ```

@@ -110,6 +110,11 @@ fn sniff(tree: &FileTree, path: &str) -> Option<Kind> {
     if crate::columnar::has_columnar_name(path) {
         return sniff_columnar(tree, path);
     }
+    if crate::columnar::is_candidate(tree, path)
+        && let Some(kind) = sniff_columnar(tree, path).filter(|k| !matches!(k, Kind::BadColumnar(_)))
+    {
+        return Some(kind);
+    }
     let lower = path.to_ascii_lowercase();
     let candidate = [".csv", ".jsonl", ".ndjson", ".json"].iter().any(|s| lower.ends_with(s));
     if !candidate {

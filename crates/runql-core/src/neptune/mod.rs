@@ -29,7 +29,7 @@ pub mod steps;
 use std::collections::{HashMap, HashSet};
 
 use self::run::{Outcome, RunAcc};
-use crate::columnar::{self, has_columnar_name};
+use crate::columnar;
 use crate::error::Result;
 use crate::load::ProgressTracker;
 use crate::model::TablesBuilder;
@@ -40,7 +40,7 @@ use crate::vfs::FileTree;
 pub const FORMAT_NAME: &str = "neptune";
 
 fn is_neptune_file(tree: &FileTree, path: &str) -> bool {
-    has_columnar_name(path)
+    columnar::is_candidate(tree, path)
         && columnar::schema_of(tree, path).is_some_and(|(_, s)| s.is_ok_and(|s| columns::is_neptune(&s)))
 }
 
