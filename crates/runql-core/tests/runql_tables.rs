@@ -234,3 +234,15 @@ fn a_huge_wide_table_takes_the_merge_path_under_the_column_cap() {
 }
 
 fn _unused(_: RecordBatch) {}
+
+#[test]
+fn tables_next_to_other_run_data_in_one_folder_are_merged() {
+    let original = sweep(2).tables;
+    let mut tree = written(&original, TableFormat::Parquet, "mixed");
+    tree.insert("extra/m.csv", b"run_id,key,step,value\nz,loss,0,1.5\n".to_vec());
+    let l = runql_core::load(&[tree], &LoadOptions::default()).unwrap();
+    assert_eq!(l.tables.runs.num_rows(), 3);
+    assert_eq!(l.report.formats.get("runql-tables"), Some(&2));
+    assert_eq!(l.report.formats.get("table"), Some(&1));
+    assert_eq!(l.tables.metrics.num_rows(), original.metrics.num_rows() + 1);
+}
