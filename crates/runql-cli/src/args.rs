@@ -26,6 +26,38 @@ pub enum Command {
     Demo(DemoArgs),
     /// Load PATHs and draw a chart to SVG or PNG, from a JSON spec or the shortcuts.
     Plot(PlotArgs),
+    /// Load PATHs and write the normalized tables as Parquet (or Arrow IPC) files, one per
+    /// table, for DuckDB, Spark, pandas — and for loading them back fast.
+    Convert(ConvertArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    #[command(flatten)]
+    pub load: LoadArgs,
+    /// Output folder (created; must be empty or absent).
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+    /// File format of the tables.
+    #[arg(long, value_enum, default_value_t = TablesFormat::Parquet)]
+    pub format: TablesFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TablesFormat {
+    /// Apache Parquet (zstd, page statistics): `<table>.parquet`.
+    Parquet,
+    /// Arrow IPC files (Feather v2): `<table>.arrow`, the fastest to load back.
+    Arrow,
+}
+
+impl From<TablesFormat> for runql_core::columnar::TableFormat {
+    fn from(f: TablesFormat) -> Self {
+        match f {
+            TablesFormat::Parquet => runql_core::columnar::TableFormat::Parquet,
+            TablesFormat::Arrow => runql_core::columnar::TableFormat::Arrow,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -82,6 +114,8 @@ pub struct InfoArgs {
 pub enum GenFormat {
     /// An MLflow file store (mlruns/).
     Mlflow,
+    /// runql's tables as Parquet files (what `runql convert` writes).
+    Parquet,
 }
 
 #[derive(Debug, Args)]

@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         Command::Gen(args) => commands::gen_data::run(args),
         Command::Demo(args) => commands::demo::run(args),
         Command::Plot(args) => commands::plot::run(args),
+        Command::Convert(args) => commands::convert::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -296,3 +296,52 @@ fn plot_errors_have_their_exit_codes() {
     assert!(empty.status.success());
     assert!(stderr(&empty).contains("no rows"), "{}", stderr(&empty));
 }
+
+fn load_dir(dir: &Path) -> runql_core::RunTables {
+    let tree = runql_core::FileTree::from_path(dir).unwrap();
+    runql_core::load(&[tree], &runql_core::LoadOptions::default()).unwrap().tables
+}
+
+#[test]
+fn convert_round_trips_every_table_in_both_formats() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    let o = runql(&["gen", "--runs", "5", "--metrics", "3", "--steps", "40", "-o", src.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let original = load_dir(&src);
+    for format in ["parquet", "arrow"] {
+        let out = tmp.path().join(format);
+        let o =
+            runql(&["convert", "-q", src.to_str().unwrap(), "-o", out.to_str().unwrap(), "--format", format]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let printed = stdout(&o);
+        assert!(
+            printed.contains(&format!("metrics.{format}")) && printed.contains("wrote 7 files"),
+            "{printed}"
+        );
+        let back = load_dir(&out);
+        for ((name, a), (_, b)) in original.tables().zip(back.tables()) {
+            assert_eq!(a, b, "{format}: table {name} differs after convert");
+        }
+    }
+    // Refuses to overwrite.
+    let o =
+        runql(&["convert", "-q", src.to_str().unwrap(), "-o", tmp.path().join("parquet").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
+fn gen_parquet_writes_the_same_sweep_as_tables() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("mlflow"), tmp.path().join("pq"));
+    for (dir, format) in [(&a, "mlflow"), (&b, "parquet")] {
+        let o =
+            runql(&["gen", "--runs", "4", "--steps", "25", "--format", format, "-o", dir.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    assert!(b.join("metrics.parquet").exists() && b.join("runs_wide.parquet").exists());
+    let (x, y) = (load_dir(&a), load_dir(&b));
+    assert_eq!(x.metrics, y.metrics);
+    assert_eq!(x.metric_summary, y.metric_summary);
+    assert_eq!(x.params, y.params);
+}

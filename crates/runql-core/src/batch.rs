@@ -47,3 +47,22 @@ where
     }
     Ok(added)
 }
+
+/// Adds runs that are already parsed (readers that must see every file before a run is
+/// complete), reports duplicate ids, and counts the added runs under `format` in the
+/// report. Returns how many were added.
+///
+/// # Errors
+/// As [`read_in_batches`].
+pub(crate) fn add_parsed(
+    runs: Vec<RunData>,
+    format: &str,
+    builder: &mut TablesBuilder,
+    report: &mut LoadReport,
+) -> Result<u64> {
+    let added = read_in_batches(runs, usize::MAX, |r| (Some(r), LoadReport::default()), builder, report)?;
+    if added > 0 {
+        *report.formats.entry(format.to_string()).or_default() += added;
+    }
+    Ok(added)
+}

@@ -5,6 +5,9 @@ use crate::vfs::FileTree;
 /// A source format runql can read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
+    /// runql's own tables (`runs.parquet`, `metrics.parquet`, … or `.arrow`), as
+    /// `runql convert` writes them.
+    RunqlTables,
     /// MLflow's file store (`mlruns/`), MLflow 1.x–3.x.
     MlflowFileStore,
     /// TensorBoard event files (`events.out.tfevents.*`), one run per directory.
@@ -13,6 +16,8 @@ pub enum Format {
     Wandb,
     /// Optuna journal storage files (`JournalFileBackend`, JSON lines), Optuna 3.x–4.x.
     Optuna,
+    /// neptune-exporter Parquet (long, typed value columns), the export of Neptune runs.
+    Neptune,
     /// Plain tables: long metric CSV/JSONL (`run_id,key,step,timestamp,value`), wide per-run
     /// CSV (`params.*`/`metrics.*`/`tags.*` or bare columns), MLflow UI CSV downloads.
     Generic,
@@ -21,18 +26,28 @@ pub enum Format {
 impl Format {
     /// Every format, in detection order.
     ///
-    /// The table formats come last: a CSV kept as an artifact of another tracker's run is
-    /// claimed by that reader first.
-    pub const ALL: [Format; 5] =
-        [Format::MlflowFileStore, Format::TensorBoard, Format::Wandb, Format::Optuna, Format::Generic];
+    /// runql's own tables come first (they are recognized by name and magic bytes and are
+    /// the fastest to load); the table formats come last: a CSV kept as an artifact of
+    /// another tracker's run is claimed by that reader first.
+    pub const ALL: [Format; 7] = [
+        Format::RunqlTables,
+        Format::MlflowFileStore,
+        Format::TensorBoard,
+        Format::Wandb,
+        Format::Optuna,
+        Format::Neptune,
+        Format::Generic,
+    ];
 
     /// The name used in reports.
     pub fn name(self) -> &'static str {
         match self {
+            Format::RunqlTables => crate::runql_tables::FORMAT_NAME,
             Format::MlflowFileStore => crate::mlflow::FORMAT_NAME,
             Format::TensorBoard => crate::tensorboard::FORMAT_NAME,
             Format::Wandb => crate::wandb::FORMAT_NAME,
             Format::Optuna => crate::optuna::FORMAT_NAME,
+            Format::Neptune => crate::neptune::FORMAT_NAME,
             Format::Generic => crate::generic::FORMAT_NAME,
         }
     }
@@ -40,12 +55,16 @@ impl Format {
     /// What a user should point runql at for this format (used in "nothing found" errors).
     pub fn hint(self) -> &'static str {
         match self {
+            Format::RunqlTables => {
+                "runql's tables (runs.parquet, metrics.parquet, … as `runql convert` writes them)"
+            }
             Format::MlflowFileStore => "an MLflow file store (a folder with <experiment>/<run>/meta.yaml)",
             Format::TensorBoard => "TensorBoard logs (folders with events.out.tfevents.* files)",
             Format::Wandb => "W&B run folders (wandb/run-*/run-<id>.wandb or files/wandb-summary.json)",
             Format::Optuna => "an Optuna journal file (JournalFileBackend, e.g. journal.log)",
+            Format::Neptune => "neptune-exporter Parquet files (<project>/<run>_part_<n>.parquet)",
             Format::Generic => {
-                "a CSV/JSONL table (run_id,key,step,timestamp,value or one row per run with run_id)"
+                "a CSV/JSONL table or its Parquet/Arrow form (run_id,key,step,timestamp,value or one row per run with run_id)"
             }
         }
     }
@@ -64,10 +83,12 @@ pub fn detect(tree: &FileTree) -> Vec<Format> {
     Format::ALL
         .into_iter()
         .filter(|f| match f {
+            Format::RunqlTables => crate::runql_tables::detect(tree),
             Format::MlflowFileStore => crate::mlflow::detect(tree),
             Format::TensorBoard => crate::tensorboard::detect(tree),
             Format::Wandb => crate::wandb::detect(tree),
             Format::Optuna => crate::optuna::detect(tree),
+            Format::Neptune => crate::neptune::detect(tree),
             Format::Generic => crate::generic::detect(tree),
         })
         .collect()

@@ -20,6 +20,7 @@
 //! - `runql-cli`: the `runql` command.
 
 mod batch;
+pub mod columnar;
 pub mod detect;
 pub mod error;
 pub mod generic;
@@ -27,8 +28,10 @@ pub mod json_lenient;
 pub mod load;
 pub mod mlflow;
 pub mod model;
+pub mod neptune;
 pub mod optuna;
 pub mod report;
+pub mod runql_tables;
 pub mod synth;
 pub mod tensorboard;
 mod text_lines;

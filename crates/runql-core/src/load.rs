@@ -108,6 +108,9 @@ pub fn load(trees: &[FileTree], options: &LoadOptions<'_>) -> Result<Loaded> {
     };
     let mut builder = TablesBuilder::new();
     let mut report = LoadReport::default();
+    // runql's own tables that are the whole input are taken as they are (no rebuild).
+    let mut prebuilt =
+        crate::runql_tables::Prebuilt { max_wide_columns: options.max_wide_columns, tables: None };
     for tree in trees {
         for issue in tree.walk_issues() {
             report.push(issue.clone());
@@ -127,8 +130,18 @@ pub fn load(trees: &[FileTree], options: &LoadOptions<'_>) -> Result<Loaded> {
             });
         }
         let mut claimed = HashSet::new();
+        // Other readers may still find runs in the same tree; `finish` below handles that.
+        let whole_input = trees.len() == 1;
         for format in formats {
             match format {
+                Format::RunqlTables => crate::runql_tables::read(
+                    tree,
+                    &mut builder,
+                    &mut report,
+                    &tracker,
+                    &mut claimed,
+                    whole_input.then_some(&mut prebuilt),
+                )?,
                 Format::MlflowFileStore => {
                     crate::mlflow::read(tree, &mut builder, &mut report, &tracker, &mut claimed)?
                 }
@@ -138,6 +151,9 @@ pub fn load(trees: &[FileTree], options: &LoadOptions<'_>) -> Result<Loaded> {
                 Format::Wandb => crate::wandb::read(tree, &mut builder, &mut report, &tracker, &mut claimed)?,
                 Format::Optuna => {
                     crate::optuna::read(tree, &mut builder, &mut report, &tracker, &mut claimed)?
+                }
+                Format::Neptune => {
+                    crate::neptune::read(tree, &mut builder, &mut report, &tracker, &mut claimed)?
                 }
                 Format::Generic => {
                     crate::generic::read(tree, &mut builder, &mut report, &tracker, &mut claimed)?
@@ -154,7 +170,10 @@ pub fn load(trees: &[FileTree], options: &LoadOptions<'_>) -> Result<Loaded> {
             );
         }
     }
-    let (tables, dropped) = builder.finish_with_limit(options.max_wide_columns)?;
+    let (tables, dropped) = match crate::runql_tables::finish(prebuilt, &mut builder, &mut report)? {
+        Some(tables) => (tables, 0),
+        None => builder.finish_with_limit(options.max_wide_columns)?,
+    };
     report.ignore("runs_wide columns over the column limit (their data is in the long tables)", dropped);
     report.rows = tables.counts();
     Ok(Loaded { tables, report })

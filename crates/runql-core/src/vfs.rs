@@ -214,6 +214,40 @@ impl FileTree {
         }
     }
 
+    /// At most the last `max` bytes of the file at `path`, for formats whose directory sits at
+    /// the end (Parquet footers, Arrow IPC file footers) without reading a large file whole.
+    ///
+    /// ```
+    /// use runql_core::FileTree;
+    /// let mut tree = FileTree::new("upload");
+    /// tree.insert("t.parquet", b"PAR1....PAR1".to_vec());
+    /// assert_eq!(&*tree.tail("t.parquet", 4)?, b"PAR1");
+    /// # Ok::<(), runql_core::CoreError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Self::read`].
+    pub fn tail(&self, path: &str, max: usize) -> Result<Cow<'_, [u8]>> {
+        match self.files.get(path) {
+            None => Err(CoreError::MissingFile { path: self.display_path(path) }),
+            Some((FileSource::Bytes(bytes), _)) => {
+                Ok(Cow::Borrowed(bytes.get(bytes.len().saturating_sub(max)..).unwrap_or(bytes)))
+            }
+            #[cfg(not(target_arch = "wasm32"))]
+            Some((FileSource::Disk(p), _)) => {
+                use std::io::{Read, Seek, SeekFrom};
+                let io = |source| CoreError::Io { path: p.clone(), source };
+                let mut file = std::fs::File::open(p).map_err(io)?;
+                let len = file.metadata().map_err(io)?.len();
+                let start = len.saturating_sub(max as u64);
+                file.seek(SeekFrom::Start(start)).map_err(io)?;
+                let mut out = Vec::with_capacity(max.min(1 << 20));
+                file.take(max as u64).read_to_end(&mut out).map_err(io)?;
+                Ok(Cow::Owned(out))
+            }
+        }
+    }
+
     /// Problems met while walking the folder (unreadable sub-folders, broken symlinks).
     pub fn walk_issues(&self) -> &[Issue] {
         &self.walk_issues

@@ -2,26 +2,48 @@
 
 use std::time::Instant;
 
-use runql_core::synth::{SweepSpec, write_mlflow_dir};
+use runql_core::columnar::TableFormat;
+use runql_core::synth::{SweepSpec, write_mlflow, write_mlflow_dir};
+use runql_core::{FileTree, LoadOptions};
 
 use crate::args::{GenArgs, GenFormat};
 use crate::error::{CliError, Result};
 
-pub fn run(args: GenArgs) -> Result<()> {
-    if args.output.exists() {
-        let non_empty = std::fs::read_dir(&args.output).map(|mut d| d.next().is_some()).unwrap_or(true);
+/// Refuses an output folder that holds anything, so nothing is overwritten.
+pub fn require_empty(dir: &std::path::Path) -> Result<()> {
+    if dir.exists() {
+        let non_empty = std::fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(true);
         if non_empty {
             return Err(CliError::Usage(format!(
                 "{} exists and is not empty; give a new or empty folder so nothing is overwritten",
-                args.output.display()
+                dir.display()
             )));
         }
     }
+    Ok(())
+}
+
+pub fn run(args: GenArgs) -> Result<()> {
+    require_empty(&args.output)?;
     let spec = SweepSpec { runs: args.runs, metrics: args.metrics, steps: args.steps, seed: args.seed };
     spec.validate()?;
     let started = Instant::now();
     let summary = match args.format {
         GenFormat::Mlflow => write_mlflow_dir(&spec, &args.output)?,
+        GenFormat::Parquet => {
+            // The sweep goes through the MLflow reader in memory, so the tables are exactly
+            // what loading the `--format mlflow` output gives, then out through `convert`.
+            let mut tree = FileTree::new("gen");
+            let mut summary = write_mlflow(&spec, &mut |path: &str, bytes: &[u8]| {
+                tree.insert(path, bytes.to_vec());
+                Ok(())
+            })?;
+            let loaded = runql_core::load(&[tree], &LoadOptions::default())?;
+            let written = super::convert::write_dir(&loaded.tables, &args.output, TableFormat::Parquet)?;
+            summary.files = written.len() as u64;
+            summary.bytes = written.iter().map(|w| w.bytes).sum();
+            summary
+        }
     };
     let secs = started.elapsed().as_secs_f64();
     eprintln!(

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod convert;
 pub mod demo;
 pub mod gen_data;
 pub mod info;

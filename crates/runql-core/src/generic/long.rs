@@ -171,3 +171,79 @@ pub(crate) fn read_jsonl(bytes: &[u8], shown: &str, runs: &mut Runs, report: &mu
         }
     }
 }
+
+/// Reads a long Parquet/Arrow IPC table whose columns are `cols` (by position in its
+/// schema). Typed cells are used as they are (an integer step needs no parsing); text cells
+/// follow the CSV rules. A skipped row is reported as `row N` of the file.
+pub(crate) fn read_table(
+    table: &crate::columnar::Table,
+    cols: &LongColumns,
+    shown: &str,
+    runs: &mut Runs,
+    report: &mut LoadReport,
+) {
+    use crate::columnar::column::Cells;
+    let mut row = 0u64;
+    for batch in &table.batches {
+        let cells = |i: usize| batch.columns().get(i).map(Cells::of);
+        let opt = |i: Option<usize>| i.and_then(cells);
+        let (Some(run), Some(key), Some(value)) = (cells(cols.run), cells(cols.key), cells(cols.value))
+        else {
+            report.skip(shown, None, "the table lacks a run id, key or value column");
+            return;
+        };
+        let (name, group, step, ts) = (opt(cols.name), opt(cols.group), opt(cols.step), opt(cols.timestamp));
+        for i in 0..batch.num_rows() {
+            row += 1;
+            let run_id = run.text(i).unwrap_or_default();
+            let key_text = key.text(i).unwrap_or_default();
+            let name = name.as_ref().and_then(|c| c.text(i));
+            let group = group.as_ref().and_then(|c| c.text(i));
+            let p = typed_point(&run_id, &key_text, &value, step.as_ref(), ts.as_ref(), i).map(|mut p| {
+                p.name = name.as_deref().filter(|n| !n.is_empty());
+                p.group = group.as_deref().filter(|g| !g.is_empty());
+                p
+            });
+            match p {
+                Ok(p) => add(runs, p, shown),
+                Err(why) => report.skip(shown, None, format!("row {row}: {why}")),
+            }
+        }
+    }
+}
+
+/// One row of a typed table; `Err` says why it is skipped.
+fn typed_point<'a>(
+    run: &'a str,
+    key: &'a str,
+    value: &crate::columnar::column::Cells,
+    step: Option<&crate::columnar::column::Cells>,
+    timestamp: Option<&crate::columnar::column::Cells>,
+    i: usize,
+) -> Result<Point<'a>, String> {
+    let (run, key) = (run.trim(), key.trim());
+    if run.is_empty() {
+        return Err("empty run id".into());
+    }
+    if key.is_empty() {
+        return Err("empty metric key".into());
+    }
+    let value = value
+        .number(i)
+        .ok_or_else(|| format!("value {:?} is not a number", value.text(i).unwrap_or_default()))?;
+    let step = match step.filter(|s| !s.is_null(i)) {
+        None => None,
+        Some(s) => {
+            let text = s.text(i).unwrap_or_default();
+            Some(cells::step(&text).ok_or_else(|| format!("step {text:?} is not an integer"))?)
+        }
+    };
+    let timestamp = match timestamp.filter(|t| !t.is_null(i)) {
+        None => None,
+        Some(t) => Some(
+            t.millis(i)
+                .ok_or_else(|| format!("timestamp {:?} is not a time", t.text(i).unwrap_or_default()))?,
+        ),
+    };
+    Ok(Point { run, name: None, group: None, key, step, timestamp, value })
+}

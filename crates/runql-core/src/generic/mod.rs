@@ -49,6 +49,12 @@ pub enum Kind {
     WideCsv(usize),
     /// Long JSON lines.
     LongJsonl,
+    /// A long Parquet/Arrow IPC table with these columns.
+    LongColumnar(LongColumns),
+    /// A wide Parquet/Arrow IPC table whose run-id column is this one.
+    WideColumnar(usize),
+    /// A Parquet/Arrow IPC file whose schema cannot be read, and why (reported at read).
+    BadColumnar(String),
 }
 
 /// The kind of the table starting with `head` in a file called `path`, if it is one.
@@ -81,7 +87,34 @@ pub fn kind(path: &str, head: &[u8]) -> Option<Kind> {
     wide_run_column(&cols).map(Kind::WideCsv)
 }
 
+/// The kind of a Parquet/Arrow IPC table, from its column names (the same rules as a CSV
+/// header); only its footer (or stream head) is read.
+fn sniff_columnar(tree: &FileTree, path: &str) -> Option<Kind> {
+    let (_, schema) = crate::columnar::schema_of(tree, path)?;
+    let schema = match schema {
+        Ok(s) => s,
+        // Unreadable: claimed so that the read reports why, with the file name.
+        Err(why) => return Some(Kind::BadColumnar(why)),
+    };
+    if crate::neptune::columns::is_neptune(&schema) {
+        return None;
+    }
+    let cols: Vec<String> = schema.fields().iter().map(|f| normalize(f.name())).collect();
+    if let Some(long) = LongColumns::of(&cols) {
+        return Some(Kind::LongColumnar(long));
+    }
+    wide_run_column(&cols).map(Kind::WideColumnar)
+}
+
 fn sniff(tree: &FileTree, path: &str) -> Option<Kind> {
+    if crate::columnar::has_columnar_name(path) {
+        return sniff_columnar(tree, path);
+    }
+    if crate::columnar::is_candidate(tree, path)
+        && let Some(kind) = sniff_columnar(tree, path).filter(|k| !matches!(k, Kind::BadColumnar(_)))
+    {
+        return Some(kind);
+    }
     let lower = path.to_ascii_lowercase();
     let candidate = [".csv", ".jsonl", ".ndjson", ".json"].iter().any(|s| lower.ends_with(s));
     if !candidate {
@@ -90,7 +123,8 @@ fn sniff(tree: &FileTree, path: &str) -> Option<Kind> {
     kind(path, &tree.head(path, SNIFF_BYTES).ok()?)
 }
 
-/// True when some `.csv`/`.jsonl`/`.ndjson`/`.json` file starts like a run table.
+/// True when some `.csv`/`.jsonl`/`.ndjson`/`.json` file starts like a run table, or some
+/// Parquet/Arrow IPC file has the columns of one.
 ///
 /// ```
 /// use runql_core::FileTree;
@@ -137,18 +171,18 @@ pub(crate) fn read(
             Kind::LongCsv(cols) => long::read_csv(&bytes, &cols, &shown, &mut runs, report),
             Kind::WideCsv(run_col) => wide::read_csv(&bytes, run_col, &shown, &mut runs, report),
             Kind::LongJsonl => long::read_jsonl(&bytes, &shown, &mut runs, report),
+            Kind::LongColumnar(cols) => match crate::columnar::read::decode_file(bytes, None) {
+                Ok(table) => long::read_table(&table, &cols, &shown, &mut runs, report),
+                Err(why) => report.skip(shown, None, why),
+            },
+            Kind::WideColumnar(run_col) => match crate::columnar::read::decode_file(bytes, None) {
+                Ok(table) => wide::read_table(&table, run_col, &shown, &mut runs, report),
+                Err(why) => report.skip(shown, None, why),
+            },
+            Kind::BadColumnar(why) => report.skip(shown, None, why),
         }
     }
     let runs = runs.finish(report);
-    let added = crate::batch::read_in_batches(
-        runs,
-        usize::MAX,
-        |r| (Some(r), LoadReport::default()),
-        builder,
-        report,
-    )?;
-    if added > 0 {
-        *report.formats.entry(FORMAT_NAME.to_string()).or_default() += added;
-    }
+    crate::batch::add_parsed(runs, FORMAT_NAME, builder, report)?;
     Ok(())
 }

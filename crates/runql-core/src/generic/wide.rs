@@ -97,9 +97,6 @@ pub(crate) fn read_csv(bytes: &[u8], run_col: usize, shown: &str, runs: &mut Run
             return;
         }
     };
-    // A table keyed by `run` or `name` has no other name for its runs.
-    let id_is_name = header.get(run_col).is_some_and(|h| matches!(normalize(h).as_str(), "run" | "name"));
-    let mut columns: Vec<Column> = header.iter().enumerate().map(|(i, h)| column(h, i == run_col)).collect();
     // Rows are held so bare columns can be typed by all their cells first.
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
@@ -107,7 +104,10 @@ pub(crate) fn read_csv(bytes: &[u8], run_col: usize, shown: &str, runs: &mut Run
         let line = reader.position().line() + 1;
         match reader.read_record(&mut record) {
             Ok(false) => break,
-            Ok(true) => rows.push((record.position().map_or(line, |p| p.line()), record.clone())),
+            Ok(true) => rows.push((
+                record.position().map_or(line, |p| p.line()),
+                record.iter().map(str::to_string).collect(),
+            )),
             Err(e) => {
                 let line = e.position().map_or(line, |p| p.line());
                 report.skip(shown, Some(line), format!("not a CSV row: {e}"));
@@ -117,11 +117,62 @@ pub(crate) fn read_csv(bytes: &[u8], run_col: usize, shown: &str, runs: &mut Run
             }
         }
     }
+    let header: Vec<String> = header.iter().map(str::to_string).collect();
+    read_rows(&header, run_col, rows, shown, runs, report);
+}
+
+/// Reads a wide Parquet/Arrow IPC table whose run-id column is `run_col`: every cell as
+/// text (numbers in shortest round-trip form, nulls empty), then the CSV rules; `line` in
+/// the report is the 1-based row number.
+pub(crate) fn read_table(
+    table: &crate::columnar::Table,
+    run_col: usize,
+    shown: &str,
+    runs: &mut Runs,
+    report: &mut LoadReport,
+) {
+    use crate::columnar::column::Cells;
+    let header: Vec<String> = table.schema.fields().iter().map(|f| f.name().clone()).collect();
+    let mut rows = Vec::new();
+    let mut n = 0u64;
+    for (b, batch) in table.batches.iter().enumerate() {
+        let cells: Vec<Cells> = batch.columns().iter().map(Cells::of).collect();
+        let unread = header.iter().zip(&cells).filter(|(_, c)| c.is_other()).map(|(name, _)| name);
+        for name in unread.filter(|_| b == 0) {
+            report.warn(
+                shown,
+                None,
+                format!("column {name:?} has a type runql does not read; its cells are not loaded"),
+            );
+        }
+        for i in 0..batch.num_rows() {
+            n += 1;
+            rows.push((
+                n,
+                cells.iter().map(|c| c.text(i).map(|t| t.into_owned()).unwrap_or_default()).collect(),
+            ));
+        }
+    }
+    read_rows(&header, run_col, rows, shown, runs, report);
+}
+
+/// The rows of a wide table (CSV or columnar) with its `header`, `(line, cells)` each.
+fn read_rows(
+    header: &[String],
+    run_col: usize,
+    rows: Vec<(u64, Vec<String>)>,
+    shown: &str,
+    runs: &mut Runs,
+    report: &mut LoadReport,
+) {
+    // A table keyed by `run` or `name` has no other name for its runs.
+    let id_is_name = header.get(run_col).is_some_and(|h| matches!(normalize(h).as_str(), "run" | "name"));
+    let mut columns: Vec<Column> = header.iter().enumerate().map(|(i, h)| column(h, i == run_col)).collect();
     for (i, col) in columns.iter_mut().enumerate() {
         if let Column::Bare(name) = col {
             let numeric = rows
                 .iter()
-                .filter_map(|(_, r)| r.get(i).map(str::trim).filter(|c| !c.is_empty()))
+                .filter_map(|(_, r)| r.get(i).map(|c| c.trim()).filter(|c| !c.is_empty()))
                 .all(|c| cells::number(c).is_some());
             let has_any = rows.iter().any(|(_, r)| r.get(i).is_some_and(|c| !c.trim().is_empty()));
             *col =
@@ -145,7 +196,7 @@ pub(crate) fn read_csv(bytes: &[u8], run_col: usize, shown: &str, runs: &mut Run
                 format!("row has {} cells, the header {} columns", row.len(), columns.len()),
             );
         }
-        let run_id = unguard(row.get(run_col).unwrap_or("").trim());
+        let run_id = unguard(row.get(run_col).map_or("", |c| c.trim()));
         if run_id.is_empty() {
             report.skip(shown, Some(*line), "empty run id");
             continue;

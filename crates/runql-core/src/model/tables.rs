@@ -110,6 +110,11 @@ impl TablesBuilder {
         self.runs.len()
     }
 
+    /// True when nothing (no run, no model) was added yet.
+    pub fn is_empty(&self) -> bool {
+        self.runs.is_empty() && self.models.is_empty()
+    }
+
     /// True when a run with this id was already added.
     pub fn has_run(&self, run_id: &str) -> bool {
         self.run_index.contains_key(run_id)

@@ -85,7 +85,6 @@ pub(crate) fn read(
 ) -> Result<()> {
     let files: Vec<String> =
         tree.paths().filter(|p| !claimed.contains(*p) && is_journal(tree, p)).map(str::to_string).collect();
-    let mut added = 0;
     for path in files {
         claimed.insert(path.clone());
         let shown = tree.display_path(&path);
@@ -102,16 +101,7 @@ pub(crate) fn read(
         let replayed = journal::Journal::replay(&bytes, &shown, report);
         let runs = run::runs(replayed, &shown, report);
         // Runs are already parsed; the batch helper adds them and reports duplicate ids.
-        added += crate::batch::read_in_batches(
-            runs,
-            usize::MAX,
-            |r| (Some(r), LoadReport::default()),
-            builder,
-            report,
-        )?;
-    }
-    if added > 0 {
-        *report.formats.entry(FORMAT_NAME.to_string()).or_default() += added;
+        crate::batch::add_parsed(runs, FORMAT_NAME, builder, report)?;
     }
     Ok(())
 }
