@@ -32,7 +32,9 @@ fn main() {
         let spike = if x == 5000.0 + 731.0 * rf { 2.0 } else { 0.0 };
         run.push(names[r].as_str());
         xs.push(x);
-        ys.push(1.0 / (1.0 + x / (500.0 + 37.0 * rf)) + 0.05 * (vf * 12.9898).sin() * (vf * 78.233).sin() + spike);
+        ys.push(
+            1.0 / (1.0 + x / (500.0 + 37.0 * rf)) + 0.05 * (vf * 12.9898).sin() * (vf * 78.233).sin() + spike,
+        );
     }
     let rows = data::rows_from(vec![
         ("run", Arc::new(StringArray::from(run)) as ArrayRef),
@@ -57,7 +59,10 @@ fn main() {
     let t = Instant::now();
     chart.set_options(options).unwrap();
     chart.render().unwrap();
-    println!("redraw after a smoothing change (tb_ema over all points + raw and smoothed M4): {:.1} ms", ms(t));
+    println!(
+        "redraw after a smoothing change (tb_ema over all points + raw and smoothed M4): {:.1} ms",
+        ms(t)
+    );
     for (a, b) in [(10_000.0, 20_000.0), (12_000.0, 12_500.0), (50_000.0, 50_100.0)] {
         let t = Instant::now();
         chart.zoom(a, b).unwrap();

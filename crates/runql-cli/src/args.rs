@@ -116,6 +116,10 @@ pub enum GenFormat {
     Mlflow,
     /// runql's tables as Parquet files (what `runql convert` writes).
     Parquet,
+    /// W&B run folders (wandb/run-*/ with the .wandb transaction log, config.yaml, summary).
+    Wandb,
+    /// A TensorBoard logdir (runs/<name>/events.out.tfevents.*, scalars and hparams).
+    Tensorboard,
 }
 
 #[derive(Debug, Args)]

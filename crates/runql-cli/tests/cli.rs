@@ -345,3 +345,28 @@ fn gen_parquet_writes_the_same_sweep_as_tables() {
     assert_eq!(x.metric_summary, y.metric_summary);
     assert_eq!(x.params, y.params);
 }
+
+#[test]
+fn gen_wandb_and_tensorboard_write_folders_the_readers_load() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (format, origin) in [("wandb", "wandb"), ("tensorboard", "tensorboard")] {
+        let dir = tmp.path().join(format);
+        let dir = dir.to_str().unwrap();
+        let o =
+            runql(&["gen", "--runs", "5", "--metrics", "4", "--steps", "30", "--format", format, "-o", dir]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stderr(&o).contains("wrote 5 runs, 600 metric points"), "{}", stderr(&o));
+        let q = runql(&[
+            "query",
+            "-q",
+            dir,
+            "--format",
+            "csv",
+            "-e",
+            "SELECT r.source, count(DISTINCT m.run_id) AS runs, count(*) AS points \
+             FROM metrics m JOIN runs r USING (run_id) GROUP BY r.source",
+        ]);
+        assert!(q.status.success(), "{}", stderr(&q));
+        assert_eq!(stdout(&q), format!("source,runs,points\n{origin},5,600\n"));
+    }
+}

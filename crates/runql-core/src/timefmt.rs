@@ -68,6 +68,36 @@ fn days_from_civil(y: i64, m: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// The proleptic Gregorian date of a day count since 1970-01-01 (inverse of
+/// `days_from_civil`, same algorithm).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, day)
+}
+
+/// Epoch milliseconds as `YYYYMMDD_HHMMSS` in UTC, the stamp in W&B run folder names
+/// (`run-20260101_000512-<id>`).
+///
+/// ```
+/// use runql_core::timefmt::compact_utc;
+/// assert_eq!(compact_utc(0), "19700101_000000");
+/// assert_eq!(compact_utc(1_767_225_600_000 + 3_723_000), "20260101_010203");
+/// assert_eq!(compact_utc(951_782_400_000), "20000229_000000");
+/// ```
+pub fn compact_utc(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let t = secs.rem_euclid(86_400);
+    format!("{y:04}{m:02}{d:02}_{:02}{:02}{:02}", t / 3600, t % 3600 / 60, t % 60)
+}
+
 /// An epoch number of unknown unit → milliseconds. Below 10^11 it is taken as seconds
 /// (TensorBoard `wall_time`, W&B `_timestamp`; 10^11 s is the year 5138), from there on as
 /// milliseconds (MLflow, Neptune; 10^11 ms is 1973). Non-finite or out-of-range → `None`.

@@ -3,7 +3,9 @@
 use std::time::Instant;
 
 use runql_core::columnar::TableFormat;
-use runql_core::synth::{SweepSpec, write_mlflow, write_mlflow_dir};
+use runql_core::synth::{
+    SweepSpec, SweepSummary, write_mlflow, write_mlflow_dir, write_tensorboard, write_wandb,
+};
 use runql_core::{FileTree, LoadOptions};
 
 use crate::args::{GenArgs, GenFormat};
@@ -21,6 +23,27 @@ pub fn require_empty(dir: &std::path::Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+type Sink<'a> = &'a mut dyn FnMut(&str, &[u8]) -> runql_core::Result<()>;
+
+/// Runs a sweep writer with a sink that writes each file under `dir`, creating folders.
+fn write_files(
+    dir: &std::path::Path,
+    write: impl FnOnce(Sink<'_>) -> runql_core::Result<SweepSummary>,
+) -> Result<SweepSummary> {
+    let mut made = std::collections::HashSet::new();
+    let mut sink = |rel: &str, bytes: &[u8]| -> runql_core::Result<()> {
+        let path = dir.join(rel);
+        let fail = |source| runql_core::CoreError::Write { path: path.clone(), source };
+        if let Some(parent) = path.parent()
+            && made.insert(parent.to_path_buf())
+        {
+            std::fs::create_dir_all(parent).map_err(fail)?;
+        }
+        std::fs::write(&path, bytes).map_err(fail)
+    };
+    Ok(write(&mut sink)?)
 }
 
 pub fn run(args: GenArgs) -> Result<()> {
@@ -44,6 +67,8 @@ pub fn run(args: GenArgs) -> Result<()> {
             summary.bytes = written.iter().map(|w| w.bytes).sum();
             summary
         }
+        GenFormat::Wandb => write_files(&args.output, |sink| write_wandb(&spec, sink))?,
+        GenFormat::Tensorboard => write_files(&args.output, |sink| write_tensorboard(&spec, sink))?,
     };
     let secs = started.elapsed().as_secs_f64();
     eprintln!(

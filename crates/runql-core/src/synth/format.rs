@@ -120,6 +120,18 @@ pub(crate) fn py_float(value: f64) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// `value` as Python's `json.dumps` writes a float (W&B's `value_json`): `repr(float)`
+/// for finite values, and the non-standard `NaN`, `Infinity`, `-Infinity` otherwise.
+pub(crate) fn py_json_float(value: f64) -> String {
+    if value.is_nan() {
+        "NaN".into()
+    } else if value.is_infinite() {
+        if value > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+    } else {
+        py_float(value)
+    }
+}
+
 /// A short formatted piece of a metric line (timestamp and space, or space, step and
 /// newline), kept inline to avoid an allocation per piece.
 #[derive(Clone, Copy)]

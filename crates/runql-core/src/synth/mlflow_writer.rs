@@ -1,37 +1,15 @@
 //! Writes a planned sweep as an MLflow file store (`mlruns/`), file by file.
 
-use rand::RngExt;
-
-use super::curves::{MetricKind, RunCurves};
+use super::curves::RunCurves;
 use super::format::{push_metric_lines, step_pieces, timestamp_pieces};
-use super::random::{rng_for, stream};
-use super::sweep::{self, RunPlan, SweepPlan};
+use super::schedule::{BASE_EPOCH_MS, Output, metric_kinds, write_runs};
+use super::sweep::{RunPlan, SweepPlan};
 use super::{SweepSpec, SweepSummary};
 use crate::error::Result;
 
-/// 2026-01-01T00:00:00Z in epoch ms: the fixed clock of every generated sweep.
-const BASE_EPOCH_MS: i64 = 1_767_225_600_000;
-/// Runs execute on this many workers in parallel (like a sweep agent on 8 GPUs).
-const WORKERS: usize = 8;
 /// MLflow's `RunStatus` as stored in `meta.yaml`.
 const STATUS_FINISHED: u8 = 3;
 const STATUS_FAILED: u8 = 4;
-
-/// Counts what goes through the sink.
-struct Output<'a> {
-    sink: &'a mut dyn FnMut(&str, &[u8]) -> Result<()>,
-    files: u64,
-    bytes: u64,
-}
-
-impl Output<'_> {
-    fn file(&mut self, path: &str, bytes: &[u8]) -> Result<()> {
-        (self.sink)(path, bytes)?;
-        self.files += 1;
-        self.bytes += u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-        Ok(())
-    }
-}
 
 /// Generates the sweep described by `spec` and hands each file to `sink` as
 /// `(path, contents)`, with `path` relative to the output root and `/`-separated (e.g.
@@ -65,78 +43,41 @@ pub fn write_mlflow(
     spec: &SweepSpec,
     sink: &mut dyn FnMut(&str, &[u8]) -> Result<()>,
 ) -> Result<SweepSummary> {
+    // Before any allocation sized by the spec.
     spec.validate()?;
-    let plan = sweep::plan(spec);
-    let mut out = Output { sink, files: 0, bytes: 0 };
-    let default_created = BASE_EPOCH_MS - 30 * 86_400_000;
-    out.file("mlruns/0/meta.yaml", experiment_yaml("0", "Default", default_created).as_bytes())?;
-    let exp = &plan.experiment_id;
-    let exp_created = BASE_EPOCH_MS - 3_600_000;
-    let exp_yaml = experiment_yaml(exp, &plan.experiment_name, exp_created);
-    out.file(&format!("mlruns/{exp}/meta.yaml"), exp_yaml.as_bytes())?;
-
-    let kinds: Vec<(MetricKind, String)> = (0..spec.metrics)
-        .map(|i| {
-            let kind = MetricKind::from_index(i);
-            (kind, kind.key())
-        })
-        .collect();
-    let mut workers: Vec<i64> = (0..WORKERS).map(|w| BASE_EPOCH_MS + 20_000 * w as i64).collect();
+    let kinds = metric_kinds(spec);
     let step_numbers = step_pieces(spec.steps);
     let mut values = Vec::with_capacity(spec.steps);
     let mut buf = Vec::with_capacity(spec.steps.saturating_mul(40));
-    let mut summary = SweepSummary {
-        experiment_id: exp.clone(),
-        runs: plan.runs.len(),
-        failed_runs: 0,
-        points: 0,
-        files: 0,
-        bytes: 0,
-        best_run_id: None,
-        best_final_val_loss: f64::NAN,
+    let experiments = |out: &mut Output<'_>, plan: &SweepPlan| -> Result<()> {
+        let default_created = BASE_EPOCH_MS - 30 * 86_400_000;
+        out.file("mlruns/0/meta.yaml", experiment_yaml("0", "Default", default_created).as_bytes())?;
+        let exp = &plan.experiment_id;
+        let exp_yaml = experiment_yaml(exp, &plan.experiment_name, BASE_EPOCH_MS - 3_600_000);
+        out.file(&format!("mlruns/{exp}/meta.yaml"), exp_yaml.as_bytes())
     };
-    let steps = u64::try_from(spec.steps).unwrap_or(u64::MAX);
-    for run in &plan.runs {
-        // The next run starts on the first free worker, after a short scheduling gap.
-        let (slot, free_at) =
-            workers.iter().copied().enumerate().min_by_key(|(_, t)| *t).unwrap_or((0, BASE_EPOCH_MS));
-        let gap = rng_for(spec.seed, run.index, stream::SCHEDULE).random_range(5_000..60_000i64);
-        let curves = RunCurves::new(spec.seed, run, spec.steps, free_at + gap);
-        if let Some(worker) = workers.get_mut(slot) {
-            *worker = curves.end_time;
-        }
-
-        let dir = format!("mlruns/{exp}/{}", run.run_id);
-        let failed = curves.diverged();
-        out.file(&format!("{dir}/meta.yaml"), run_yaml(&plan, run, &curves, failed).as_bytes())?;
-        for (key, value) in run.params() {
-            out.file(&format!("{dir}/params/{key}"), value.as_bytes())?;
-        }
-        for (key, value) in run_tags(&plan, run) {
-            out.file(&format!("{dir}/tags/{key}"), value.as_bytes())?;
-        }
-        let train_times = timestamp_pieces(&curves.timestamps);
-        let val_times = timestamp_pieces(&curves.val_timestamps);
-        for (kind, key) in &kinds {
-            curves.fill(*kind, &mut values);
-            buf.clear();
-            let times = if kind.is_val() { &val_times } else { &train_times };
-            push_metric_lines(&mut buf, times, &values, &step_numbers);
-            out.file(&format!("{dir}/metrics/{key}"), &buf)?;
-            summary.points += steps;
-        }
-
-        let final_loss = curves.final_val_loss();
-        if failed {
-            summary.failed_runs += 1;
-        } else if summary.best_run_id.is_none() || final_loss < summary.best_final_val_loss {
-            summary.best_run_id = Some(run.run_id.clone());
-            summary.best_final_val_loss = final_loss;
-        }
-    }
-    summary.files = out.files;
-    summary.bytes = out.bytes;
-    Ok(summary)
+    let run_files =
+        |out: &mut Output<'_>, plan: &SweepPlan, run: &RunPlan, curves: &RunCurves| -> Result<()> {
+            let dir = format!("mlruns/{}/{}", plan.experiment_id, run.run_id);
+            out.file(&format!("{dir}/meta.yaml"), run_yaml(plan, run, curves, curves.diverged()).as_bytes())?;
+            for (key, value) in run.params() {
+                out.file(&format!("{dir}/params/{key}"), value.as_bytes())?;
+            }
+            for (key, value) in run_tags(plan, run) {
+                out.file(&format!("{dir}/tags/{key}"), value.as_bytes())?;
+            }
+            let train_times = timestamp_pieces(&curves.timestamps);
+            let val_times = timestamp_pieces(&curves.val_timestamps);
+            for (kind, key) in &kinds {
+                curves.fill(*kind, &mut values);
+                buf.clear();
+                let times = if kind.is_val() { &val_times } else { &train_times };
+                push_metric_lines(&mut buf, times, &values, &step_numbers);
+                out.file(&format!("{dir}/metrics/{key}"), &buf)?;
+            }
+            Ok(())
+        };
+    write_runs(spec, sink, experiments, run_files)
 }
 
 /// Generates the sweep into `dir`, creating `dir/mlruns/…` (existing files with the same

@@ -33,17 +33,24 @@
 
 mod curves;
 mod format;
+#[cfg(test)]
+mod format_tests;
 mod mlflow_writer;
 mod random;
+mod schedule;
 mod sweep;
+mod tensorboard_writer;
 #[cfg(test)]
 mod tests;
+mod wandb_writer;
 
 use crate::error::{CoreError, Result};
 
 pub use mlflow_writer::write_mlflow;
 #[cfg(not(target_arch = "wasm32"))]
 pub use mlflow_writer::write_mlflow_dir;
+pub use tensorboard_writer::write_tensorboard;
+pub use wandb_writer::write_wandb;
 
 /// What sweep to generate: how many runs, metrics per run and points per metric, and the
 /// seed that everything else is derived from.

@@ -30,7 +30,7 @@
 //! it keeps them and warns. TensorBoard's server also keeps only a random sample of long series
 //! (1000 points per scalar tag by default, `--samples_per_plugin`); runql keeps every point.
 
-mod proto;
+pub(crate) mod proto;
 pub mod record;
 mod run;
 mod scalar;

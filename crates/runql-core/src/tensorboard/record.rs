@@ -36,6 +36,26 @@ pub fn masked_crc32c(data: &[u8]) -> u32 {
     crc.rotate_right(15).wrapping_add(MASK_DELTA)
 }
 
+/// Appends `data` as one TFRecord (length, its masked CRC, data, its masked CRC) — what
+/// TensorFlow's and tensorboardX's writers produce.
+///
+/// ```
+/// use runql_core::tensorboard::record::{Records, push_record};
+/// let mut file = Vec::new();
+/// push_record(&mut file, b"event one");
+/// push_record(&mut file, b"");
+/// assert_eq!(file.len(), 2 * 16 + 9);
+/// let bodies: Vec<&[u8]> = Records::new(&file).filter_map(|r| r.ok()).map(|r| r.data).collect();
+/// assert_eq!(bodies, vec![&b"event one"[..], &b""[..]]);
+/// ```
+pub fn push_record(out: &mut Vec<u8>, data: &[u8]) {
+    let len = (data.len() as u64).to_le_bytes();
+    out.extend_from_slice(&len);
+    out.extend_from_slice(&masked_crc32c(&len).to_le_bytes());
+    out.extend_from_slice(data);
+    out.extend_from_slice(&masked_crc32c(data).to_le_bytes());
+}
+
 /// One well-framed record: its byte offset in the file and its body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Record<'a> {

@@ -59,6 +59,85 @@ pub enum Item<'a> {
     Issue(FrameIssue),
 }
 
+/// Writes records in the framing [`LogReader`] reads: the W&B header, then each record as
+/// one FULL chunk or FIRST/MIDDLE/LAST chunks split at block boundaries, with a block's
+/// last < 7 bytes zero-padded — what wandb-core's writer produces.
+///
+/// ```
+/// use runql_core::wandb::framing::{Item, LogReader, LogWriter};
+/// let mut log = LogWriter::new();
+/// log.push(b"first");
+/// log.push(&vec![7u8; 100_000]); // spans four blocks
+/// let bytes = log.finish();
+/// let records: Vec<_> = LogReader::new(&bytes)
+///     .filter_map(|item| match item { Item::Record(r) => Some(r.data.len()), _ => None })
+///     .collect();
+/// assert_eq!(records, vec![5, 100_000]);
+/// ```
+#[derive(Debug, Clone)]
+pub struct LogWriter {
+    out: Vec<u8>,
+}
+
+impl Default for LogWriter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LogWriter {
+    /// A log holding only the W&B file header (format version 0).
+    pub fn new() -> Self {
+        let mut out = Vec::with_capacity(BLOCK_SIZE);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&MAGIC_VERSION_TAG.to_le_bytes());
+        out.push(0);
+        Self { out }
+    }
+
+    /// Appends one record.
+    pub fn push(&mut self, record: &[u8]) {
+        let mut rest = record;
+        let mut first = true;
+        loop {
+            let in_block = self.out.len() % BLOCK_SIZE;
+            let left_in_block = BLOCK_SIZE - in_block;
+            if left_in_block < CHUNK_HEADER {
+                self.out.resize(self.out.len() + left_in_block, 0);
+                continue;
+            }
+            let room = left_in_block - CHUNK_HEADER;
+            let (piece, after) = rest.split_at(rest.len().min(room));
+            let last = after.is_empty();
+            let kind: u8 = match (first, last) {
+                (true, true) => 1,
+                (true, false) => 2,
+                (false, false) => 3,
+                (false, true) => 4,
+            };
+            let mut crc = crc32fast::Hasher::new();
+            crc.update(&[kind]);
+            crc.update(piece);
+            self.out.extend_from_slice(&crc.finalize().to_le_bytes());
+            // `piece` fits in a 32 KiB block, so its length fits in u16.
+            let len = u16::try_from(piece.len()).unwrap_or(u16::MAX);
+            self.out.extend_from_slice(&len.to_le_bytes());
+            self.out.push(kind);
+            self.out.extend_from_slice(piece);
+            rest = after;
+            first = false;
+            if last {
+                return;
+            }
+        }
+    }
+
+    /// The log's bytes.
+    pub fn finish(self) -> Vec<u8> {
+        self.out
+    }
+}
+
 /// Checks the W&B file header and returns its version byte.
 ///
 /// # Errors

@@ -42,7 +42,7 @@
 //!   folder-name order into one run.
 
 pub mod framing;
-mod proto;
+pub(crate) mod proto;
 mod run;
 mod values;
 pub mod yaml;

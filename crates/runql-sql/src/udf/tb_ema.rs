@@ -66,7 +66,10 @@ pub fn smooth(values: &[f64], weight: f64) -> Vec<f64> {
         return values.to_vec();
     }
     let mut last = 0.0;
-    let mut n: i32 = 0;
+    // wⁿ as a running product: `powi` per point costs a loop of multiplications each time,
+    // which dominated smoothing 10M points. It reaches 0 after a few thousand points for
+    // any w < 1 and then stays there (debias 1).
+    let mut w_n = 1.0;
     values
         .iter()
         .map(|&y| {
@@ -74,8 +77,8 @@ pub fn smooth(values: &[f64], weight: f64) -> Vec<f64> {
                 return y;
             }
             last = last * w + (1.0 - w) * y;
-            n = n.saturating_add(1);
-            let debias = if w == 1.0 { 1.0 } else { 1.0 - w.powi(n) };
+            w_n *= w;
+            let debias = if w == 1.0 { 1.0 } else { 1.0 - w_n };
             last / debias
         })
         .collect()
