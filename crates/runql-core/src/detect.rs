@@ -10,6 +10,8 @@ pub enum Format {
     RunqlTables,
     /// MLflow's file store (`mlruns/`), MLflow 1.x–3.x.
     MlflowFileStore,
+    /// MLflow's SQLite tracking store (`mlflow.db`), MLflow 1.x–3.x.
+    MlflowSqlite,
     /// TensorBoard event files (`events.out.tfevents.*`), one run per directory.
     TensorBoard,
     /// Weights & Biases run folders (`run-<id>.wandb` logs, `files/`), SDK 0.9–0.31.
@@ -29,9 +31,10 @@ impl Format {
     /// runql's own tables come first (they are recognized by name and magic bytes and are
     /// the fastest to load); the table formats come last: a CSV kept as an artifact of
     /// another tracker's run is claimed by that reader first.
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 8] = [
         Format::RunqlTables,
         Format::MlflowFileStore,
+        Format::MlflowSqlite,
         Format::TensorBoard,
         Format::Wandb,
         Format::Optuna,
@@ -44,6 +47,7 @@ impl Format {
         match self {
             Format::RunqlTables => crate::runql_tables::FORMAT_NAME,
             Format::MlflowFileStore => crate::mlflow::FORMAT_NAME,
+            Format::MlflowSqlite => crate::mlflow_sqlite::FORMAT_NAME,
             Format::TensorBoard => crate::tensorboard::FORMAT_NAME,
             Format::Wandb => crate::wandb::FORMAT_NAME,
             Format::Optuna => crate::optuna::FORMAT_NAME,
@@ -59,6 +63,7 @@ impl Format {
                 "runql's tables (runs.parquet, metrics.parquet, … as `runql convert` writes them)"
             }
             Format::MlflowFileStore => "an MLflow file store (a folder with <experiment>/<run>/meta.yaml)",
+            Format::MlflowSqlite => "an MLflow SQLite store (mlflow.db)",
             Format::TensorBoard => "TensorBoard logs (folders with events.out.tfevents.* files)",
             Format::Wandb => "W&B run folders (wandb/run-*/run-<id>.wandb or files/wandb-summary.json)",
             Format::Optuna => "an Optuna journal file (JournalFileBackend, e.g. journal.log)",
@@ -85,6 +90,7 @@ pub fn detect(tree: &FileTree) -> Vec<Format> {
         .filter(|f| match f {
             Format::RunqlTables => crate::runql_tables::detect(tree),
             Format::MlflowFileStore => crate::mlflow::detect(tree),
+            Format::MlflowSqlite => crate::mlflow_sqlite::detect(tree),
             Format::TensorBoard => crate::tensorboard::detect(tree),
             Format::Wandb => crate::wandb::detect(tree),
             Format::Optuna => crate::optuna::detect(tree),
