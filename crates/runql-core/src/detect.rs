@@ -12,6 +12,9 @@ pub enum Format {
     MlflowFileStore,
     /// MLflow's SQLite tracking store (`mlflow.db`), MLflow 1.x–3.x.
     MlflowSqlite,
+    /// MLflow run data as JSON: REST responses (`runs/search`, `runs/get`,
+    /// `metrics/get-history`) and mlflow-export-import `run.json` files.
+    MlflowJson,
     /// TensorBoard event files (`events.out.tfevents.*`), one run per directory.
     TensorBoard,
     /// Weights & Biases run folders (`run-<id>.wandb` logs, `files/`), SDK 0.9–0.31.
@@ -31,10 +34,11 @@ impl Format {
     /// runql's own tables come first (they are recognized by name and magic bytes and are
     /// the fastest to load); the table formats come last: a CSV kept as an artifact of
     /// another tracker's run is claimed by that reader first.
-    pub const ALL: [Format; 8] = [
+    pub const ALL: [Format; 9] = [
         Format::RunqlTables,
         Format::MlflowFileStore,
         Format::MlflowSqlite,
+        Format::MlflowJson,
         Format::TensorBoard,
         Format::Wandb,
         Format::Optuna,
@@ -48,6 +52,7 @@ impl Format {
             Format::RunqlTables => crate::runql_tables::FORMAT_NAME,
             Format::MlflowFileStore => crate::mlflow::FORMAT_NAME,
             Format::MlflowSqlite => crate::mlflow_sqlite::FORMAT_NAME,
+            Format::MlflowJson => crate::mlflow_json::FORMAT_NAME,
             Format::TensorBoard => crate::tensorboard::FORMAT_NAME,
             Format::Wandb => crate::wandb::FORMAT_NAME,
             Format::Optuna => crate::optuna::FORMAT_NAME,
@@ -64,6 +69,9 @@ impl Format {
             }
             Format::MlflowFileStore => "an MLflow file store (a folder with <experiment>/<run>/meta.yaml)",
             Format::MlflowSqlite => "an MLflow SQLite store (mlflow.db)",
+            Format::MlflowJson => {
+                "MLflow JSON (a REST runs/search or metrics/get-history response, an mlflow-export-import run.json)"
+            }
             Format::TensorBoard => "TensorBoard logs (folders with events.out.tfevents.* files)",
             Format::Wandb => "W&B run folders (wandb/run-*/run-<id>.wandb or files/wandb-summary.json)",
             Format::Optuna => "an Optuna journal file (JournalFileBackend, e.g. journal.log)",
@@ -91,6 +99,7 @@ pub fn detect(tree: &FileTree) -> Vec<Format> {
             Format::RunqlTables => crate::runql_tables::detect(tree),
             Format::MlflowFileStore => crate::mlflow::detect(tree),
             Format::MlflowSqlite => crate::mlflow_sqlite::detect(tree),
+            Format::MlflowJson => crate::mlflow_json::detect(tree),
             Format::TensorBoard => crate::tensorboard::detect(tree),
             Format::Wandb => crate::wandb::detect(tree),
             Format::Optuna => crate::optuna::detect(tree),
