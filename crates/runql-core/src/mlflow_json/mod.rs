@@ -59,10 +59,10 @@ pub fn looks_like_mlflow_json(head: &[u8]) -> bool {
         return false;
     }
     let has = |s: &str| text.contains(s);
+    let first_key = |k: &str| text.get(1..).is_some_and(|t| t.trim_start().starts_with(k));
     (has("\"info\"") && (has("\"run_id\"") || has("\"run_uuid\"")))
-        || (text.get(1..).is_some_and(|t| t.trim_start().starts_with("\"metrics\""))
-            && has("\"key\"")
-            && has("\"value\""))
+        || first_key("\"runs\"")
+        || (first_key("\"metrics\"") && has("\"key\"") && has("\"value\""))
 }
 
 fn sniff(tree: &FileTree, path: &str) -> bool {
