@@ -12,7 +12,8 @@ use common::*;
 use runql_core::{FileTree, LoadOptions, Loaded, Severity};
 
 fn search_bytes() -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/mlflow-json/rest/runs_search.json");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/mlflow-json/rest/runs_search.json");
     std::fs::read(path).unwrap()
 }
 
@@ -57,7 +58,10 @@ fn a_history_without_a_run_is_counted_not_guessed() {
                                 {"key": "loss", "value": "Infinity", "step": 2}]}"#;
     let l = load_files(&[("loss.json", body), (&format!("{ID}_loss.json"), body)]);
     let skips = skipped(&l);
-    assert!(skips.iter().any(|s| s.contains("loss.json") && s.contains("2 metric points of an unknown run")), "{skips:?}");
+    assert!(
+        skips.iter().any(|s| s.contains("loss.json") && s.contains("2 metric points of an unknown run")),
+        "{skips:?}"
+    );
     assert_eq!(points(&l, ID, "loss"), [(1, Some(1_700_000_000_000), 0.5), (2, None, f64::INFINITY)]);
 }
 
@@ -72,7 +76,10 @@ fn unreadable_points_and_runs_are_counted() {
     let l = load_files(&[("search.json", body)]);
     let skips = skipped(&l);
     assert!(skips.iter().any(|s| s.contains("a run whose info has no run_id")), "{skips:?}");
-    assert!(skips.iter().any(|s| s.contains("run r1: 3 metric points without a key or a number")), "{skips:?}");
+    assert!(
+        skips.iter().any(|s| s.contains("run r1: 3 metric points without a key or a number")),
+        "{skips:?}"
+    );
     assert!(skips.iter().any(|s| s.contains("run r1 was already read")), "{skips:?}");
     let p = points(&l, "r1", "ok");
     assert!(p.len() == 1 && p[0].2.is_nan(), "{p:?}");

@@ -89,7 +89,10 @@ fn an_sqlite_file_that_is_not_mlflow_is_named_and_refused() {
     let l = load_bytes("notes.sqlite", db("CREATE TABLE notes (id INTEGER, text TEXT);")).unwrap();
     let skips = skipped(&l);
     assert_eq!(skips.len(), 1, "{skips:?}");
-    assert!(skips[0].contains("notes.sqlite") && skips[0].contains("not an MLflow tracking store"), "{skips:?}");
+    assert!(
+        skips[0].contains("notes.sqlite") && skips[0].contains("not an MLflow tracking store"),
+        "{skips:?}"
+    );
     assert!(skips[0].contains("experiments, runs, metrics"), "{skips:?}");
     assert_eq!(l.tables.runs.num_rows(), 0);
 }
@@ -174,7 +177,10 @@ fn pairs_of(l: &Loaded, run: &str) -> Vec<(String, Option<String>)> {
     let ids = strings(&l.tables.params, "run_id");
     let keys = strings(&l.tables.params, "key");
     let values = strings(&l.tables.params, "value");
-    (0..ids.len()).filter(|&i| ids[i].as_deref() == Some(run)).map(|i| (keys[i].clone().unwrap(), values[i].clone())).collect()
+    (0..ids.len())
+        .filter(|&i| ids[i].as_deref() == Some(run))
+        .map(|i| (keys[i].clone().unwrap(), values[i].clone()))
+        .collect()
 }
 
 #[test]

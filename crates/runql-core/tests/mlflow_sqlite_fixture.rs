@@ -221,7 +221,10 @@ fn models_and_registry_match() {
 /// Per run name: attributes, params, tags and the set of metric points.
 type RunView = (Vec<Option<String>>, BTreeMap<String, Option<String>>, BTreeMap<String, Option<String>>);
 
-fn by_name(l: &Loaded) -> BTreeMap<String, (RunView, BTreeMap<String, BTreeSet<(i64, Option<i64>, u64)>>)> {
+/// Per metric key: the set of `(step, timestamp, value bits)`.
+type PointSets = BTreeMap<String, BTreeSet<(i64, Option<i64>, u64)>>;
+
+fn by_name(l: &Loaded) -> BTreeMap<String, (RunView, PointSets)> {
     let runs = &l.tables.runs;
     let ids = strings(runs, "run_id");
     let names = strings(runs, "name");
@@ -268,7 +271,8 @@ fn same_answers_as_the_file_store_for_the_same_runs() {
     }
     // created/ended times are fixed by the fixture script: equal in both stores.
     let times = |l: &Loaded| {
-        let c = l.tables.runs.column_by_name("created_at").unwrap().as_primitive::<TimestampMillisecondType>();
+        let c =
+            l.tables.runs.column_by_name("created_at").unwrap().as_primitive::<TimestampMillisecondType>();
         let mut v: Vec<i64> = c.values().to_vec();
         v.sort_unstable();
         v

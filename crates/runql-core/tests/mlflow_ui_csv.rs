@@ -32,7 +32,8 @@ fn load_text(name: &str, text: &str) -> Loaded {
 
 fn expected_runs() -> Vec<Value> {
     let v: Value =
-        serde_json::from_slice(&std::fs::read(fixtures().join("mlflow-sqlite/expected.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(fixtures().join("mlflow-sqlite/expected.json")).unwrap())
+            .unwrap();
     v["runs"].as_array().unwrap().clone()
 }
 
@@ -100,7 +101,10 @@ fn the_runs_table_download_gives_params_metrics_and_tags_by_column_order() {
         assert_eq!(pairs(&l.tables.tags, id), want_tags, "{id} tags");
         for (key, latest) in run["metrics"].as_object().unwrap() {
             let p = points(&l, id, key);
-            assert!(p.len() == 1 && p[0].0 == 0 && same(p[0].2, num(latest)), "{id} {key}: {p:?} vs {latest}");
+            assert!(
+                p.len() == 1 && p[0].0 == 0 && same(p[0].2, num(latest)),
+                "{id} {key}: {p:?} vs {latest}"
+            );
         }
         if let Some(wd) = run["params"].get(AMBIGUOUS_PARAM) {
             let p = points(&l, id, AMBIGUOUS_PARAM);
@@ -124,13 +128,17 @@ fn the_chart_download_gives_full_histories_and_merges_with_the_runs_table() {
             let want = history.as_array().unwrap();
             assert_eq!(got.len(), want.len(), "{id} {key}");
             for (g, w) in got.iter().zip(want) {
-                assert!(g.0 == w[0].as_i64().unwrap() && g.1 == w[1].as_i64() && same(g.2, num(&w[2])), "{g:?} {w}");
+                assert!(
+                    g.0 == w[0].as_i64().unwrap() && g.1 == w[1].as_i64() && same(g.2, num(&w[2])),
+                    "{g:?} {w}"
+                );
                 checked += 1;
             }
         }
     }
     assert!(checked > 100);
-    let weird: Vec<f64> = points(&l, "c24d025b749f48828e29d80fb9f16842", "weird").iter().map(|p| p.2).collect();
+    let weird: Vec<f64> =
+        points(&l, "c24d025b749f48828e29d80fb9f16842", "weird").iter().map(|p| p.2).collect();
     assert!(weird.contains(&f64::INFINITY) && weird.contains(&f64::NEG_INFINITY), "{weird:?}");
 }
 
@@ -142,20 +150,35 @@ fn grouped_chart_downloads_load_each_group_as_a_run() {
                \"'=other\",\"\",\"loss\",\"0\",\"1700000000000\",\"1\"\n";
     let l = load_text("chart.csv", csv);
     assert_eq!(l.report.issue_count(Severity::Skipped), 0, "{}", l.report);
-    assert_eq!(points(&l, "group:lr-grid", "loss"), [(0, Some(1_700_000_000_000), -0.5), (1, Some(1_700_000_001_000), 0.25)]);
+    assert_eq!(
+        points(&l, "group:lr-grid", "loss"),
+        [(0, Some(1_700_000_000_000), -0.5), (1, Some(1_700_000_001_000), 0.25)]
+    );
     let names = strings(&l.tables.runs, "name");
     let groups = strings(&l.tables.runs, "run_group");
     assert!(names.contains(&Some("=other".into())) && groups.contains(&Some("lr-grid".into())), "{names:?}");
     // A row with neither run id nor group is still refused.
-    let l = load_text("chart.csv", "\"Run\",\"Run ID\",\"metric\",\"step\",\"timestamp\",\"value\"\n\"a\",\"\",\"loss\",\"0\",\"1\",\"1\"\n");
-    assert!(skipped(&l)[0].contains("chart.csv:2") && skipped(&l)[0].contains("empty run id"), "{:?}", skipped(&l));
+    let l = load_text(
+        "chart.csv",
+        "\"Run\",\"Run ID\",\"metric\",\"step\",\"timestamp\",\"value\"\n\"a\",\"\",\"loss\",\"0\",\"1\",\"1\"\n",
+    );
+    assert!(
+        skipped(&l)[0].contains("chart.csv:2") && skipped(&l)[0].contains("empty run id"),
+        "{:?}",
+        skipped(&l)
+    );
 }
 
 #[test]
 fn the_chart_data_download_takes_run_as_the_name() {
     let csv = "\"Run\",\"Run ID\",\"train/loss\",\"optimizer\"\n\"'-dash\",\"r1\",\"'-0.5\",\"adam\"\n\"Group b\",\"\",\"0.5\",\"sgd\"\n";
     let l = load_text("chart_data.csv", csv);
-    assert_eq!(l.report.issue_count(Severity::Skipped), 1, "the group row without a Group column: {}", l.report);
+    assert_eq!(
+        l.report.issue_count(Severity::Skipped),
+        1,
+        "the group row without a Group column: {}",
+        l.report
+    );
     assert_eq!(strings(&l.tables.runs, "name"), [Some("-dash".to_string())]);
     assert_eq!(points(&l, "r1", "train/loss"), [(0, None, -0.5)]);
     assert_eq!(pairs(&l.tables.params, "r1").get("optimizer").map(String::as_str), Some("adam"));

@@ -83,7 +83,10 @@ pub fn roles(cells: &[Cells]) -> Vec<Role> {
     let Some(last) = cells.iter().rposition(|c| *c == Cells::Numbers) else {
         return vec![Role::Param; cells.len()];
     };
-    let first = cells.get(..last).and_then(|before| before.iter().rposition(|c| *c == Cells::Text)).map_or(0, |t| t + 1);
+    let first = cells
+        .get(..last)
+        .and_then(|before| before.iter().rposition(|c| *c == Cells::Text))
+        .map_or(0, |t| t + 1);
     (0..cells.len())
         .map(|i| {
             if i < first {

@@ -172,7 +172,8 @@ fn read_rows(
     let id_is_name = header.get(run_col).is_some_and(|h| matches!(normalize(h).as_str(), "run" | "name"));
     let mut columns: Vec<Column> = header.iter().enumerate().map(|(i, h)| column(h, i == run_col)).collect();
     let content = |i: usize| {
-        let mut filled = rows.iter().filter_map(|(_, r)| r.get(i).map(|c| c.trim()).filter(|c| !c.is_empty()));
+        let mut filled =
+            rows.iter().filter_map(|(_, r)| r.get(i).map(|c| c.trim()).filter(|c| !c.is_empty()));
         match filled.next() {
             None => mlflow_ui::Cells::Empty,
             Some(first) if std::iter::once(first).chain(filled).all(|c| cells::number(c).is_some()) => {
@@ -181,7 +182,8 @@ fn read_rows(
             Some(_) => mlflow_ui::Cells::Text,
         }
     };
-    let bare: Vec<usize> = (0..columns.len()).filter(|&i| matches!(columns.get(i), Some(Column::Bare(_)))).collect();
+    let bare: Vec<usize> =
+        (0..columns.len()).filter(|&i| matches!(columns.get(i), Some(Column::Bare(_)))).collect();
     let normalized: Vec<String> = header.iter().map(|h| normalize(h)).collect();
     let roles: Vec<mlflow_ui::Role> = if mlflow_ui::is_runs_table(&normalized) {
         // Params, then metrics, then tags (see `mlflow_ui`).

@@ -31,7 +31,8 @@ pub struct History {
 /// assert_eq!(run_id_in("loss.json"), None);
 /// ```
 pub fn run_id_in(s: &str) -> Option<&str> {
-    s.split(|c: char| !c.is_ascii_alphanumeric()).find(|t| t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+    s.split(|c: char| !c.is_ascii_alphanumeric())
+        .find(|t| t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// The run id a history file's name (or its folder's name) gives, if any.
@@ -45,7 +46,8 @@ pub fn run_id_from_path(path: &str) -> Option<String> {
 pub fn is_history(doc: &JsonValue) -> bool {
     match doc.get("metrics") {
         Some(JsonValue::Array(items)) => {
-            doc.get("info").is_none() && items.iter().all(|m| m.get("key").is_some() && m.get("value").is_some())
+            doc.get("info").is_none()
+                && items.iter().all(|m| m.get("key").is_some() && m.get("value").is_some())
         }
         _ => false,
     }

@@ -99,13 +99,16 @@ fn classify(doc: &JsonValue) -> Option<Doc<'_>> {
     history::is_history(doc).then_some(Doc::History)
 }
 
+/// `(step, timestamp, value)` points of one history, in file order.
+type Points = Vec<(i64, Option<i64>, f64)>;
+
 /// Runs read so far, by id, and history points waiting for their runs.
 #[derive(Default)]
 struct Acc {
     runs: Vec<RunData>,
     index: HashMap<String, usize>,
     /// (run id, key) → points in file order, and the file that first had them.
-    history: BTreeMap<(String, String), (Vec<(i64, Option<i64>, f64)>, String)>,
+    history: BTreeMap<(String, String), (Points, String)>,
 }
 
 /// Reads every MLflow JSON document in `tree` into `builder`, recording problems in
@@ -129,7 +132,11 @@ pub(crate) fn read(
         if size > MAX_JSON_BYTES {
             claimed.insert(path.clone());
             progress.advance(1, size);
-            report.skip(shown, None, format!("{size} bytes is over the {MAX_JSON_BYTES}-byte limit for a JSON file"));
+            report.skip(
+                shown,
+                None,
+                format!("{size} bytes is over the {MAX_JSON_BYTES}-byte limit for a JSON file"),
+            );
             continue;
         }
         let bytes = match tree.read(&path) {
@@ -174,7 +181,11 @@ pub(crate) fn read(
             Doc::History => {
                 let h = history::parse_history(&doc, &path);
                 if h.bad > 0 {
-                    report.skip(shown.as_str(), None, format!("{} metric points without a key or a number", h.bad));
+                    report.skip(
+                        shown.as_str(),
+                        None,
+                        format!("{} metric points without a key or a number", h.bad),
+                    );
                 }
                 if h.without_run > 0 {
                     report.skip(
@@ -227,7 +238,8 @@ fn finish(mut acc: Acc) -> Vec<RunData> {
         let i = match acc.index.get(&run_id) {
             Some(&i) => i,
             None => {
-                let info = RunInfo { run_id: run_id.clone(), source: "mlflow".into(), origin, ..RunInfo::default() };
+                let info =
+                    RunInfo { run_id: run_id.clone(), source: "mlflow".into(), origin, ..RunInfo::default() };
                 acc.index.insert(run_id, acc.runs.len());
                 acc.runs.push(RunData { info, ..RunData::default() });
                 acc.runs.len() - 1

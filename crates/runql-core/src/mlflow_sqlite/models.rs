@@ -39,7 +39,8 @@ pub(super) fn read_models(
     if let Some(sql) = schema.select("logged_models", &cols) {
         each_row(conn, &sql, "logged_models", problems, report, |c| {
             let model_id = text(c.get(0)).ok_or("a logged model without model_id")?;
-            let status = int(c.get(3)).ok().flatten().map(logged_model_status_name).or_else(|| text(c.get(3)));
+            let status =
+                int(c.get(3)).ok().flatten().map(logged_model_status_name).or_else(|| text(c.get(3)));
             builder.add_model(ModelRecord {
                 kind: "logged_model".into(),
                 name: text(c.get(1)).unwrap_or_default(),
@@ -63,15 +64,25 @@ pub(super) fn read_models(
     if let Some(sql) = schema.select("registered_model_aliases", &["workspace", "name", "version", "alias"]) {
         each_row(conn, &sql, "registered_model_aliases", problems, report, |c| {
             let name = text(c.get(1)).ok_or("an alias without model name")?;
-            let version = int(c.get(2)).map_err(|e| format!("version: {e}"))?.ok_or("an alias without version")?;
+            let version =
+                int(c.get(2)).map_err(|e| format!("version: {e}"))?.ok_or("an alias without version")?;
             let alias = text(c.get(3)).ok_or("an alias without name")?;
             aliases.entry((text(c.get(0)), name, version)).or_default().push(alias);
             Ok(())
         });
     }
 
-    let cols =
-        ["workspace", "name", "version", "current_stage", "source", "run_id", "status", "creation_time", "model_id"];
+    let cols = [
+        "workspace",
+        "name",
+        "version",
+        "current_stage",
+        "source",
+        "run_id",
+        "status",
+        "creation_time",
+        "model_id",
+    ];
     if let Some(sql) = schema.select("model_versions", &cols) {
         let mut soft_deleted = 0u64;
         each_row(conn, &sql, "model_versions", problems, report, |c| {
@@ -82,7 +93,8 @@ pub(super) fn read_models(
                 soft_deleted += 1;
                 return Ok(());
             }
-            let mut names = version.and_then(|v| aliases.remove(&(text(c.get(0)), name.clone(), v))).unwrap_or_default();
+            let mut names =
+                version.and_then(|v| aliases.remove(&(text(c.get(0)), name.clone(), v))).unwrap_or_default();
             names.sort();
             let source = text(c.get(4));
             builder.add_model(ModelRecord {

@@ -70,9 +70,8 @@ pub fn open(bytes: &[u8]) -> Result<Connection, String> {
     conn.execute_batch("PRAGMA trusted_schema = OFF; PRAGMA cell_size_check = ON; PRAGMA query_only = ON;")
         .map_err(sql)?;
     // The first real read: a damaged header or schema page fails here, not later.
-    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0)).map_err(|e| {
-        format!("SQLite: {e} (the file is truncated or is not a readable database)")
-    })?;
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))
+        .map_err(|e| format!("SQLite: {e} (the file is truncated or is not a readable database)"))?;
     Ok(conn)
 }
 

@@ -64,7 +64,9 @@ pub fn each_row(
     mut each: impl FnMut(Cells<'_, '_>) -> Result<(), String>,
 ) {
     let lost = |e: rusqlite::Error| {
-        format!("table {table}: SQLite: {e}; rows after this point are not loaded (damaged or truncated file?)")
+        format!(
+            "table {table}: SQLite: {e}; rows after this point are not loaded (damaged or truncated file?)"
+        )
     };
     let mut stmt = match conn.prepare(sql) {
         Ok(s) => s,

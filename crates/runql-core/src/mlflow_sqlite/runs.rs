@@ -141,7 +141,8 @@ fn read_experiments(
         return out;
     };
     each_row(conn, &sql, "experiments", problems, report, |c| {
-        let id = int(c.get(0)).map_err(|e| format!("experiment_id: {e}"))?.ok_or("an experiment without id")?;
+        let id =
+            int(c.get(0)).map_err(|e| format!("experiment_id: {e}"))?.ok_or("an experiment without id")?;
         let deleted = text(c.get(2)).as_deref() == Some("deleted");
         out.insert(id, Experiment { name: text(c.get(1)), deleted });
         Ok(())
