@@ -32,17 +32,17 @@ impl Format {
     /// Every format, in detection order.
     ///
     /// runql's own tables come first (they are recognized by name and magic bytes and are
-    /// the fastest to load); the table formats come last: a CSV kept as an artifact of
-    /// another tracker's run is claimed by that reader first.
+    /// the fastest to load); MLflow JSON and the table formats come last: a JSON or CSV
+    /// file kept in another tracker's run folder is claimed by that reader first.
     pub const ALL: [Format; 9] = [
         Format::RunqlTables,
         Format::MlflowFileStore,
         Format::MlflowSqlite,
-        Format::MlflowJson,
         Format::TensorBoard,
         Format::Wandb,
         Format::Optuna,
         Format::Neptune,
+        Format::MlflowJson,
         Format::Generic,
     ];
 

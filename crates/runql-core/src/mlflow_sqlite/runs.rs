@@ -1,8 +1,10 @@
 //! Runs, params, tags and metric histories from the tracking tables.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use rusqlite::Connection;
+use rusqlite::types::ValueRef;
 
 use super::cell::{int, real, text};
 use super::rows::{Problems, each_row};
@@ -162,37 +164,53 @@ fn read_metrics(
 ) {
     let cols = ["run_uuid", "key", "value", "timestamp", "step", "is_nan"];
     let Some(sql) = schema.select("metrics", &cols) else { return };
-    // Keyed by (run position, key); keys are interned per run as they come.
-    let mut series: HashMap<(usize, String), Vec<Point>> = HashMap::new();
+    // Run position → key → points. Run ids and keys are looked up borrowed from the row,
+    // so a point costs no allocation beyond its own slot (this is the big table).
+    let mut series: HashMap<usize, HashMap<String, Vec<Point>>> = HashMap::new();
     let mut orphans = 0u64;
     each_row(conn, &sql, "metrics", problems, report, |c| {
-        let Some(&i) = text(c.get(0)).and_then(|id| index.get(&id)) else {
+        let run = match c.get(0) {
+            ValueRef::Text(t) => std::str::from_utf8(t).ok().and_then(|id| index.get(id)),
+            other => text(other).and_then(|id| index.get(&id)),
+        };
+        let Some(&i) = run else {
             orphans += 1;
             return Ok(());
         };
-        let key = text(c.get(1)).ok_or("a metric row without key")?;
+        let key = match c.get(1) {
+            ValueRef::Text(t) => String::from_utf8_lossy(t),
+            other => Cow::Owned(text(other).ok_or("a metric row without key")?),
+        };
         let bad = |e: String| format!("metric {key:?}: {e}");
         let value = real(c.get(2)).map_err(bad)?.ok_or_else(|| bad("NULL value".into()))?;
         // Older schemas have no step / is_nan columns: step 0, not NaN (MLflow's defaults).
         let timestamp = int(c.get(3)).map_err(bad)?.unwrap_or(0);
         let step = int(c.get(4)).map_err(bad)?.unwrap_or(0);
         let is_nan = int(c.get(5)).map_err(bad)?.unwrap_or(0) != 0;
-        series.entry((i, key)).or_default().push((timestamp, step, value, is_nan));
+        let per_run = series.entry(i).or_default();
+        let point = (timestamp, step, value, is_nan);
+        match per_run.get_mut(key.as_ref()) {
+            Some(points) => points.push(point),
+            None => {
+                per_run.insert(key.into_owned(), vec![point]);
+            }
+        }
         Ok(())
     });
     if orphans > 0 {
         problems.skip(report, format!("table metrics: {orphans} points of runs not in the runs table"));
     }
-    let mut series: Vec<((usize, String), Vec<Point>)> = series.into_iter().collect();
-    // Keys in sorted order per run, so output never depends on hash order.
-    series.sort_by(|a, b| a.0.cmp(&b.0));
-    for ((i, key), mut points) in series {
-        points.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(a.2.total_cmp(&b.2)));
-        let mut s = MetricSeries::new(key);
-        for (timestamp, step, value, is_nan) in points {
-            s.push(step, Some(timestamp), logged_value(value, is_nan));
-        }
-        if let Some(run) = runs.get_mut(i) {
+    for (i, per_run) in series {
+        let Some(run) = runs.get_mut(i) else { continue };
+        let mut keys: Vec<(String, Vec<Point>)> = per_run.into_iter().collect();
+        // Keys in sorted order, so output never depends on hash order.
+        keys.sort_by(|a, b| a.0.cmp(&b.0));
+        for (key, mut points) in keys {
+            points.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(a.2.total_cmp(&b.2)));
+            let mut s = MetricSeries::new(key);
+            for (timestamp, step, value, is_nan) in points {
+                s.push(step, Some(timestamp), logged_value(value, is_nan));
+            }
             run.metrics.push(s);
         }
     }
