@@ -115,7 +115,11 @@ fn the_runs_table_download_gives_params_metrics_and_tags_by_column_order() {
 
 #[test]
 fn the_chart_download_gives_full_histories_and_merges_with_the_runs_table() {
-    let l = load_path(fixtures().join("mlflow-ui-csv"));
+    let mut tree = FileTree::new("downloads");
+    for name in ["runs.csv", "chart_history.csv"] {
+        tree.insert(name, std::fs::read(fixtures().join("mlflow-ui-csv").join(name)).unwrap());
+    }
+    let l = runql_core::load(&[tree], &LoadOptions::default()).unwrap();
     assert_eq!(l.report.issue_count(Severity::Skipped), 0, "{}", l.report);
     let expected = expected_runs();
     assert_eq!(l.tables.runs.num_rows(), expected.len(), "one run per id across both files");
