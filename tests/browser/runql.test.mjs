@@ -1,5 +1,6 @@
 // runql's WebAssembly package in headless Chromium: loading the real MLflow fixture as
-// {path, data} items, a folder FileList, a zip (URL and File), SQL results checked against
+// {path, data} items, a folder FileList, a zip (URL and File), the same runs as an SQLite
+// store (mlflow.db), SQL results checked against
 // what mlflow itself reads back (tests/fixtures/mlflow/expected.json), Arrow IPC read back
 // with apache-arrow, the Web Worker variant, and errors that leave the instance usable.
 //
@@ -156,6 +157,26 @@ describe("main thread", () => {
     assert.equal(out.fromFile.rows.runs, expected.runs.length);
     checkRanking(out.rowsUrl);
     checkRanking(out.rowsFile);
+  });
+
+  test("loads an MLflow SQLite store (mlflow.db) dropped as a File, like the file store", async () => {
+    const out = await page.evaluate(async ([dbUrl, sql]) => {
+      const db = await window.runql.RunQL.init();
+      const bytes = await (await fetch(dbUrl)).arrayBuffer();
+      const report = await db.load(new File([bytes], "mlflow.db"));
+      const rows = (await db.query(sql)).toArray();
+      const weird = (await db.query(
+        "SELECT m.value FROM metrics m JOIN runs r USING (run_id) WHERE r.name = 'edge-metrics' AND m.key = 'weird' ORDER BY m.step",
+      )).toArray().map((r) => String(r.value));
+      const bad = await db.load(new File([bytes.slice(0, 5000)], "mlflow.db"));
+      await db.close();
+      return { report, rows, weird, bad };
+    }, ["/tests/fixtures/mlflow-sqlite/mlflow.db", RANKING]);
+    assert.equal(out.report.rows.runs, expected.runs.length);
+    assert.deepEqual(Object.keys(out.report.formats), ["mlflow-sqlite"]);
+    checkRanking(out.rows);
+    assert.deepEqual(out.weird, ["1.5", "NaN", "Infinity", "-Infinity", "0.25"]);
+    assert.ok(out.bad.issues.some((i) => i.path.includes("mlflow.db") && i.severity === "skipped"), JSON.stringify(out.bad));
   });
 
   test("tb_ema window matches TensorBoard's smoothing", async () => {

@@ -10,6 +10,11 @@ pub enum Format {
     RunqlTables,
     /// MLflow's file store (`mlruns/`), MLflow 1.x–3.x.
     MlflowFileStore,
+    /// MLflow's SQLite tracking store (`mlflow.db`), MLflow 1.x–3.x.
+    MlflowSqlite,
+    /// MLflow run data as JSON: REST responses (`runs/search`, `runs/get`,
+    /// `metrics/get-history`) and mlflow-export-import `run.json` files.
+    MlflowJson,
     /// TensorBoard event files (`events.out.tfevents.*`), one run per directory.
     TensorBoard,
     /// Weights & Biases run folders (`run-<id>.wandb` logs, `files/`), SDK 0.9–0.31.
@@ -27,15 +32,17 @@ impl Format {
     /// Every format, in detection order.
     ///
     /// runql's own tables come first (they are recognized by name and magic bytes and are
-    /// the fastest to load); the table formats come last: a CSV kept as an artifact of
-    /// another tracker's run is claimed by that reader first.
-    pub const ALL: [Format; 7] = [
+    /// the fastest to load); MLflow JSON and the table formats come last: a JSON or CSV
+    /// file kept in another tracker's run folder is claimed by that reader first.
+    pub const ALL: [Format; 9] = [
         Format::RunqlTables,
         Format::MlflowFileStore,
+        Format::MlflowSqlite,
         Format::TensorBoard,
         Format::Wandb,
         Format::Optuna,
         Format::Neptune,
+        Format::MlflowJson,
         Format::Generic,
     ];
 
@@ -44,6 +51,8 @@ impl Format {
         match self {
             Format::RunqlTables => crate::runql_tables::FORMAT_NAME,
             Format::MlflowFileStore => crate::mlflow::FORMAT_NAME,
+            Format::MlflowSqlite => crate::mlflow_sqlite::FORMAT_NAME,
+            Format::MlflowJson => crate::mlflow_json::FORMAT_NAME,
             Format::TensorBoard => crate::tensorboard::FORMAT_NAME,
             Format::Wandb => crate::wandb::FORMAT_NAME,
             Format::Optuna => crate::optuna::FORMAT_NAME,
@@ -59,6 +68,10 @@ impl Format {
                 "runql's tables (runs.parquet, metrics.parquet, … as `runql convert` writes them)"
             }
             Format::MlflowFileStore => "an MLflow file store (a folder with <experiment>/<run>/meta.yaml)",
+            Format::MlflowSqlite => "an MLflow SQLite store (mlflow.db)",
+            Format::MlflowJson => {
+                "MLflow JSON (a REST runs/search or metrics/get-history response, an mlflow-export-import run.json)"
+            }
             Format::TensorBoard => "TensorBoard logs (folders with events.out.tfevents.* files)",
             Format::Wandb => "W&B run folders (wandb/run-*/run-<id>.wandb or files/wandb-summary.json)",
             Format::Optuna => "an Optuna journal file (JournalFileBackend, e.g. journal.log)",
@@ -85,6 +98,8 @@ pub fn detect(tree: &FileTree) -> Vec<Format> {
         .filter(|f| match f {
             Format::RunqlTables => crate::runql_tables::detect(tree),
             Format::MlflowFileStore => crate::mlflow::detect(tree),
+            Format::MlflowSqlite => crate::mlflow_sqlite::detect(tree),
+            Format::MlflowJson => crate::mlflow_json::detect(tree),
             Format::TensorBoard => crate::tensorboard::detect(tree),
             Format::Wandb => crate::wandb::detect(tree),
             Format::Optuna => crate::optuna::detect(tree),

@@ -27,6 +27,8 @@ pub mod generic;
 pub mod json_lenient;
 pub mod load;
 pub mod mlflow;
+pub mod mlflow_json;
+pub mod mlflow_sqlite;
 pub mod model;
 pub mod neptune;
 pub mod optuna;

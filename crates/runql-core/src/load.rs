@@ -145,6 +145,12 @@ pub fn load(trees: &[FileTree], options: &LoadOptions<'_>) -> Result<Loaded> {
                 Format::MlflowFileStore => {
                     crate::mlflow::read(tree, &mut builder, &mut report, &tracker, &mut claimed)?
                 }
+                Format::MlflowSqlite => {
+                    crate::mlflow_sqlite::read(tree, &mut builder, &mut report, &tracker, &mut claimed)?
+                }
+                Format::MlflowJson => {
+                    crate::mlflow_json::read(tree, &mut builder, &mut report, &tracker, &mut claimed)?
+                }
                 Format::TensorBoard => {
                     crate::tensorboard::read(tree, &mut builder, &mut report, &tracker, &mut claimed)?
                 }

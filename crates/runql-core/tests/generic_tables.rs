@@ -202,12 +202,15 @@ fn mlflow_ui_runs_download_bare_columns() {
     assert_eq!(run_col(&l, "abc", "name").as_deref(), Some("calm-owl"));
     assert_eq!(run_col(&l, "abc", "user").as_deref(), Some("ana"));
     assert_eq!(run_time(&l, "abc", "created_at"), Some(1_704_164_645_000));
-    // Numeric bare columns are run-level metrics, text ones params.
-    assert_eq!(points(&l, "abc", "lr"), [(0, None, 0.001)]);
+    // Column order tells them apart: the last block of numeric columns is the metrics,
+    // bare columns before it params (numeric `lr` too), after it tags.
+    assert_eq!(kv(&l, "params", "abc")["lr"].as_deref(), Some("0.001"));
+    assert!(points(&l, "abc", "lr").is_empty());
     assert_eq!(points(&l, "abc", "delta"), [(0, None, -0.25)]);
     assert!(points(&l, "def", "val_loss")[0].2.is_nan());
     assert_eq!(kv(&l, "params", "abc")["optimizer"].as_deref(), Some("adam"));
-    assert_eq!(kv(&l, "params", "abc")["team"].as_deref(), Some("ml"));
+    assert_eq!(kv(&l, "tags", "abc")["team"].as_deref(), Some("ml"));
+    assert!(!kv(&l, "params", "abc").contains_key("team"));
     assert_eq!(kv(&l, "tags", "abc")["mlflow.source.name"].as_deref(), Some("train.py"));
     assert_eq!(l.report.issue_count(Severity::Skipped), 0);
     assert!(l.report.ignored.keys().any(|k| k.contains("Duration")));

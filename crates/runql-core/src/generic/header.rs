@@ -37,6 +37,10 @@ pub struct LongColumns {
     pub timestamp: Option<usize>,
     /// Value.
     pub value: usize,
+    /// The header is exactly the MLflow UI's chart download (`Run|Group,Run ID,metric,step,
+    /// timestamp,value`), whose values come from the tracking server as stored: an SQL
+    /// store's ±1.7976931348623157e308 stands for ±infinity there.
+    pub mlflow_chart: bool,
 }
 
 impl LongColumns {
@@ -61,6 +65,7 @@ impl LongColumns {
             step: find(cols, &["step", "_step", "iteration", "epoch"]),
             timestamp: find(cols, &["timestamp", "time", "wall_time", "_timestamp"]),
             value,
+            mlflow_chart: super::mlflow_ui::is_chart_history(cols),
         })
     }
 }

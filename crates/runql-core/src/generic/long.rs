@@ -26,6 +26,9 @@ fn add(runs: &mut Runs, p: Point<'_>, origin: &str) {
     }
     if let Some(g) = p.group {
         RunAcc::fill(&mut run.info.run_group, g);
+        if p.name.is_none() && p.run.strip_prefix("group:") == Some(g) {
+            RunAcc::fill(&mut run.info.name, g);
+        }
     }
     let series = run.series(p.key);
     // Without a step column, points count up per run and key, in file order.
@@ -61,10 +64,13 @@ pub(crate) fn read_csv(
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let cell = |i: usize| record.get(i).map(str::trim).unwrap_or("");
+        // Text cells too may carry the MLflow UI's `'` guard (`'-run`).
+        let cell = |i: usize| record.get(i).map_or("", |c| cells::unguard(c.trim()));
         let opt = |i: Option<usize>| i.map(cell).filter(|c| !c.is_empty());
+        // A group row of an MLflow chart download has no run id (see `mlflow_ui`).
+        let run = super::mlflow_ui::run_id_or_group(cell(cols.run), opt(cols.group)).unwrap_or_default();
         match point(
-            cell(cols.run),
+            &run,
             opt(cols.name),
             opt(cols.group),
             cell(cols.key),
@@ -72,7 +78,12 @@ pub(crate) fn read_csv(
             opt(cols.timestamp),
             cell(cols.value),
         ) {
-            Ok(p) => add(runs, p, shown),
+            Ok(mut p) => {
+                if cols.mlflow_chart {
+                    p.value = crate::mlflow_sqlite::runs::logged_value(p.value, false);
+                }
+                add(runs, p, shown);
+            }
             Err(why) => report.skip(shown, Some(line), why),
         }
     }

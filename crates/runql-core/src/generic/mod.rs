@@ -21,6 +21,7 @@
 pub mod cells;
 pub mod header;
 pub mod long;
+pub mod mlflow_ui;
 mod runs;
 pub mod wide;
 

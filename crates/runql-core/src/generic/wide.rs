@@ -10,8 +10,9 @@
 //! - MLflow UI columns: `Source Type`/`Source Name` → tags `mlflow.source.type`/`.name`;
 //!   `Duration` (a human-readable string) and an unnamed pandas index column are counted;
 //! - any other ("bare") column: a **metric** when every non-empty cell of the column is a
-//!   number (NaN/inf spellings included), else a **param**. The MLflow UI writes params,
-//!   metrics and tags as bare keys, so this is the only way to tell them apart there.
+//!   number (NaN/inf spellings included), else a **param** — except in the MLflow UI's
+//!   runs table download, where the column order tells params, metrics and tags apart
+//!   (see [`super::mlflow_ui`]).
 //!
 //! A metric of a wide table is the run's final value: one point at step 0 (there is no
 //! step) with no timestamp. Empty cells are missing values. A `metrics.*` cell that is not a
@@ -19,6 +20,7 @@
 
 use super::cells::{self, unguard};
 use super::header::{MAX_COLUMNS, normalize};
+use super::mlflow_ui;
 use super::runs::{RunAcc, Runs};
 use crate::report::LoadReport;
 use crate::timefmt::parse_timestamp_ms;
@@ -61,7 +63,8 @@ fn column(raw: &str, is_run_id: bool) -> Column {
     }
     match normalize(raw).as_str() {
         "" | "unnamed:_0" => Column::Ignored("unnamed index columns of wide tables (pandas)"),
-        "name" | "run_name" => Column::Name,
+        // `Run` is the display name in the MLflow UI's chart downloads (`Run,Run ID,…`).
+        "name" | "run_name" | "run" => Column::Name,
         "status" => Column::Status,
         "user" | "user_id" => Column::User,
         "experiment_id" => Column::ExperimentId,
@@ -168,17 +171,45 @@ fn read_rows(
     // A table keyed by `run` or `name` has no other name for its runs.
     let id_is_name = header.get(run_col).is_some_and(|h| matches!(normalize(h).as_str(), "run" | "name"));
     let mut columns: Vec<Column> = header.iter().enumerate().map(|(i, h)| column(h, i == run_col)).collect();
-    for (i, col) in columns.iter_mut().enumerate() {
-        if let Column::Bare(name) = col {
-            let numeric = rows
-                .iter()
-                .filter_map(|(_, r)| r.get(i).map(|c| c.trim()).filter(|c| !c.is_empty()))
-                .all(|c| cells::number(c).is_some());
-            let has_any = rows.iter().any(|(_, r)| r.get(i).is_some_and(|c| !c.trim().is_empty()));
-            *col =
-                if numeric && has_any { Column::Metric(name.clone()) } else { Column::Param(name.clone()) };
+    let content = |i: usize| {
+        let mut filled =
+            rows.iter().filter_map(|(_, r)| r.get(i).map(|c| c.trim()).filter(|c| !c.is_empty()));
+        match filled.next() {
+            None => mlflow_ui::Cells::Empty,
+            Some(first) if std::iter::once(first).chain(filled).all(|c| cells::number(c).is_some()) => {
+                mlflow_ui::Cells::Numbers
+            }
+            Some(_) => mlflow_ui::Cells::Text,
+        }
+    };
+    let bare: Vec<usize> =
+        (0..columns.len()).filter(|&i| matches!(columns.get(i), Some(Column::Bare(_)))).collect();
+    let normalized: Vec<String> = header.iter().map(|h| normalize(h)).collect();
+    let roles: Vec<mlflow_ui::Role> = if mlflow_ui::is_runs_table(&normalized) {
+        // Params, then metrics, then tags (see `mlflow_ui`).
+        mlflow_ui::roles(&bare.iter().map(|&i| content(i)).collect::<Vec<_>>())
+    } else {
+        // Elsewhere: a metric when every cell is a number, else a param.
+        bare.iter()
+            .map(|&i| match content(i) {
+                mlflow_ui::Cells::Numbers => mlflow_ui::Role::Metric,
+                _ => mlflow_ui::Role::Param,
+            })
+            .collect()
+    };
+    for (&i, role) in bare.iter().zip(roles) {
+        if let Some(col) = columns.get_mut(i)
+            && let Column::Bare(name) = col
+        {
+            let name = std::mem::take(name);
+            *col = match role {
+                mlflow_ui::Role::Param => Column::Param(name),
+                mlflow_ui::Role::Metric => Column::Metric(name),
+                mlflow_ui::Role::Tag => Column::Tag(name),
+            };
         }
     }
+    let group_col = columns.iter().position(|c| *c == Column::Group);
     for (what, n) in columns.iter().filter_map(|c| match c {
         Column::Ignored(what) => Some((*what, rows.len() as u64)),
         _ => None,
@@ -196,14 +227,19 @@ fn read_rows(
                 format!("row has {} cells, the header {} columns", row.len(), columns.len()),
             );
         }
-        let run_id = unguard(row.get(run_col).map_or("", |c| c.trim()));
-        if run_id.is_empty() {
+        let cell = |i: Option<usize>| i.and_then(|i| row.get(i)).map_or("", |c| unguard(c.trim()));
+        // A group row of an MLflow chart download has no run id (see `mlflow_ui`).
+        let Some(run_id) = mlflow_ui::run_id_or_group(cell(Some(run_col)), Some(cell(group_col))) else {
             report.skip(shown, Some(*line), "empty run id");
             continue;
-        }
+        };
+        let run_id = run_id.as_str();
         let run = runs.run(run_id, shown);
         if id_is_name {
             RunAcc::fill(&mut run.info.name, run_id);
+        }
+        if let Some(group) = run_id.strip_prefix("group:").filter(|g| *g == cell(group_col)) {
+            RunAcc::fill(&mut run.info.name, group);
         }
         for (col, cell) in columns.iter().zip(row.iter()) {
             let cell = unguard(cell.trim());

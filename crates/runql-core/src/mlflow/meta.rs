@@ -118,12 +118,20 @@ fn run_status(y: &FlatYaml) -> Option<String> {
 /// MLflow's `LoggedModelStatus` int enum, named as the MLflow client reports it.
 fn logged_model_status(y: &FlatYaml) -> Option<String> {
     match y.int("status") {
-        Some(0) => Some("UNSPECIFIED".into()),
-        Some(1) => Some("PENDING".into()),
-        Some(2) => Some("READY".into()),
-        Some(3) => Some("FAILED".into()),
-        Some(other) => Some(format!("UNKNOWN({other})")),
+        Some(code) => Some(logged_model_status_name(code)),
         None => owned(y.str("status")),
+    }
+}
+
+/// The name of a `LoggedModelStatus` code, as the MLflow client reports it (the file store
+/// and the SQL store both keep the code).
+pub(crate) fn logged_model_status_name(code: i64) -> String {
+    match code {
+        0 => "UNSPECIFIED".into(),
+        1 => "PENDING".into(),
+        2 => "READY".into(),
+        3 => "FAILED".into(),
+        other => format!("UNKNOWN({other})"),
     }
 }
 
