@@ -49,11 +49,13 @@ async function open(url, viewport = { width: 1500, height: 950 }) {
   return page;
 }
 
-/** Waits until no load runs and the chart has been drawn at least once. */
+/** Waits until no load runs and the chart (when its tab shows) has been drawn. */
 async function settled(page) {
-  await page.waitForFunction(() => !document.body.dataset.busy && document.getElementById("chart").dataset.drawn, null, {
-    timeout: 60_000,
-  });
+  await page.waitForFunction(
+    () => !document.body.dataset.busy && (window.runqlPortal.state.tab !== "charts" || document.getElementById("chart").dataset.drawn),
+    null,
+    { timeout: 60_000 },
+  );
 }
 
 /** Waits until the chart has drawn again after `before` (its data-drawn counter moved on). */
@@ -167,13 +169,13 @@ describe("portal on the demo sweep (runql serve)", () => {
     const zoomed = await page.evaluate(() => window.runqlPortal.charts.chart.xRange());
     const width = full[1] - full[0];
     assert.ok(zoomed[0] > full[0] + width * 0.2 && zoomed[1] < full[1] - width * 0.3, `zoomed ${zoomed} of ${full}`);
-    assert.match(page.url(), /zoom=/);
+    await page.waitForURL(/zoom=/);
     await shot(page, "zoomed");
     const mark = await drawnMark(page);
     await page.mouse.dblclick(box.x + area.x + area.w / 2, y);
     await redrawn(page, mark);
     assert.deepEqual(await page.evaluate(() => window.runqlPortal.charts.chart.xRange()), full);
-    assert.doesNotMatch(page.url(), /zoom=/);
+    await page.waitForURL((u) => !/zoom=/.test(u.search));
     await page.close();
   });
 
@@ -185,7 +187,7 @@ describe("portal on the demo sweep (runql serve)", () => {
     await redrawn(page, before);
     assert.equal(await page.textContent("#c-smooth-value"), "0.95");
     assert.notEqual(await page.evaluate(() => document.getElementById("chart").toDataURL()), pixelsBefore);
-    assert.match(page.url(), /smooth=0\.95/);
+    await page.waitForURL(/smooth=0\.95/);
     await page.close();
   });
 

@@ -49,8 +49,9 @@ export function errorSpan(text: string, message: string): { from: number; to: nu
     }
   }
   const named = /(?:No field named|column|table)\s+['"`]?([\w.]+(?:\.[\w/]+)?)['"`]?/i.exec(message);
-  if (named) {
-    const name = named[1].split(".").pop() ?? named[1];
+  // "No field named foo." ends a sentence: the last non-empty dotted part is the name.
+  const name = named?.[1].split(".").filter(Boolean).pop();
+  if (name) {
     const i = text.toLowerCase().indexOf(name.toLowerCase());
     if (i >= 0) return { from: i, to: i + name.length };
   }
@@ -116,6 +117,7 @@ export class SqlEditor {
   /** Underlines where an error message points (or nothing). */
   markError(message: string | null): void {
     const span = message ? errorSpan(this.text, message) : null;
-    this.view.dispatch({ effects: setError.of(span) });
+    // A mark must cover at least one character.
+    this.view.dispatch({ effects: setError.of(span && span.to > span.from ? span : null) });
   }
 }

@@ -221,8 +221,9 @@ async function afterLoad(): Promise<void> {
   const metrics = (await rows<{ key: string }>(db, "SELECT DISTINCT key FROM metric_summary ORDER BY key")).map((r) => r.key);
   charts.setChoices(metrics, wideColumns.filter((c) => c.startsWith("params.")));
   await updateCompletion();
+  await showTab(state.tab, false);
   await refreshTable();
-  await showTab(state.tab);
+  if (state.tab === "compare") await renderCompare(db, state.sel, byId("compare"));
   if (state.tab === "sql" && state.sql) await runSql();
 }
 
@@ -305,10 +306,12 @@ async function renderChips(): Promise<void> {
           "aria-pressed": String(on),
           "data-chip": name,
           title: `${Number(t.n)} runs`,
-          onclick: () => {
-            state.tags = on ? state.tags.filter((x) => x !== name) : [...state.tags, name];
+          onclick: (e: Event) => {
+            const active = !state.tags.includes(name);
+            state.tags = active ? [...state.tags, name] : state.tags.filter((x) => x !== name);
+            (e.currentTarget as HTMLElement).setAttribute("aria-pressed", String(active));
             changed();
-            void renderChips().then(refreshTable);
+            void refreshTable();
           },
         },
         name,
@@ -373,7 +376,8 @@ function selectionChanged(): void {
 // ---- tabs -----------------------------------------------------------------------------
 
 const tabs = [...document.querySelectorAll<HTMLButtonElement>("[role=tab]")];
-async function showTab(tab: Tab): Promise<void> {
+/** Shows a tab; `render` draws its content too (not needed while a load redraws anyway). */
+async function showTab(tab: Tab, render = true): Promise<void> {
   state.tab = tab;
   changed();
   for (const t of tabs) {
@@ -382,7 +386,7 @@ async function showTab(tab: Tab): Promise<void> {
     t.tabIndex = on ? 0 : -1;
     byId(`panel-${t.dataset.tab}`).hidden = !on;
   }
-  if (!totalRuns) return;
+  if (!totalRuns || !render) return;
   if (tab === "charts") await charts.draw();
   if (tab === "compare") await renderCompare(db, state.sel, byId("compare"));
 }
@@ -422,8 +426,8 @@ async function runSql(): Promise<void> {
     byId("result").replaceChildren(el("table", { class: "grid", "aria-label": "Query result" }, el("thead", {}, head), el("tbody", {}, ...body)));
   } catch (e) {
     const message = (e as Error).message;
-    editor.markError(message);
     showError(message, "sql-error");
+    editor.markError(message);
     byId("sql-info").textContent = "";
   }
 }
@@ -496,5 +500,5 @@ document.addEventListener("drop", async (e) => {
 
 if (state.data.length) await loadUrls(state.data);
 else if (state.demo) await load("demo");
-else await showTab(state.tab);
+else await showTab(state.tab, false);
 document.body.dataset.ready = "1";

@@ -101,11 +101,13 @@ export class RunsTable {
     this.#renderRows();
   }
 
-  #toggle(id: string, on: boolean): void {
+  #toggle(id: string, on: boolean, row: HTMLElement): void {
     if (on) this.#selected.add(id);
     else this.#selected.delete(id);
+    // Only this row changes: re-rendering would take the keyboard focus off its checkbox.
+    row.classList.toggle("selected", on);
+    row.setAttribute("aria-selected", String(on));
     this.#renderHead();
-    this.#renderRows();
     this.#events.onSelect(this.selected);
   }
 
@@ -164,7 +166,11 @@ export class RunsTable {
       const box = el("input", {
         type: "checkbox",
         "aria-label": `Select run ${name}`,
-        onchange: (e: Event) => this.#toggle(id, (e.target as HTMLInputElement).checked),
+        onchange: (e: Event) => {
+          const input = e.target as HTMLInputElement;
+          const row = input.closest<HTMLElement>(".trow");
+          if (row) this.#toggle(id, input.checked, row);
+        },
       });
       box.checked = on;
       nodes.push(
