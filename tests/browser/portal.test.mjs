@@ -246,6 +246,18 @@ describe("portal on the demo sweep (runql serve)", () => {
     await page.close();
   });
 
+  test("a picked folder (the real MLflow fixture) replaces the runs; the report counts them", async () => {
+    const mlruns = join(ROOT, "tests/fixtures/mlflow/mlruns");
+    const native = execFileSync(RUNQL, ["query", "-q", mlruns, "-e", "SELECT count(*) AS n FROM runs", "--format", "csv"], { encoding: "utf8" });
+    const runs = Number(native.trim().split("\n")[1]);
+    const page = await open(demo.url);
+    await page.setInputFiles("#folder", mlruns);
+    await page.waitForFunction((n) => document.getElementById("table").dataset.rows === String(n), runs);
+    assert.match(await page.textContent("#status"), new RegExp(`Loaded ${runs} runs`));
+    assert.match(await page.textContent("#report-summary"), /Load report: \d+ files/);
+    await page.close();
+  });
+
   test("the URL reproduces the view", async () => {
     const page = await open(demo.url);
     await page.locator('[data-chip="stage:candidate"]').click();

@@ -30,8 +30,9 @@ pub struct Bound {
 
 /// Binds 127.0.0.1:`port` (0 = any free port).
 pub fn bind(port: u16) -> Result<Bound> {
-    let server = Server::http(("127.0.0.1", port))
-        .map_err(|e| CliError::Usage(format!("cannot listen on 127.0.0.1:{port}: {e} (try another --port)")))?;
+    let server = Server::http(("127.0.0.1", port)).map_err(|e| {
+        CliError::Usage(format!("cannot listen on 127.0.0.1:{port}: {e} (try another --port)"))
+    })?;
     let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(port);
     Ok(Bound { server, port })
 }
@@ -67,7 +68,11 @@ enum Body {
 }
 
 fn text(status: u16, message: &str) -> Answer {
-    Answer { status, content_type: "text/plain; charset=utf-8", body: Body::Bytes(message.as_bytes().to_vec()) }
+    Answer {
+        status,
+        content_type: "text/plain; charset=utf-8",
+        body: Body::Bytes(message.as_bytes().to_vec()),
+    }
 }
 
 fn respond(site: &Site, port: u16, request: &Request) -> Answer {
@@ -88,7 +93,9 @@ fn respond(site: &Site, port: u16, request: &Request) -> Answer {
         return text(404, "not found");
     };
     match File::open(&file).and_then(|f| f.metadata().map(|m| (f, m.len()))) {
-        Ok((f, len)) => Answer { status: 200, content_type: content_type(&path_str(&file)), body: Body::File(f, len) },
+        Ok((f, len)) => {
+            Answer { status: 200, content_type: content_type(&path_str(&file)), body: Body::File(f, len) }
+        }
         Err(_) => text(404, "not found"),
     }
 }

@@ -33,7 +33,11 @@ fn serve(args: &[&str]) -> Served {
         .expect("start runql serve");
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.trim().strip_prefix("runql portal: ").unwrap_or_else(|| panic!("no URL in {line:?}")).to_string();
+    let url = line
+        .trim()
+        .strip_prefix("runql portal: ")
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_string();
     Served { child, url }
 }
 
@@ -109,7 +113,15 @@ fn the_served_tables_load_back_as_the_same_runs() {
     }
     let names = |p: &str| {
         let o = Command::new(env!("CARGO_BIN_EXE_runql"))
-            .args(["query", "-q", p, "-e", "SELECT run_id, name, status FROM runs ORDER BY run_id", "--format", "csv"])
+            .args([
+                "query",
+                "-q",
+                p,
+                "-e",
+                "SELECT run_id, name, status FROM runs ORDER BY run_id",
+                "--format",
+                "csv",
+            ])
             .output()
             .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

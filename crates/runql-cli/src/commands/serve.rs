@@ -53,11 +53,15 @@ fn load_demo() -> Result<Loaded> {
 fn data_files(loaded: &Loaded, args: &ServeArgs) -> Result<(HashMap<String, Vec<u8>>, String)> {
     let mut files = HashMap::new();
     let mut query = Vec::new();
-    runql_core::columnar::write_tables(&loaded.tables, args.format.into(), &mut |name: &str, bytes: &[u8]| {
-        files.insert(format!("/data/{name}"), bytes.to_vec());
-        query.push(format!("data=/data/{name}"));
-        Ok(())
-    })?;
+    runql_core::columnar::write_tables(
+        &loaded.tables,
+        args.format.into(),
+        &mut |name: &str, bytes: &[u8]| {
+            files.insert(format!("/data/{name}"), bytes.to_vec());
+            query.push(format!("data=/data/{name}"));
+            Ok(())
+        },
+    )?;
     Ok((files, query.join("&")))
 }
 
