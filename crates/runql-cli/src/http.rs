@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
+use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
@@ -46,10 +47,12 @@ impl Bound {
             let answer = respond(site, self.port, &request);
             // A client that went away is not the server's problem; keep serving.
             let status = answer.status;
+            // stderr too may be gone; logging is best effort.
+            let mut err = std::io::stderr();
             if let Err(e) = send(request, answer) {
-                eprintln!("{method} {url}: {e}");
+                let _ = writeln!(err, "{method} {url}: {e}");
             } else if status >= 400 {
-                eprintln!("{method} {url}: {status}");
+                let _ = writeln!(err, "{method} {url}: {status}");
             }
         }
     }

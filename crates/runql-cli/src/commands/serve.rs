@@ -8,6 +8,7 @@
 //! re-parsing the original formats. The portal itself stays a static site.
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -97,8 +98,12 @@ pub fn run(args: ServeArgs) -> Result<()> {
     let (memory, query) = data_files(&loaded, &args)?;
     let bound = http::bind(args.port)?;
     let url = format!("http://127.0.0.1:{}/?{query}", bound.port);
-    println!("runql portal: {url}");
-    println!("(serving {} on 127.0.0.1 only; Ctrl+C stops)", www.display());
+    // Whoever started us may stop reading stdout after the URL line (a script, a test): a
+    // closed pipe must not stop the server, so write errors are ignored here.
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "runql portal: {url}");
+    let _ = writeln!(out, "(serving {} on 127.0.0.1 only; Ctrl+C stops)", www.display());
+    let _ = out.flush();
     if args.open {
         open_browser(&url);
     }
