@@ -159,11 +159,36 @@ function showReport(report: LoadReport): void {
   if (report.skipped) details.open = true;
 }
 
+/**
+ * The report of a native load (`runql info --json`, which `runql serve` hands over with the
+ * tables it serves), in the package's LoadReport shape; null when it cannot be had.
+ */
+async function nativeReport(url: string): Promise<LoadReport | null> {
+  try {
+    const response = await fetch(new URL(url, location.href));
+    if (!response.ok) return null;
+    const r = await response.json();
+    return {
+      formats: r.formats ?? {},
+      filesRead: Number(r.files_read ?? 0),
+      bytesRead: Number(r.bytes_read ?? 0),
+      rows: r.rows,
+      ignored: r.ignored ?? {},
+      skipped: Number(r.skipped ?? 0),
+      warnings: Number(r.warnings ?? 0),
+      issues: Array.isArray(r.issues) ? r.issues : [],
+      text: "",
+    };
+  } catch {
+    return null;
+  }
+}
+
 // ---- loading ----------------------------------------------------------------------------
 
 let loading = false;
 
-async function load(what: "demo" | { inputs: unknown; urls?: string[] }): Promise<void> {
+async function load(what: "demo" | { inputs: unknown; urls?: string[]; report?: string }): Promise<void> {
   if (loading) return;
   loading = true;
   document.body.dataset.busy = "1";
@@ -184,7 +209,10 @@ async function load(what: "demo" | { inputs: unknown; urls?: string[] }): Promis
           });
     state.demo = what === "demo";
     state.data = what === "demo" ? [] : (what.urls ?? []);
-    showReport(report);
+    // A native load's report (runql serve) says what the original files held.
+    const served = what !== "demo" && what.report ? await nativeReport(what.report) : null;
+    state.report = served ? (what as { report: string }).report : "";
+    showReport(served ?? report);
     await afterLoad();
     portal.timings.load = performance.now() - started;
   } catch (e) {
@@ -198,13 +226,14 @@ async function load(what: "demo" | { inputs: unknown; urls?: string[] }): Promis
   }
 }
 
-function loadUrls(values: string[]): Promise<void> {
+/** Loads `?data=` URLs; `report` is a native load report to show (from runql serve). */
+function loadUrls(values: string[], report = ""): Promise<void> {
   const urls = dataUrls(values);
   if (!urls.length) {
     showError(`Not a data URL: ${values.join(", ")}`);
     return Promise.resolve();
   }
-  return load({ inputs: urls, urls: values });
+  return load({ inputs: urls, urls: values, report: report || undefined });
 }
 
 /** After a load: columns, tags, metrics, completion, then the table and the views. */
@@ -498,7 +527,7 @@ document.addEventListener("drop", async (e) => {
 
 // ---- start: what the URL says ---------------------------------------------------------
 
-if (state.data.length) await loadUrls(state.data);
+if (state.data.length) await loadUrls(state.data, state.report);
 else if (state.demo) await load("demo");
 else await showTab(state.tab, false);
 document.body.dataset.ready = "1";

@@ -8,6 +8,8 @@ export type XAxis = "step" | "time" | "relative";
 export interface ViewState {
   /** URLs loaded with `?data=` (may repeat). */
   data: string[];
+  /** A load report to show instead of the page's own (`runql serve` loads natively). */
+  report: string;
   /** The demo sweep is loaded. */
   demo: boolean;
   where: string;
@@ -52,6 +54,7 @@ export function readState(search: string): ViewState {
   const zoom = (q.get("zoom") ?? "").split(",").map(Number);
   return {
     data: list("data"),
+    report: q.get("report") ?? "",
     demo: q.get("demo") === "1",
     where: q.get("where") ?? "",
     tags: list("tag"),
@@ -76,6 +79,7 @@ export function readState(search: string): ViewState {
 export function writeState(s: ViewState): string {
   const q = new URLSearchParams();
   for (const d of s.data) q.append("data", d);
+  if (s.report) q.set("report", s.report);
   if (s.demo) q.set("demo", "1");
   if (s.where) q.set("where", s.where);
   for (const t of s.tags) q.append("tag", t);

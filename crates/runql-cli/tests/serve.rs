@@ -88,7 +88,14 @@ fn serves_the_portal_and_the_loaded_tables() {
 
     // Every table named in the URL is served as runql's Parquet.
     let query = served.url.split_once('?').unwrap().1;
-    let tables: Vec<&str> = query.split('&').map(|p| p.strip_prefix("data=").unwrap()).collect();
+    let tables: Vec<&str> = query.split('&').filter_map(|p| p.strip_prefix("data=")).collect();
+    // The native load report rides along for the page to show.
+    let report = query.split('&').find_map(|p| p.strip_prefix("report=")).unwrap();
+    let (status, head, body) = get(&served.url, report, None);
+    assert_eq!(status, 200);
+    assert!(head.contains("content-type: application/json"), "{head}");
+    let report: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert!(report["rows"]["runs"].as_u64().unwrap() > 0, "{report}");
     for table in ["runs", "params", "metrics", "tags", "metric_summary", "runs_wide", "models"] {
         assert!(tables.contains(&format!("/data/{table}.parquet").as_str()), "{table} missing from {query}");
     }
@@ -107,7 +114,7 @@ fn the_served_tables_load_back_as_the_same_runs() {
     let query = served.url.split_once('?').unwrap().1;
     let out = dir.path().join("tables");
     std::fs::create_dir_all(&out).unwrap();
-    for path in query.split('&').map(|p| p.strip_prefix("data=").unwrap()) {
+    for path in query.split('&').filter_map(|p| p.strip_prefix("data=")) {
         let (_, _, body) = get(&served.url, path, None);
         std::fs::write(out.join(path.rsplit('/').next().unwrap()), body).unwrap();
     }

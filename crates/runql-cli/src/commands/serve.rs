@@ -20,6 +20,9 @@ use crate::error::{CliError, Result};
 use crate::http::{self, Site};
 use crate::input;
 
+/// Where the native load report is served (JSON, as `runql info --json` prints it).
+const REPORT_PATH: &str = "/data/load-report.json";
+
 /// Where the built portal is, in order: `--www`, `$RUNQL_WWW`, `./www/dist`, then `www/dist`
 /// in the source tree this binary was built from (so `cargo run -- serve` works from
 /// anywhere in a clone).
@@ -95,7 +98,12 @@ pub fn run(args: ServeArgs) -> Result<()> {
             eprintln!("no PATH given: serving the demo sweep");
         }
     }
-    let (memory, query) = data_files(&loaded, &args)?;
+    let (mut memory, query) = data_files(&loaded, &args)?;
+    // The page reads runql's tables, so its own load report would only count those; the
+    // report of the real load (formats, every skipped file and why) is handed over too.
+    let report = super::info::report_json(&loaded.report, started.elapsed().as_secs_f64());
+    memory.insert(REPORT_PATH.to_string(), report.to_string().into_bytes());
+    let query = format!("{query}&report={REPORT_PATH}");
     let bound = http::bind(args.port)?;
     let url = format!("http://127.0.0.1:{}/?{query}", bound.port);
     // Whoever started us may stop reading stdout after the URL line (a script, a test): a
