@@ -8,7 +8,8 @@
 // Measures: time to interactive (navigation → the runs table filled and the first chart
 // drawn: fetching runql's Parquet tables from `runql serve`, loading them in the worker,
 // the table query and the chart); table filter latency (a tag chip and a WHERE condition:
-// query in the worker → rows rendered); chart redraw after a smoothing change (setOptions in
+// query in the worker → rows rendered; the chart it redraws is waited for between tries);
+// chart redraw after a smoothing change (setOptions in
 // the worker → scene painted). Medians over --repeat tries. RUNQL_BIN picks the binary
 // (default target/release/runql, else target/debug/runql).
 
@@ -70,8 +71,14 @@ try {
       box.value = box.value ? "" : `w."params.lr" < 0.001`;
       document.getElementById("where-form").requestSubmit();
     }
+    const canvas = document.getElementById("chart");
+    const mark = canvas.dataset.drawn;
     while (p.timings.filter === before) await new Promise((r) => setTimeout(r, 1));
-    return p.timings.filter;
+    const ms = p.timings.filter;
+    // The worker answers one request at a time: let the chart the filter redraws finish, so
+    // the next measurement does not queue behind it.
+    while (canvas.dataset.drawn === mark) await new Promise((r) => setTimeout(r, 1));
+    return ms;
   }, action);
   const chip = [];
   const where = [];
