@@ -33,7 +33,9 @@ fn find_www(given: Option<&Path>) -> Result<PathBuf> {
         (None, Some(dir)) => vec![PathBuf::from(dir)],
         (None, None) => vec![PathBuf::from("www/dist"), built_in],
     };
-    candidates.iter().find(|d| d.join("index.html").is_file()).cloned().ok_or_else(|| {
+    let found = candidates.iter().find(|d| d.join("index.html").is_file());
+    // Shown to the user: an absolute path without `..` says plainly what is served.
+    found.map(|d| d.canonicalize().unwrap_or_else(|_| d.clone())).ok_or_else(|| {
         let tried = candidates.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ");
         CliError::Usage(format!(
             "the portal is not built (no index.html in {tried}). Build it with scripts/portal.sh, \
