@@ -86,7 +86,8 @@ export class RunsTable {
     this.#rows = sortRows(rows, sort);
     this.#selected = new Set(selected);
     this.root.setAttribute("aria-rowcount", String(this.#rows.length + 1));
-    const widths = ["2.2rem", "minmax(12rem, 1.5fr)", ...columns.map(() => "minmax(8rem, 1fr)")].join(" ");
+    // Fixed tracks: every row is its own grid, so content-sized tracks would not line up.
+    const widths = ["2.2rem", "14rem", ...columns.map(() => "9rem")].join(" ");
     this.root.style.setProperty("--cols", widths);
     this.#renderHead();
     this.#virtualizer.setOptions({ ...this.#virtualizer.options, count: this.#rows.length });
