@@ -40,3 +40,10 @@ if [ "$(cat tests/browser/node_modules/.runql-lock 2>/dev/null)" != "$lock_sum" 
   (cd tests/browser && npm ci --no-audit --no-fund --silent)
   echo "$lock_sum" > tests/browser/node_modules/.runql-lock
 fi
+
+# The portal (www/): Vite, TypeScript, CodeMirror, pinned in www/package-lock.json.
+lock_sum=$(sha256sum www/package-lock.json | cut -d' ' -f1)
+if [ "$(cat www/node_modules/.runql-lock 2>/dev/null)" != "$lock_sum" ]; then
+  (cd www && npm ci --no-audit --no-fund --silent)
+  echo "$lock_sum" > www/node_modules/.runql-lock
+fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every runql test: formatting, lints, unit/integration/doc tests, SQL logic tests,
-# the WebAssembly build check, and the WebAssembly package's tests in headless Chromium.
+# the WebAssembly build check, the WebAssembly package's tests in headless Chromium, and the
+# portal (www/) built and tested in headless Chromium through `runql serve`.
 # Installs what it needs first (see scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,5 +24,9 @@ cargo check -p runql-core -p runql-sql --target wasm32-unknown-unknown --locked
 step "WebAssembly package in headless Chromium (scripts/build-wasm.sh, then tests/browser)"
 scripts/build-wasm.sh
 node --test --test-concurrency=1 tests/browser/runql.test.mjs
+
+step "portal: www/ type-checked and built on that package, then tested in headless Chromium through runql serve"
+(cd www && npm run --silent build)
+node --test --test-concurrency=1 tests/browser/portal.test.mjs
 
 step "all tests passed"

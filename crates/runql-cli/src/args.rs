@@ -29,6 +29,35 @@ pub enum Command {
     /// Load PATHs and write the normalized tables as Parquet (or Arrow IPC) files, one per
     /// table, for DuckDB, Spark, pandas — and for loading them back fast.
     Convert(ConvertArgs),
+    /// Serve the web portal on 127.0.0.1 with PATHs (or the demo sweep) preloaded.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Folders or files to load; without any, the bundled demo sweep (48 runs).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8765)]
+    pub port: u16,
+    /// Open the portal in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// The built portal (what `vite build` writes to www/dist). Default: $RUNQL_WWW, else
+    /// www/dist under the current folder, else www/dist of the repository the binary was
+    /// built in.
+    #[arg(long, value_name = "DIR")]
+    pub www: Option<PathBuf>,
+    /// How the tables are handed to the page.
+    #[arg(long, value_enum, default_value_t = TablesFormat::Parquet)]
+    pub format: TablesFormat,
+    /// Fail (exit code 3) if anything was skipped while loading.
+    #[arg(long)]
+    pub strict: bool,
+    /// Do not print the load summary.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

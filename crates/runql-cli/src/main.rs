@@ -3,6 +3,7 @@
 mod args;
 mod commands;
 mod error;
+mod http;
 mod input;
 mod output;
 
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => commands::demo::run(args),
         Command::Plot(args) => commands::plot::run(args),
         Command::Convert(args) => commands::convert::run(args),
+        Command::Serve(args) => commands::serve::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

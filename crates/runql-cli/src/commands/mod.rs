@@ -6,3 +6,4 @@ pub mod gen_data;
 pub mod info;
 pub mod plot;
 pub mod query;
+pub mod serve;

@@ -1,0 +1,168 @@
+//! `runql serve` end to end: the portal's files and the preloaded tables over HTTP on
+//! 127.0.0.1, with the right content types, and nothing outside the site.
+
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// A running `runql serve`, stopped when dropped.
+struct Served {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(args: &[&str]) -> Served {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_runql"))
+        .arg("serve")
+        .args(["--port", "0", "-q"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start runql serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("runql portal: ")
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_string();
+    Served { child, url }
+}
+
+/// A raw HTTP/1.1 GET: (status, headers lowercased, body).
+fn get(base: &str, path: &str, host: Option<&str>) -> (u16, String, Vec<u8>) {
+    let addr = base.trim_start_matches("http://").split('/').next().unwrap().to_string();
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    let host = host.unwrap_or(&addr);
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, head, raw[split + 4..].to_vec())
+}
+
+fn site(dir: &Path) -> PathBuf {
+    let www = dir.join("dist");
+    std::fs::create_dir_all(www.join("assets")).unwrap();
+    std::fs::write(www.join("index.html"), "<!doctype html><title>portal</title>").unwrap();
+    std::fs::write(www.join("assets/module.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    std::fs::write(www.join("assets/app.js"), "export {}").unwrap();
+    std::fs::write(dir.join("secret.txt"), "outside the site").unwrap();
+    www
+}
+
+fn fixture() -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/mlflow/mlruns").display().to_string()
+}
+
+#[test]
+fn serves_the_portal_and_the_loaded_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let www = site(dir.path());
+    let served = serve(&["--www", www.to_str().unwrap(), &fixture()]);
+    assert!(served.url.starts_with("http://127.0.0.1:"), "{}", served.url);
+
+    let (status, head, body) = get(&served.url, "/", None);
+    assert_eq!(status, 200);
+    assert!(head.contains("content-type: text/html"), "{head}");
+    assert!(String::from_utf8_lossy(&body).contains("portal"));
+    let (status, head, body) = get(&served.url, "/assets/module.wasm", None);
+    assert_eq!(status, 200);
+    assert!(head.contains("content-type: application/wasm"), "{head}");
+    assert_eq!(body, b"\0asm\x01\0\0\0");
+    assert!(get(&served.url, "/assets/app.js", None).1.contains("content-type: text/javascript"));
+
+    // Every table named in the URL is served as runql's Parquet.
+    let query = served.url.split_once('?').unwrap().1;
+    let tables: Vec<&str> = query.split('&').filter_map(|p| p.strip_prefix("data=")).collect();
+    // The native load report rides along for the page to show.
+    let report = query.split('&').find_map(|p| p.strip_prefix("report=")).unwrap();
+    let (status, head, body) = get(&served.url, report, None);
+    assert_eq!(status, 200);
+    assert!(head.contains("content-type: application/json"), "{head}");
+    let report: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert!(report["rows"]["runs"].as_u64().unwrap() > 0, "{report}");
+    for table in ["runs", "params", "metrics", "tags", "metric_summary", "runs_wide", "models"] {
+        assert!(tables.contains(&format!("/data/{table}.parquet").as_str()), "{table} missing from {query}");
+    }
+    for path in tables {
+        let (status, _, body) = get(&served.url, path, None);
+        assert_eq!(status, 200, "{path}");
+        assert!(body.starts_with(b"PAR1") && body.ends_with(b"PAR1"), "{path} is not Parquet");
+    }
+}
+
+#[test]
+fn the_served_tables_load_back_as_the_same_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let www = site(dir.path());
+    let served = serve(&["--www", www.to_str().unwrap(), &fixture()]);
+    let query = served.url.split_once('?').unwrap().1;
+    let out = dir.path().join("tables");
+    std::fs::create_dir_all(&out).unwrap();
+    for path in query.split('&').filter_map(|p| p.strip_prefix("data=")) {
+        let (_, _, body) = get(&served.url, path, None);
+        std::fs::write(out.join(path.rsplit('/').next().unwrap()), body).unwrap();
+    }
+    let names = |p: &str| {
+        let o = Command::new(env!("CARGO_BIN_EXE_runql"))
+            .args([
+                "query",
+                "-q",
+                p,
+                "-e",
+                "SELECT run_id, name, status FROM runs ORDER BY run_id",
+                "--format",
+                "csv",
+            ])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let served_runs = names(out.to_str().unwrap());
+    assert_eq!(served_runs, names(&fixture()));
+    assert!(served_runs.lines().count() > 1);
+}
+
+#[test]
+fn nothing_outside_the_site_and_only_loopback_hosts() {
+    let dir = tempfile::tempdir().unwrap();
+    let www = site(dir.path());
+    let served = serve(&["--www", www.to_str().unwrap()]);
+    assert_eq!(get(&served.url, "/../secret.txt", None).0, 404);
+    assert_eq!(get(&served.url, "/%2e%2e/secret.txt", None).0, 404);
+    assert_eq!(get(&served.url, "/missing.js", None).0, 404);
+    // A page elsewhere reaching 127.0.0.1 through a rebound DNS name is refused.
+    assert_eq!(get(&served.url, "/", Some("attacker.example:80")).0, 421);
+    assert_eq!(get(&served.url, "/", Some("localhost")).0, 200);
+    // With no PATH, the demo sweep is served.
+    assert_eq!(get(&served.url, "/data/runs.parquet", None).0, 200);
+}
+
+#[test]
+fn a_missing_portal_build_says_how_to_build_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_runql"))
+        .args(["serve", "--port", "0", "--www"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("scripts/portal.sh") && err.contains("--www"), "{err}");
+}

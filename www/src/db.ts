@@ -1,0 +1,19 @@
+// The runql instance behind the page: the WebAssembly module in a Web Worker, so that
+// loading, queries and chart building never freeze the page.
+
+import { RunQL, type RunQLWorker } from "runql";
+// Vite bundles the package's worker (and the module it imports) as its own file.
+import workerUrl from "../../packages/runql/src/worker.js?worker&url";
+import wasmUrl from "../../packages/runql/pkg/runql_wasm_bg.wasm?url";
+
+export type Db = RunQLWorker;
+
+export function startDb(): Promise<Db> {
+  return RunQL.initWorker({ workerUrl, wasm: wasmUrl });
+}
+
+/** Rows of a query as plain objects. */
+export async function rows<T = Record<string, unknown>>(db: Db, sql: string, params: unknown[] = []): Promise<T[]> {
+  const r = await db.query(sql, params as never[]);
+  return r.toArray<T>();
+}
