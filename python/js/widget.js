@@ -4,19 +4,22 @@
 import { Session } from "./session.js";
 import { mountView } from "./view.js";
 
-const sessions = new WeakMap();
+// anywidget hands initialize and render different wrappers of one model, so sessions are
+// found by the model's `_uid` trait (a random id set by the kernel).
+const sessions = new Map();
 
 export default {
   initialize({ model }) {
     const session = new Session(model);
-    sessions.set(model, session);
+    const uid = model.get("_uid");
+    sessions.set(uid, session);
     return () => {
-      sessions.delete(model);
+      if (sessions.get(uid) === session) sessions.delete(uid);
       session.close();
     };
   },
   render({ model, el }) {
-    const session = sessions.get(model);
+    const session = sessions.get(model.get("_uid"));
     if (!session) {
       el.textContent = "runql: this widget's model was closed";
       return undefined;

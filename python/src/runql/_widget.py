@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -77,6 +78,9 @@ class Widget(anywidget.AnyWidget):
     _esm = _assets.ESM
     _css = _assets.CSS
 
+    # Lets the front end find a model's runql instance from any of its views.
+    _uid = traitlets.Unicode().tag(sync=True)
+
     sql = traitlets.Unicode(DEFAULT_SQL).tag(sync=True)
     chart = traitlets.Dict().tag(sync=True)
     status = traitlets.Unicode("waiting").tag(sync=True)
@@ -111,7 +115,7 @@ class Widget(anywidget.AnyWidget):
         collected = collect(source, max_bytes)
         self._collected: Collected = collected
         self._result_callbacks: list[Callable[[Any], None]] = []
-        super().__init__(sql=sql, chart=check_chart(chart or {}), **kwargs)
+        super().__init__(sql=sql, chart=check_chart(chart or {}), _uid=uuid.uuid4().hex, **kwargs)
         self.sent = self._sent_summary(collected.total_bytes, len(collected.items), [])
         if collected.unreadable:
             import warnings
