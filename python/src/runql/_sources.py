@@ -76,7 +76,7 @@ def collect(source: Any, max_bytes: int = DEFAULT_MAX_BYTES) -> Collected:
     --------
     >>> c = collect({"runs.csv": b"run_id,key,step,value\\nr1,loss,0,0.5\\n"})
     >>> [(i.path, i.size) for i in c.items]
-    [('runs.csv', 38)]
+    [('runs.csv', 36)]
     """
     out = Collected()
     names: dict[str, int] = {}

@@ -187,7 +187,10 @@ class Widget(anywidget.AnyWidget):
         elif kind == "fetch" and content.get("what") == "data":
             self._send_data()
         elif kind == "result" and buffers:
-            self._receive_result(str(content.get("sql", "")), buffers[0])
+            try:
+                self._receive_result(str(content.get("sql", "")), buffers[0])
+            except RunQLError as e:
+                self.error = {"stage": "result", "kind": e.kind, "message": str(e)}
 
     def _send_wasm(self) -> None:
         try:
