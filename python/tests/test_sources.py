@@ -131,6 +131,11 @@ def test_bytes_are_named_by_content(data: bytes, name: str) -> None:
     assert [(i.path, i.read()) for i in c.items] == [(name, data)]
 
 
+def test_several_byte_sources_keep_their_extensions() -> None:
+    c = collect([b"run_id,key,value\n", b"run_id,key,value\n", b"PAR1"])
+    assert [i.path for i in c.items] == ["data.csv", "data-2.csv", "data.parquet"]
+
+
 def test_mapping_of_in_memory_files() -> None:
     c = collect({"exp/a.csv": b"run_id,key,value\n", "/b.jsonl": memoryview(b"{}")})
     assert sorted((i.path, i.read()) for i in c.items) == [("b.jsonl", b"{}"), ("exp/a.csv", b"run_id,key,value\n")]
@@ -158,7 +163,8 @@ def test_wide_frame_with_run_id_as_index_is_accepted() -> None:
 
 def test_polars_frames_and_several_frames(long_rows: dict) -> None:
     c = collect([pl.DataFrame(long_rows), pd.DataFrame(long_rows)])
-    assert [i.path for i in c.items] == ["dataframe.arrow", "dataframe.arrow-2"]
+    # Each keeps the .arrow extension runql's readers look for.
+    assert [i.path for i in c.items] == ["dataframe.arrow", "dataframe-2.arrow"]
     assert read_ipc(c.items[0].read()).column("value").to_pylist()[:3] == [1.0, 0.5, 2.0]
     with pytest.raises(RunQLError, match="collect"):
         collect(pl.DataFrame(long_rows).lazy())

@@ -40,6 +40,7 @@ def test_traits_after_construction(mlruns: Path) -> None:
     assert w.sent["files"] == len(files)
     assert w.sent["bytes"] == sum(p.stat().st_size for p in files)
     assert w.sent["roots"] == [str(mlruns)]
+    assert w.sent["deliveries"] == 0
     assert w.max_result_bytes < 10 * 1024 * 1024  # under the Jupyter server's message limit
 
 
@@ -100,6 +101,7 @@ def test_data_is_sent_as_binary_buffers_in_chunks(
     assert got == {f"tables/{name}": data for name, data in contents.items()}
     assert w.sent["files"] == 5
     assert w.sent["bytes"] == sum(map(len, contents.values()))
+    assert w.sent["deliveries"] == 1
 
 
 def test_file_gone_before_sending_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

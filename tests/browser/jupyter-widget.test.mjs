@@ -35,6 +35,8 @@ function expectedTopRun() {
 const RANKING = `SELECT r.name, s.last AS final_val_loss FROM metric_summary s JOIN runs r USING (run_id)
 WHERE s.key = 'val/loss' ORDER BY final_val_loss LIMIT 3`;
 
+const POINTS = "SELECT run_id, count(*) AS points FROM metrics GROUP BY run_id ORDER BY run_id";
+
 function code(id, source) {
   return { cell_type: "code", id, metadata: {}, execution_count: null, outputs: [], source };
 }
@@ -60,6 +62,14 @@ function notebook() {
         'print("TOP_RUN", w.result["name"].iloc[0])\n',
         'print("ROWS", len(w.result), "ERROR", w.error or None, "STATUS", w.status)',
       ].join("")),
+      code("frame", [
+        "import pandas as pd\n",
+        'df = pd.DataFrame({"run_id": ["r1"] * 3 + ["r2"] * 6, "key": ["loss"] * 6 + ["acc"] * 3,\n',
+        '                   "step": [0, 1, 2] * 3, "value": [1.0, 0.5, 0.25, 2.0, 1.0, 0.5, 0.1, 0.2, 0.3]})\n',
+        `d = runql.Widget(df, sql=${JSON.stringify(POINTS)})\n`,
+        "d",
+      ].join("")),
+      code("frame-check", 'print("FRAME_RESULT", d.result.to_dict("list") if d.result is not None else None)'),
     ],
   };
 }
@@ -149,6 +159,22 @@ async function runCell(page, index) {
   await page.keyboard.press("Shift+Enter");
 }
 
+/**
+ * Runs a cell until its output matches `printed`: a comm message that arrived while an
+ * earlier cell ran is handled only once the kernel is idle, so the first try may be early.
+ */
+async function runUntilPrinted(page, index, printed) {
+  const output = page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".jp-OutputArea");
+  let text = "";
+  for (let attempt = 0; attempt < 10 && !printed.test(text); attempt++) {
+    if (attempt > 0) await page.waitForTimeout(500);
+    await runCell(page, index);
+    await output.filter({ hasText: /\S/ }).waitFor({ timeout: 30_000 });
+    text = await output.textContent();
+  }
+  return text;
+}
+
 /** How many pixels of the canvas differ from its corner (the background). */
 async function drawnPixels(page) {
   return page.evaluate(() => {
@@ -207,19 +233,20 @@ for (const [app, path] of [["lab", "lab/tree"], ["notebook", "notebooks"]]) {
       await page.locator(".runql-table th", { hasText: "final_val_loss" }).waitFor({ timeout: 30_000 });
       assert.equal(await page.locator(".runql-table tbody tr").first().locator("td").first().textContent(), top);
       // The result reaches the kernel as a comm message once the cell is done; the next cell sees it.
-      const output = page.locator(".jp-Notebook .jp-Cell").nth(2).locator(".jp-OutputArea");
-      let text = "";
-      const printed = /\bTOP_RUN [\w-]+/;
-      for (let attempt = 0; attempt < 10 && !printed.test(text); attempt++) {
-        await runCell(page, 2);
-        await output.filter({ hasText: /TOP_RUN|Error/ }).waitFor({ timeout: 30_000 });
-        text = await output.textContent();
-        if (!printed.test(text)) await page.waitForTimeout(500);
-      }
+      const text = await runUntilPrinted(page, 2, /\bTOP_RUN [\w-]+/);
       console.log(`# ${app}: widget loaded in ${loadedMs} ms, ${pixels} chart pixels; kernel printed: ${text.trim()}`);
       assert.match(text, /SQL_MATCHES True/);
       assert.match(text, new RegExp(`TOP_RUN ${top}\\b`));
       assert.match(text, /ROWS 3 ERROR None STATUS ready/);
+
+      // A pandas DataFrame in long form goes to the browser as Arrow IPC; the module is
+      // already compiled in this page, so only the data is sent.
+      await runCell(page, 3);
+      const second = page.locator(".runql-widget").nth(1);
+      await second.locator(".runql-table th", { hasText: "points" }).waitFor({ timeout: 30_000 });
+      assert.match(await second.locator(".runql-status").textContent(), /2 runs · 9 points/);
+      const frame = await runUntilPrinted(page, 4, /FRAME_RESULT \{/);
+      assert.match(frame, /FRAME_RESULT \{'run_id': \['r1', 'r2'\], 'points': \[3, 6\]\}/);
       // Notebook 7.6 itself throws this while loading its settings, with or without a widget.
       const known = (e) => e.includes("reading 'schema'") && e.includes("/static/notebook/notebook_core.");
       assert.deepEqual(pageErrors.filter((e) => !known(e)), []);

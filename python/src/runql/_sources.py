@@ -82,9 +82,13 @@ def collect(source: Any, max_bytes: int = DEFAULT_MAX_BYTES) -> Collected:
     names: dict[str, int] = {}
 
     def unique(name: str) -> str:
+        # The suffix goes before the extension: readers pick files by it (`.arrow`, `.csv`).
         n = names.get(name, 0) + 1
         names[name] = n
-        return name if n == 1 else f"{name}-{n}"
+        stem, dot, ext = name.rpartition(".")
+        if n == 1:
+            return name
+        return f"{stem}-{n}.{ext}" if dot and stem else f"{name}-{n}"
 
     sources = source if isinstance(source, (list, tuple)) else [source]
     if not sources:

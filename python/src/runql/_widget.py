@@ -91,8 +91,9 @@ class Widget(anywidget.AnyWidget):
     """The last error in the browser: ``{stage, kind, message}`` (stage ``load``, ``sql``,
     ``result`` or ``chart``), or ``{}``."""
     sent = traitlets.Dict().tag(sync=True)
-    """What was sent to the browser: ``files``, ``bytes``, ``roots`` and what could not
-    be read (``unreadable``, ``unreadable_count``)."""
+    """What goes to the browser: ``files`` and ``bytes`` (as read at the last delivery,
+    or as found on disk before one), ``roots``, what could not be read (``unreadable``,
+    ``unreadable_count``) and ``deliveries`` (how many times a front end fetched them)."""
     max_result_bytes = traitlets.Int(DEFAULT_MAX_RESULT_BYTES).tag(sync=True)
     """Results larger than this (as Arrow IPC) are shown in the cell but not sent back."""
 
@@ -116,7 +117,8 @@ class Widget(anywidget.AnyWidget):
         self._collected: Collected = collected
         self._result_callbacks: list[Callable[[Any], None]] = []
         super().__init__(sql=sql, chart=check_chart(chart or {}), _uid=uuid.uuid4().hex, **kwargs)
-        self.sent = self._sent_summary(collected.total_bytes, len(collected.items), [])
+        self._deliveries = 0
+        self.sent = self._sent_summary(collected.total_bytes, len(collected.items), collected.unreadable)
         if collected.unreadable:
             import warnings
 
@@ -223,6 +225,7 @@ class Widget(anywidget.AnyWidget):
                 self.send({"type": "data_error", "kind": "load", "message": "none of the files could be read"})
             else:
                 self.send({"type": "data", "seq": seq, "paths": paths, "last": last}, buffers)
+        self._deliveries += 1
         self.sent = self._sent_summary(size, files, unreadable)
 
     def _sent_summary(self, size: int, files: int, unreadable: list[dict[str, str]]) -> dict[str, Any]:
@@ -232,6 +235,7 @@ class Widget(anywidget.AnyWidget):
             "roots": self._collected.roots,
             "unreadable": unreadable[:LISTED_UNREADABLE],
             "unreadable_count": len(unreadable),
+            "deliveries": self._deliveries,
         }
 
     def _receive_result(self, sql: str, buffer: Any) -> None:
