@@ -22,13 +22,14 @@ export function bytesOf(buffer) {
 }
 
 /**
- * Sends `request` and resolves with the kernel's answers (content and buffers) until
- * `isLast(content)` says the answer is complete.
+ * Sends `requestContent` and resolves once the kernel's answer is complete. An answer may
+ * come in several messages (the data, in chunks); a `*_error` answer rejects.
  * @param {object} model the anywidget model
- * @param {object} request
- * @param {(content: object) => boolean} isLast
- * @param {(content: object, buffers: DataView[]) => void} onPart called for each answer
+ * @param {object} requestContent
  * @param {string[]} answerTypes the message types that answer this request
+ * @param {(content: object, buffers: DataView[]) => void} onPart called for each answer
+ * @param {(content: object) => boolean} isLast true for the answer's last message
+ * @returns {Promise<void>}
  */
 export function request(model, requestContent, answerTypes, onPart, isLast) {
   return new Promise((resolve, reject) => {
