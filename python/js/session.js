@@ -2,8 +2,12 @@
 // and sends each result back as Arrow IPC. Views (render) subscribe to its events.
 
 import { RunQL } from "../../packages/runql/src/index.js";
+import { SHOWN_ROWS } from "./table.js";
 import { bytesOf, request } from "./transport.js";
 import { ensureWasm } from "./wasm.js";
+
+/** Results up to this many rows are turned into row objects for the table as they are. */
+const MATERIALIZED_ROWS = 10_000;
 
 /** How many issues of the load report are synced to the kernel (the text has them all). */
 const REPORT_ISSUES = 200;
@@ -94,10 +98,12 @@ export class Session extends EventTarget {
     }
     if (run !== this.queryRun) return result.free();
     const ipc = result.toArrow();
-    const rows = result.toArray();
     const columns = result.columns;
+    const numRows = result.numRows;
+    const rows = await this.#shownRows(result, sql);
     result.free();
-    this.result = { sql, columns, rows };
+    if (run !== this.queryRun) return;
+    this.result = { sql, columns, rows, numRows };
     const limit = this.model.get("max_result_bytes");
     if (ipc.byteLength > limit) {
       const message = `the result is ${ipc.byteLength} bytes of Arrow IPC, more than max_result_bytes ` +
@@ -106,10 +112,28 @@ export class Session extends EventTarget {
       this.model.send({ type: "result_error", sql, stage: "result", kind: "size", message });
     } else {
       this.clearError("sql", "result");
-      this.model.send({ type: "result", sql, rows: rows.length, columns: columns.map((c) => c.name) },
+      this.model.send({ type: "result", sql, rows: numRows, columns: columns.map((c) => c.name) },
         undefined, [ipc]);
     }
     this.#emit("result");
+  }
+
+  /**
+   * The rows the table shows. A large result is not turned into millions of JS objects:
+   * its first rows come from the same query with a LIMIT (the kernel gets the whole result,
+   * up to max_result_bytes).
+   */
+  async #shownRows(result, sql) {
+    if (result.numRows <= MATERIALIZED_ROWS) return result.toArray();
+    try {
+      // The newline ends a trailing `-- comment` of the user's SQL.
+      const head = await this.db.query(`SELECT * FROM (${sql.trim().replace(/;+$/, "")}\n) AS q LIMIT ${SHOWN_ROWS}`);
+      const rows = head.toArray();
+      head.free();
+      return rows;
+    } catch {
+      return [];
+    }
   }
 
   /** Reports a chart error from a view; null clears it. */

@@ -12,12 +12,13 @@ function cellText(v) {
 }
 
 /**
- * Fills `container` with a table of `result` ({columns, rows}).
+ * Fills `container` with a table of `result` ({columns, rows, numRows}); `rows` may hold
+ * only the first rows of a large result.
  * @returns {string} a one-line summary ("3 rows × 2 columns")
  */
 export function renderTable(container, result) {
   container.replaceChildren();
-  const { columns, rows } = result;
+  const { columns, rows, numRows } = result;
   const table = document.createElement("table");
   const head = table.createTHead().insertRow();
   for (const c of columns) {
@@ -37,6 +38,7 @@ export function renderTable(container, result) {
     }
   }
   container.appendChild(table);
-  const more = rows.length > SHOWN_ROWS ? ` (first ${SHOWN_ROWS} shown)` : "";
-  return `${rows.length} row${rows.length === 1 ? "" : "s"} × ${columns.length} column${columns.length === 1 ? "" : "s"}${more}`;
+  const shown = Math.min(rows.length, SHOWN_ROWS);
+  const more = numRows > shown ? ` (first ${shown} shown)` : "";
+  return `${numRows} row${numRows === 1 ? "" : "s"} × ${columns.length} column${columns.length === 1 ? "" : "s"}${more}`;
 }
