@@ -192,3 +192,13 @@ def test_unknown_messages_are_ignored(mlruns: Path, monkeypatch: pytest.MonkeyPa
     w._on_msg(w, "a string", [])
     assert rec.sent == []
     assert w.result is None
+
+
+def test_unreadable_entries_warn_and_show_in_sent(tmp_path: Path) -> None:
+    (tmp_path / "ok.csv").write_text("run_id,key,value\nr,loss,1\n")
+    (tmp_path / "dangling.csv").symlink_to(tmp_path / "gone.csv")
+    with pytest.warns(UserWarning, match="1 files or folders could not be read"):
+        w = runql.Widget(tmp_path)
+    assert w.sent["files"] == 1
+    assert w.sent["unreadable_count"] == 1
+    assert w.sent["unreadable"][0]["path"].endswith("dangling.csv")

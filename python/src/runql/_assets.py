@@ -17,16 +17,11 @@ _BUILD_HINT = (
 )
 
 
-def esm_source() -> str:
-    """The widget's ES module bundle (packages/runql and the widget, built by esbuild)."""
+def require_bundle() -> None:
+    """Raises :class:`RunQLError` (kind ``"assets"``) saying how to build the front end when
+    the package was installed without its ES module bundle."""
     if not ESM.is_file():
         raise RunQLError("assets", f"{ESM} is missing: {_BUILD_HINT}")
-    return ESM.read_text(encoding="utf-8")
-
-
-def css_source() -> str:
-    """The widget's style sheet."""
-    return CSS.read_text(encoding="utf-8") if CSS.is_file() else ""
 
 
 def wasm_bytes() -> bytes:

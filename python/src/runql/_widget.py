@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import traceback
 import uuid
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -111,8 +112,7 @@ class Widget(anywidget.AnyWidget):
         max_bytes: int = DEFAULT_MAX_BYTES,
         **kwargs: Any,
     ) -> None:
-        if not _assets.ESM.is_file():
-            _assets.esm_source()  # raises the RunQLError that says how to build it
+        _assets.require_bundle()
         collected = collect(source, max_bytes)
         self._collected: Collected = collected
         self._result_callbacks: list[Callable[[Any], None]] = []
@@ -120,8 +120,6 @@ class Widget(anywidget.AnyWidget):
         self._deliveries = 0
         self.sent = self._sent_summary(collected.total_bytes, len(collected.items), collected.unreadable)
         if collected.unreadable:
-            import warnings
-
             warnings.warn(
                 f"runql: {len(collected.unreadable)} files or folders could not be read "
                 f"(see Widget.sent['unreadable']), e.g. {collected.unreadable[0]['path']}",
