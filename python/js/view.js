@@ -14,7 +14,8 @@ function el(tag, className, text) {
 function statusText(model) {
   const status = model.get("status");
   const sent = model.get("sent") ?? {};
-  const sentText = sent.files != null ? `${sent.files} file(s), ${(sent.bytes / 1e6).toFixed(1)} MB sent` : "";
+  const size = (n) => (n < 1e6 ? `${(n / 1e3).toFixed(1)} kB` : `${(n / 1e6).toFixed(1)} MB`);
+  const sentText = sent.files != null ? `${sent.files} file(s), ${size(sent.bytes)} sent` : "";
   if (status === "loading") return `runql: loading… ${sentText}`;
   if (status === "error") return "runql: the data did not load";
   const r = model.get("report") ?? {};

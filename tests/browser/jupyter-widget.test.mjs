@@ -212,6 +212,11 @@ for (const [app, path] of [["lab", "lab/tree"], ["notebook", "notebooks"]]) {
         body: JSON.stringify({ path: "widget.ipynb", name: "widget.ipynb", type: "notebook", kernel: { name: "python3" } }),
       });
       assert.equal(session.status, 201, await session.text());
+      // Even so, the kernel dialog sometimes shows (a race in the front end): take the
+      // session's kernel whenever it is in the way.
+      await page.addLocatorHandler(page.locator(".jp-Dialog", { hasText: "Select Kernel" }), async () => {
+        await page.locator(".jp-Dialog .jp-mod-accept").click();
+      });
       await page.goto(`${jupyter.url}/${path}/widget.ipynb?token=${jupyter.token}`);
       await page.locator(".jp-Notebook .jp-Cell").nth(2).waitFor({ timeout: 60_000 });
 
@@ -252,7 +257,7 @@ for (const [app, path] of [["lab", "lab/tree"], ["notebook", "notebooks"]]) {
       assert.deepEqual(pageErrors.filter((e) => !known(e)), []);
       // RUNQL_WIDGET_SCREENSHOTS=DIR keeps a picture of each notebook, to look at.
       if (process.env.RUNQL_WIDGET_SCREENSHOTS) {
-        await page.locator(".runql-widget").screenshot({ path: join(process.env.RUNQL_WIDGET_SCREENSHOTS, `widget-${app}.png`) });
+        await page.locator(".runql-widget").first().screenshot({ path: join(process.env.RUNQL_WIDGET_SCREENSHOTS, `widget-${app}.png`) });
       }
     } catch (e) {
       await page.screenshot({ path: join(tmpdir(), `runql-widget-${app}-failure.png`) }).catch(() => {});
