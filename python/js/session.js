@@ -30,7 +30,7 @@ function reportTrait(report) {
 export class Session extends EventTarget {
   /** @type {import("../../packages/runql/index.d.ts").RunQL | null} */
   db = null;
-  /** The last query result ({sql, columns, rows}) or null. */
+  /** The last query result ({sql, columns, rows, numRows}) or null. */
   result = null;
   ready;
 
