@@ -47,3 +47,21 @@ if [ "$(cat www/node_modules/.runql-lock 2>/dev/null)" != "$lock_sum" ]; then
   (cd www && npm ci --no-audit --no-fund --silent)
   echo "$lock_sum" > www/node_modules/.runql-lock
 fi
+
+# Jupyter widget (python/): a virtual environment inside the checkout (.venv-widget, ignored
+# by git) with the exact packages of python/requirements-dev.txt (JupyterLab, Notebook 7,
+# anywidget, pandas, pyarrow, polars, pytest), and esbuild for the widget's bundle.
+if ! python3 -c "import venv, ensurepip" >/dev/null 2>&1; then
+  apt_install python3-venv
+fi
+req_sum=$(sha256sum python/requirements-dev.txt | cut -d' ' -f1)
+if [ "$(cat .venv-widget/.runql-requirements 2>/dev/null)" != "$req_sum" ]; then
+  [ -x .venv-widget/bin/python ] || python3 -m venv .venv-widget
+  .venv-widget/bin/python -m pip install --quiet --disable-pip-version-check -r python/requirements-dev.txt
+  echo "$req_sum" > .venv-widget/.runql-requirements
+fi
+widget_lock_sum=$(sha256sum python/js/package-lock.json | cut -d' ' -f1)
+if [ "$(cat python/js/node_modules/.runql-lock 2>/dev/null)" != "$widget_lock_sum" ]; then
+  (cd python/js && npm ci --no-audit --no-fund --silent)
+  echo "$widget_lock_sum" > python/js/node_modules/.runql-lock
+fi

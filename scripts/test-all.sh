@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every runql test: formatting, lints, unit/integration/doc tests, SQL logic tests,
-# the WebAssembly build check, the WebAssembly package's tests in headless Chromium, and the
-# portal (www/) built and tested in headless Chromium through `runql serve`.
+# the WebAssembly build check, the WebAssembly package's tests in headless Chromium, the
+# portal (www/) built and tested in headless Chromium through `runql serve`, and the Jupyter
+# widget (pytest, then JupyterLab and Notebook 7 in headless Chromium).
 # Installs what it needs first (see scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,5 +29,13 @@ node --test --test-concurrency=1 tests/browser/runql.test.mjs
 step "portal: www/ type-checked and built on that package, then tested in headless Chromium through runql serve"
 (cd www && npm run --silent build)
 node --test --test-concurrency=1 tests/browser/portal.test.mjs
+
+step "Jupyter widget: pytest, then the widget in JupyterLab and Notebook 7 (headless Chromium)"
+# Bundles the front end and copies the WebAssembly module built above (no second wasm build).
+scripts/build-widget.sh
+.venv-widget/bin/python -m pip install --quiet --disable-pip-version-check --no-deps \
+  --no-build-isolation --force-reinstall ./python
+(cd python && ../.venv-widget/bin/python -m pytest -q)
+node --test --test-concurrency=1 tests/browser/jupyter-widget.test.mjs
 
 step "all tests passed"
