@@ -40,6 +40,16 @@
 //! - A `wandb/latest-run` folder that is a copy of another run folder is counted and not
 //!   loaded again. Several folders of one run id side by side (a resumed run) are read in
 //!   folder-name order into one run.
+//! - **Sweeps**: a sweep config (`sweep.yaml`, a YAML with top-level `method:` and
+//!   `parameters:`, anywhere in the load outside a run's `files/`) gives the runs of its sweep
+//!   `wandb.sweep.*` tags: method, metric, goal, early termination and one
+//!   `wandb.sweep.param.<name>` per parameter describing its search space
+//!   (`log_uniform_values[0.0001,0.1]`, `values[16,32,64]`; see [`sweep_config`]). Tags,
+//!   because the model has no per-sweep table and tags reach `runs_wide`, next to the
+//!   `params.<name>` value the run drew. Which runs a config belongs to (it does not carry
+//!   its sweep id) is decided in [`sweep_link`]; a config no run belongs to is a warning,
+//!   never silently dropped. The agent's `wandb/sweep-<id>/config-<run>.yaml` files tie a
+//!   run to its sweep and are otherwise counted (their values are in the run's config).
 
 pub mod framing;
 pub(crate) mod proto;

@@ -254,7 +254,11 @@ parameters:
       momentum: {distribution: q_uniform, min: 0.8, max: 0.99, q: 0.01}
 early_terminate: {type: hyperband, min_iter: 3, eta: 2}
 run_cap: 50
-command: [${env}, ${interpreter}, ${program}, ${args}]
+command:
+  - ${env}
+  - ${interpreter}
+  - ${program}
+  - ${args}
 ";
 
     #[test]
