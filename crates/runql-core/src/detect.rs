@@ -24,7 +24,8 @@ pub enum Format {
     /// neptune-exporter Parquet (long, typed value columns), the export of Neptune runs.
     Neptune,
     /// Plain tables: long metric CSV/JSONL (`run_id,key,step,timestamp,value`), wide per-run
-    /// CSV (`params.*`/`metrics.*`/`tags.*` or bare columns), MLflow UI CSV downloads.
+    /// CSV (`params.*`/`metrics.*`/`tags.*` or bare columns), MLflow UI CSV downloads, W&B
+    /// line-plot panel CSV exports.
     Generic,
 }
 
@@ -77,7 +78,7 @@ impl Format {
             Format::Optuna => "an Optuna journal file (JournalFileBackend, e.g. journal.log)",
             Format::Neptune => "neptune-exporter Parquet files (<project>/<run>_part_<n>.parquet)",
             Format::Generic => {
-                "a CSV/JSONL table or its Parquet/Arrow form (run_id,key,step,timestamp,value or one row per run with run_id)"
+                "a CSV/JSONL table or its Parquet/Arrow form (run_id,key,step,timestamp,value or one row per run with run_id), or a W&B panel CSV export (Step,<run> - <metric>,…)"
             }
         }
     }

@@ -114,3 +114,44 @@ fn other_json_is_left_to_the_other_readers() {
     assert_eq!(l.report.formats.get("table"), Some(&1));
     assert_eq!(l.report.issue_count(Severity::Skipped), 0);
 }
+
+#[test]
+fn an_empty_search_response_loads_as_zero_runs_with_a_note() {
+    // MLflow's protobuf JSON omits empty fields: a search that matched nothing is `{}`.
+    for (name, body) in [
+        ("runs_search.json", &b"{}"[..]),
+        ("search-page2.json", &br#"{"next_page_token": "tok"}"#[..]),
+        ("runs_search.json", &b" {\n}\n"[..]),
+    ] {
+        let l = load_files(&[(name, body)]);
+        assert_eq!(l.tables.runs.num_rows(), 0);
+        assert_eq!(l.report.issue_count(Severity::Skipped), 0, "{}", l.report);
+        let w = warnings(&l);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains(name) && w[0].contains("empty runs/search response"), "{w:?}");
+        assert_eq!(w[0].contains("next_page_token"), name.starts_with("search-page2"), "{w:?}");
+        assert_eq!(l.report.files_read, 1);
+    }
+    // Next to real results it is one more (empty) page.
+    let l = load_files(&[
+        ("runs_search.json", b"{}"),
+        ("page1.json", br#"{"runs": [{"info": {"run_id": "r1"}, "data": {}}]}"#),
+    ]);
+    assert_eq!(l.tables.runs.num_rows(), 1);
+    assert!(warnings(&l).iter().any(|w| w.contains("runs_search.json")), "{}", l.report);
+}
+
+#[test]
+fn an_empty_object_not_named_like_a_search_is_not_claimed() {
+    // `{}` by itself says nothing: without `search` in the name it is no MLflow document.
+    let mut tree = FileTree::new("upload");
+    tree.insert("settings.json", b"{}".to_vec());
+    let err = runql_core::load(&[tree], &LoadOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("none recognized"), "{err}");
+    let l = load_files(&[
+        ("settings.json", b"{}"),
+        ("page1.json", br#"{"runs": [{"info": {"run_id": "r1"}, "data": {}}]}"#),
+    ]);
+    let skips = skipped(&l);
+    assert!(skips.iter().any(|s| s.contains("settings.json") && s.contains("not part of")), "{skips:?}");
+}

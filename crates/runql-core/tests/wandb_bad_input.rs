@@ -9,87 +9,10 @@ mod common;
 
 use std::path::PathBuf;
 
+use common::wandb_log::*;
 use common::*;
 use runql_core::wandb::framing::{BLOCK_SIZE, encode_log};
 use runql_core::{FileTree, LoadOptions, Loaded, Severity};
-
-// ---- a tiny protobuf writer for hand-made records --------------------------------------
-
-fn varint(mut v: u64, out: &mut Vec<u8>) {
-    loop {
-        let b = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
-}
-
-/// Length-delimited field.
-fn ld(field: u64, body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    varint(field << 3 | 2, &mut out);
-    varint(body.len() as u64, &mut out);
-    out.extend_from_slice(body);
-    out
-}
-
-/// Varint field.
-fn vi(field: u64, v: u64) -> Vec<u8> {
-    let mut out = Vec::new();
-    varint(field << 3, &mut out);
-    varint(v, &mut out);
-    out
-}
-
-/// A `HistoryItem`/`SummaryItem`/`ConfigItem` with a flat key (or a nested key if it has `|`).
-fn item(key: &str, value_json: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    if key.contains('|') {
-        for part in key.split('|') {
-            out.extend(ld(2, part.as_bytes()));
-        }
-    } else {
-        out.extend(ld(1, key.as_bytes()));
-    }
-    out.extend(ld(16, value_json.as_bytes()));
-    out
-}
-
-/// `Record { history { item…, step? } }`; `step: Some(n)` writes `step { num: n }` (n = 0 → `step {}`).
-fn history(items: &[(&str, &str)], step: Option<u64>) -> Vec<u8> {
-    let mut body: Vec<u8> = items.iter().flat_map(|(k, v)| ld(1, &item(k, v))).collect();
-    if let Some(s) = step {
-        body.extend(ld(2, &if s == 0 { Vec::new() } else { vi(1, s) }));
-    }
-    ld(2, &body)
-}
-
-fn summary(items: &[(&str, &str)]) -> Vec<u8> {
-    ld(3, &items.iter().flat_map(|(k, v)| ld(1, &item(k, v))).collect::<Vec<u8>>())
-}
-
-fn run_record(id: &str, config: &[(&str, &str)], tags: &[&str]) -> Vec<u8> {
-    let mut body = ld(1, id.as_bytes());
-    body.extend(ld(3, b"proj"));
-    body.extend(ld(4, &config.iter().flat_map(|(k, v)| ld(1, &item(k, v))).collect::<Vec<u8>>()));
-    for t in tags {
-        body.extend(ld(10, t.as_bytes()));
-    }
-    body.extend(ld(17, &vi(1, 1_700_000_000))); // start_time.seconds
-    ld(17, &body)
-}
-
-fn exit(code: u64) -> Vec<u8> {
-    ld(18, &vi(1, code))
-}
-
-fn log(records: &[Vec<u8>]) -> Vec<u8> {
-    let refs: Vec<&[u8]> = records.iter().map(Vec::as_slice).collect();
-    encode_log(&refs)
-}
 
 fn tree(files: &[(&str, &[u8])]) -> FileTree {
     let mut t = FileTree::new("wandb");
@@ -429,7 +352,7 @@ fn nested_keys_media_leaves_and_typed_values() {
             Some(0),
         ),
         ld(2, &ld(1, &typed_number)),
-        summary(&[("best", "0.1"), ("train/loss", "0.25"), ("_wandb|runtime", "3")]),
+        summary_record(&[("best", "0.1"), ("train/loss", "0.25"), ("_wandb|runtime", "3")]),
         exit(2),
     ];
     let l = load_tree(tree(&[(&format!("{DIR}/run-r1.wandb"), &log(&recs))]));
@@ -488,7 +411,7 @@ fn the_wandb_folder_own_files_are_claimed() {
         ("notes.txt", b"not W&B"),
     ]));
     assert_eq!(l.report.ignored.get("W&B debug logs"), Some(&3));
-    assert!(l.report.ignored.keys().any(|k| k.contains("sweep files")));
+    assert!(l.report.ignored.keys().any(|k| k.contains("sweep agent run configs")));
     let skipped = skipped(&l);
     assert_eq!(skipped.len(), 1, "{skipped:?}");
     assert!(skipped[0].contains("notes.txt"));

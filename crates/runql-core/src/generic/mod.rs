@@ -11,6 +11,9 @@
 //! - **wide** tables, one row per run: a run-id column and `params.*` / `metrics.*` /
 //!   `tags.*` columns (`mlflow.search_runs().to_csv()`), or bare columns (the MLflow UI's
 //!   "Download CSV"). See [`wide`] for the column rules.
+//! - the W&B line-plot panel's **"Export CSV"** (`Step,<run> - <metric>,…`), recognized by
+//!   its `Step` first column and `<run> - <metric>` columns; its runs have `source`
+//!   `wandb-panel-csv`. See [`wandb_panel`].
 //!
 //! Every NaN/infinity spelling is a float; the MLflow UI's CSV-injection guard (`'-0.5`) is
 //! undone. A row whose value, step or timestamp is not readable is skipped and reported with
@@ -23,6 +26,7 @@ pub mod header;
 pub mod long;
 pub mod mlflow_ui;
 mod runs;
+pub mod wandb_panel;
 pub mod wide;
 
 use std::collections::HashSet;
@@ -48,6 +52,8 @@ pub enum Kind {
     LongCsv(LongColumns),
     /// A wide CSV whose run-id column is this one.
     WideCsv(usize),
+    /// A W&B line-plot panel's "Export CSV".
+    WandbPanelCsv,
     /// Long JSON lines.
     LongJsonl,
     /// A long Parquet/Arrow IPC table with these columns.
@@ -65,6 +71,7 @@ pub enum Kind {
 /// assert!(matches!(kind("m.csv", b"run_id,key,step,value\nr1,loss,0,0.5\n"), Some(Kind::LongCsv(_))));
 /// assert_eq!(kind("runs.csv", b"run_id,params.lr,metrics.loss\n"), Some(Kind::WideCsv(0)));
 /// assert_eq!(kind("m.jsonl", br#"{"run_id": "r1", "key": "loss", "value": 0.5}"#), Some(Kind::LongJsonl));
+/// assert_eq!(kind("loss.csv", b"Step,run-1 - loss\n0,0.5\n"), Some(Kind::WandbPanelCsv));
 /// assert_eq!(kind("notes.csv", b"a,b\n1,2\n"), None);
 /// ```
 pub fn kind(path: &str, head: &[u8]) -> Option<Kind> {
@@ -80,6 +87,9 @@ pub fn kind(path: &str, head: &[u8]) -> Option<Kind> {
     // The header must be complete within the sniffed bytes and sensible in size.
     if !matches!(reader.read_record(&mut first), Ok(true)) || first.len() > MAX_COLUMNS {
         return None;
+    }
+    if wandb_panel::is_panel(&first.iter().collect::<Vec<_>>()) {
+        return Some(Kind::WandbPanelCsv);
     }
     let cols: Vec<String> = first.iter().map(normalize).collect();
     if let Some(long) = LongColumns::of(&cols) {
@@ -171,6 +181,7 @@ pub(crate) fn read(
         match kind {
             Kind::LongCsv(cols) => long::read_csv(&bytes, &cols, &shown, &mut runs, report),
             Kind::WideCsv(run_col) => wide::read_csv(&bytes, run_col, &shown, &mut runs, report),
+            Kind::WandbPanelCsv => wandb_panel::read_csv(&bytes, &shown, &mut runs, report),
             Kind::LongJsonl => long::read_jsonl(&bytes, &shown, &mut runs, report),
             Kind::LongColumnar(cols) => match crate::columnar::read::decode_file(bytes, None) {
                 Ok(table) => long::read_table(&table, &cols, &shown, &mut runs, report),
@@ -184,6 +195,10 @@ pub(crate) fn read(
         }
     }
     let runs = runs.finish(report);
-    crate::batch::add_parsed(runs, FORMAT_NAME, builder, report)?;
+    // Panel exports are counted under their own name in the report.
+    let (panel, tables): (Vec<_>, Vec<_>) =
+        runs.into_iter().partition(|r| r.info.source == wandb_panel::SOURCE);
+    crate::batch::add_parsed(tables, FORMAT_NAME, builder, report)?;
+    crate::batch::add_parsed(panel, wandb_panel::SOURCE, builder, report)?;
     Ok(())
 }

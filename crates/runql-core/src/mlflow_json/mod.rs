@@ -16,6 +16,12 @@
 //! experiment, so `project` stays empty. A file that looks like one of these but is not
 //! JSON (truncated, corrupt) is reported with its line and column; a JSON file of another
 //! shape is left to the other readers.
+//!
+//! A `runs/search` that matched nothing is saved as `{}` (protobuf JSON omits empty
+//! fields), or as `{"next_page_token": …}` only. Such a document says nothing by itself, so
+//! it is taken as an empty search response only when its file name says so (`search` in
+//! the name: `runs_search.json`, `search-page2.json`, …): it loads as zero runs with a
+//! warning in the report. Anywhere else an empty object is left to the other readers.
 
 pub mod history;
 pub mod run;
@@ -65,8 +71,48 @@ pub fn looks_like_mlflow_json(head: &[u8]) -> bool {
         || (first_key("\"metrics\"") && has("\"key\"") && has("\"value\""))
 }
 
+/// True when the file name says the file is a `runs/search` response (`search` in it).
+///
+/// ```
+/// use runql_core::mlflow_json::named_like_search;
+/// assert!(named_like_search("responses/runs_search.json"));
+/// assert!(named_like_search("Search-Page2.json"));
+/// assert!(!named_like_search("search/other.json"));
+/// ```
+pub fn named_like_search(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.to_ascii_lowercase().contains("search")
+}
+
+/// True when `doc` is what a `runs/search` that matched nothing returns: an object with
+/// no field but (perhaps) `next_page_token`.
+///
+/// ```
+/// use runql_core::json_lenient::parse;
+/// use runql_core::mlflow_json::is_empty_search;
+/// assert!(is_empty_search(&parse(b"{}").unwrap()));
+/// assert!(is_empty_search(&parse(br#"{"next_page_token": "x"}"#).unwrap()));
+/// assert!(!is_empty_search(&parse(br#"{"other": 1}"#).unwrap()));
+/// assert!(!is_empty_search(&parse(b"[]").unwrap()));
+/// ```
+pub fn is_empty_search(doc: &JsonValue) -> bool {
+    matches!(doc, JsonValue::Object(entries) if entries.iter().all(|(k, _)| k == "next_page_token"))
+}
+
+/// A file small enough to be an empty response, named like a search, whose head parses
+/// as one (the head is the whole file: such a response is a few bytes).
+fn sniff_empty_search(tree: &FileTree, path: &str) -> bool {
+    named_like_search(path)
+        && tree.size(path).is_some_and(|s| s <= SNIFF_BYTES as u64)
+        && tree
+            .head(path, SNIFF_BYTES)
+            .is_ok_and(|h| json_lenient::parse(&h).is_ok_and(|d| is_empty_search(&d)))
+}
+
 fn sniff(tree: &FileTree, path: &str) -> bool {
-    is_candidate(tree, path) && tree.head(path, SNIFF_BYTES).is_ok_and(|h| looks_like_mlflow_json(&h))
+    is_candidate(tree, path)
+        && (tree.head(path, SNIFF_BYTES).is_ok_and(|h| looks_like_mlflow_json(&h))
+            || sniff_empty_search(tree, path))
 }
 
 /// True when some `.json` file starts like an MLflow REST response or export.
@@ -80,10 +126,16 @@ enum Doc<'a> {
     Runs(Vec<&'a JsonValue>, bool),
     /// A get-history response.
     History,
+    /// A `runs/search` response that matched nothing (see the module doc); true when it
+    /// has a `next_page_token`.
+    EmptySearch(bool),
 }
 
-fn classify(doc: &JsonValue) -> Option<Doc<'_>> {
+fn classify<'a>(doc: &'a JsonValue, path: &str) -> Option<Doc<'a>> {
     let more = doc.get("next_page_token").and_then(JsonValue::as_str).is_some_and(|t| !t.is_empty());
+    if named_like_search(path) && is_empty_search(doc) {
+        return Some(Doc::EmptySearch(more));
+    }
     if let Some(JsonValue::Array(runs)) = doc.get("runs") {
         return Some(Doc::Runs(runs.iter().collect(), more));
     }
@@ -157,7 +209,7 @@ pub(crate) fn read(
                 continue;
             }
         };
-        let Some(kind) = classify(&doc) else { continue };
+        let Some(kind) = classify(&doc, &path) else { continue };
         claimed.insert(path.clone());
         progress.advance(1, size);
         report.files_read += 1;
@@ -177,6 +229,18 @@ pub(crate) fn read(
                 for r in runs {
                     add_run(r, &shown, &mut acc, report);
                 }
+            }
+            Doc::EmptySearch(more) => {
+                let page = if more {
+                    " on this page (it has a next_page_token: later pages are not in this file)"
+                } else {
+                    ""
+                };
+                report.warn(
+                    shown.as_str(),
+                    None,
+                    format!("an empty runs/search response: no runs{page} (MLflow omits empty fields, so a search that matched nothing is saved as `{{}}`)"),
+                );
             }
             Doc::History => {
                 let h = history::parse_history(&doc, &path);

@@ -40,16 +40,29 @@
 //! - A `wandb/latest-run` folder that is a copy of another run folder is counted and not
 //!   loaded again. Several folders of one run id side by side (a resumed run) are read in
 //!   folder-name order into one run.
+//! - **Sweeps**: a sweep config (`sweep.yaml`, a YAML with top-level `method:` and
+//!   `parameters:`, anywhere in the load outside a run's `files/`) gives the runs of its sweep
+//!   `wandb.sweep.*` tags: method, metric, goal, early termination and one
+//!   `wandb.sweep.param.<name>` per parameter describing its search space
+//!   (`log_uniform_values[0.0001,0.1]`, `values[16,32,64]`; see [`sweep_config`]). Tags,
+//!   because the model has no per-sweep table and tags reach `runs_wide`, next to the
+//!   `params.<name>` value the run drew. Which runs a config belongs to (it does not carry
+//!   its sweep id) is decided in [`sweep_link`]; a config no run belongs to is a warning,
+//!   never silently dropped. The agent's `wandb/sweep-<id>/config-<run>.yaml` files tie a
+//!   run to its sweep and are otherwise counted (their values are in the run's config).
 
 pub mod framing;
 pub(crate) mod proto;
 mod run;
+pub mod sweep_config;
+pub mod sweep_link;
 mod values;
 pub mod yaml;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use self::run::{MAX_SIDE_FILE_BYTES, RunParts};
+use self::sweep_link::Sweeps;
 use crate::error::Result;
 use crate::load::ProgressTracker;
 use crate::model::{RunData, TablesBuilder};
@@ -62,7 +75,7 @@ pub const FORMAT_NAME: &str = "wandb";
 /// Runs are parsed in batches of this many (in parallel when enabled) and then appended.
 const BATCH: usize = 16;
 
-/// True when the tree holds a `*.wandb` log or a W&B run folder's files.
+/// True when the tree holds a `*.wandb` log, a W&B run folder's files or a sweep config.
 ///
 /// ```
 /// use runql_core::FileTree;
@@ -70,9 +83,48 @@ const BATCH: usize = 16;
 /// tree.insert("wandb/offline-run-20260101_000000-abc12345/files/wandb-summary.json", b"{}".to_vec());
 /// assert!(runql_core::wandb::detect(&tree));
 /// assert!(!runql_core::wandb::detect(&FileTree::new("empty")));
+/// let mut tree = FileTree::new("upload");
+/// tree.insert("sweep.yaml", b"method: grid\nparameters:\n  lr: {values: [0.1, 0.01]}\n".to_vec());
+/// assert!(runql_core::wandb::detect(&tree));
 /// ```
 pub fn detect(tree: &FileTree) -> bool {
-    tree.paths().any(|p| marker_dir(p).is_some())
+    tree.paths().any(|p| marker_dir(p).is_some()) || tree.paths().any(|p| is_sweep_config(tree, p))
+}
+
+/// A YAML file (by name and size) whose head has a sweep config's top-level keys.
+fn is_sweep_config(tree: &FileTree, path: &str) -> bool {
+    sweep_config::is_candidate_name(path)
+        && tree.size(path).is_some_and(|s| s <= sweep_config::MAX_SWEEP_CONFIG_BYTES)
+        && tree.head(path, 64 << 10).is_ok_and(|h| sweep_config::looks_like_sweep_config(&h))
+}
+
+/// Reads every sweep config in `paths` into `sweeps` (claiming them); problems are reported.
+fn read_sweep_configs(
+    tree: &FileTree,
+    paths: &[&str],
+    sweeps: &mut Sweeps,
+    report: &mut LoadReport,
+    progress: &ProgressTracker<'_>,
+    claimed: &mut HashSet<String>,
+) {
+    for path in paths {
+        claimed.insert(path.to_string());
+        let shown = tree.display_path(path);
+        progress.advance(1, tree.size(path).unwrap_or(0));
+        let bytes = match tree.read(path) {
+            Ok(b) => b,
+            Err(err) => {
+                report.skip(shown, None, err.to_string());
+                continue;
+            }
+        };
+        report.files_read += 1;
+        report.bytes_read += bytes.len() as u64;
+        match sweep_config::parse(&bytes) {
+            Ok(config) => sweeps.add_config(path, shown, config),
+            Err((line, why)) => report.skip(shown, line, why),
+        }
+    }
 }
 
 fn parent(path: &str) -> &str {
@@ -195,6 +247,12 @@ pub(crate) fn read(
     // Files another reader already took (an MLflow artifact that happens to be named
     // `files/config.yaml`, say) neither mark run folders nor belong to one.
     let unclaimed = |p: &&str| !claimed.contains(*p);
+    // Sweep configs first: a `sweep.yaml` next to a run's files is not one of them.
+    let sweep_paths: Vec<&str> =
+        tree.paths().filter(unclaimed).filter(|p| is_sweep_config(tree, p)).collect();
+    let mut sweeps = Sweeps::default();
+    read_sweep_configs(tree, &sweep_paths, &mut sweeps, report, progress, claimed);
+    let unclaimed = |p: &&str| !claimed.contains(*p);
     let run_dirs: BTreeSet<&str> = tree.paths().filter(unclaimed).filter_map(marker_dir).collect();
     // Every file goes to the nearest run folder above it; the `wandb/` folder's own debug
     // logs (symlinks into the latest run) are claimed too.
@@ -218,9 +276,16 @@ pub(crate) fn read(
         }
         let name = name_of(path);
         let is_debug_log = name.starts_with("debug") && name.ends_with(".log");
+        let sweep_folder = name_of(parent(path)).strip_prefix("sweep-").filter(|id| !id.is_empty());
+        let agent_run =
+            name.strip_prefix("config-").and_then(|n| n.strip_suffix(".yaml")).filter(|r| !r.is_empty());
         let what = if wandb_dirs.contains(parent(path)) && (is_debug_log || name == "settings") {
             "W&B debug logs"
-        } else if wandb_dirs.contains(parent(parent(path))) && name_of(parent(path)).starts_with("sweep-") {
+        } else if let (Some(sweep_id), Some(run_id)) = (sweep_folder, agent_run) {
+            // The agent's copy of the values it chose for the run (also in the run's config).
+            sweeps.add_run_link(run_id, sweep_id);
+            "W&B sweep agent run configs (wandb/sweep-<id>/config-<run>.yaml; the values are the run's params)"
+        } else if wandb_dirs.contains(parent(parent(path))) && sweep_folder.is_some() {
             "W&B sweep files (wandb/sweep-<id>/; not tabulated)"
         } else {
             continue;
@@ -259,10 +324,12 @@ pub(crate) fn read(
     }
 
     let read = |job| {
-        let (run, run_report) = read_run(tree, job, progress);
+        let (mut run, mut run_report) = read_run(tree, job, progress);
+        sweeps.attach(&mut run, &mut run_report);
         (Some(run), run_report)
     };
     let added = crate::batch::read_in_batches(jobs, BATCH, read, builder, report)?;
+    sweeps.finish(report);
     if added > 0 {
         *report.formats.entry(FORMAT_NAME.to_string()).or_default() += added;
     }

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod wandb_log;
+
 use arrow_array::{Array, RecordBatch, StringArray};
 use runql_core::{FileTree, LoadOptions, Loaded, Severity};
 
