@@ -13,6 +13,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 // The drivers are the fuzz targets' own code, compiled here by path (why: see that file).
+// `let_known_parquet_panics_unwind` is for the fuzz target's `init` only.
+#[allow(dead_code)]
 #[path = "../../../fuzz/src/lib.rs"]
 mod targets;
 
@@ -48,19 +50,12 @@ fn corpus(target: &str) -> Vec<(String, Vec<u8>)> {
 
 // ---- panics --------------------------------------------------------------------------------
 
-/// Where a panic happened (`file:line:col`) and its message.
+/// Where a panic happened (`file:line:col`), its message, and whether it is a known one.
 #[derive(Debug, Clone)]
 struct PanicInfo {
     location: String,
     message: String,
-}
-
-impl PanicInfo {
-    /// True when the panic is inside the parquet crate's own source (not runql's).
-    fn in_parquet_crate(&self) -> bool {
-        let loc = self.location.replace('\\', "/");
-        loc.contains("/parquet-") && !loc.contains("runql")
-    }
+    known: bool,
 }
 
 /// Panics seen by the hook since the last [`take_panics`] (from any thread: with the
@@ -74,17 +69,12 @@ fn install_hook() {
     ONCE.call_once(|| {
         let default = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            let location = info.location().map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
-            let message = info
-                .payload()
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_string())
-                .or_else(|| info.payload().downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            let p = PanicInfo { location: location.unwrap_or_default(), message };
-            if !p.in_parquet_crate() {
+            let (location, message) = targets::panic_parts(info);
+            let known = targets::is_known_parquet_panic(&location, &message);
+            if !known {
                 default(info);
             }
+            let p = PanicInfo { location, message, known };
             PANICS.lock().unwrap_or_else(|e| e.into_inner()).push(p);
         }));
     });
@@ -372,19 +362,7 @@ fn cases(target: &str, files: &[(String, Vec<u8>)], per_kind: usize) -> Vec<Case
 /// Mutations of each kind per corpus file.
 const PER_KIND: usize = 24;
 
-/// Panics inside the parquet crate's page decoders that runql cannot rule out before
-/// decoding: they depend on page contents (page headers and encoded values), which only the
-/// parquet crate parses, after every size the footer declares has been checked. Natively
-/// `columnar::decode` (the load path) turns them into a reported skip; in WebAssembly a panic
-/// aborts, so these are the known gap there. `(source file, start of the message)`.
-const KNOWN_PARQUET_PANICS: &[(&str, &str)] = &[
-    // A data page declaring 0 values but holding bytes: `remaining_bytes * n / 0`.
-    ("src/arrow/array_reader/byte_array.rs", "attempt to divide by zero"),
-    // An RLE/bit-packed run whose bit width byte is over 64.
-    ("src/util/bit_util.rs", "assertion failed: num_bits <= size_of::<T>() * 8"),
-];
-
-/// Most mutated cases that may hit a [`KNOWN_PARQUET_PANICS`] entry: a handful in ~2000, so a
+/// Most mutated cases that may hit a `KNOWN_PARQUET_PANICS` entry: a handful in ~2000, so a
 /// change that makes them common (or a new kind) fails the test rather than hiding behind
 /// the backstop.
 const MAX_KNOWN_PARQUET_PANICS: usize = 10;
@@ -400,16 +378,13 @@ fn save_failure(target: &str, i: usize, case: &Case, why: &str) -> String {
     format!("{} -> {why} (input saved as {})", case.what, file.display())
 }
 
-fn known(p: &PanicInfo) -> bool {
-    let loc = p.location.replace('\\', "/");
-    p.in_parquet_crate()
-        && KNOWN_PARQUET_PANICS.iter().any(|(file, msg)| loc.contains(file) && p.message.starts_with(msg))
-}
+/// One call made on every case: its name, the call, and whether a known parquet-crate panic
+/// may escape it (true only for a call without runql's backstop).
+type Step<'a> = (&'a str, &'a dyn Fn(&[u8]), bool);
 
-/// Runs every mutated case of `target` through `drive` and asserts that none panicked, except
-/// in the parquet crate's known places when `allow_known` says the call has no backstop.
-/// Returns the number of cases that hit a known parquet panic.
-fn mutational_run(target: &str, steps: &[(&str, &dyn Fn(&[u8]), bool)]) -> usize {
+/// Runs every mutated case of `target` through each step and asserts that nothing panicked
+/// except as the steps allow. Returns the number of cases that hit a known parquet panic.
+fn mutational_run(target: &str, steps: &[Step<'_>]) -> usize {
     let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     install_hook();
     // Regression inputs are replayed, not mutated: each is one change away from a seed.
@@ -425,9 +400,11 @@ fn mutational_run(target: &str, steps: &[(&str, &dyn Fn(&[u8]), bool)]) -> usize
             let escaped = catch_unwind(AssertUnwindSafe(|| drive(&case.bytes))).is_err();
             let panics = take_panics();
             // Every panic, even one caught by runql's backstop, must be a known one.
-            let unknown: Vec<&PanicInfo> = panics.iter().filter(|p| !known(p)).collect();
+            let unknown: Vec<&PanicInfo> = panics.iter().filter(|p| !p.known).collect();
             if !unknown.is_empty() || (escaped && !allow_known) {
-                failures.push(save_failure(target, i, case, &format!("{step}: {panics:?}")));
+                let shown: Vec<String> =
+                    panics.iter().map(|p| format!("{:?} at {}", p.message, p.location)).collect();
+                failures.push(save_failure(target, i, case, &format!("{step}: {}", shown.join("; "))));
             }
             hit |= !panics.is_empty() && unknown.is_empty();
         }
@@ -447,7 +424,8 @@ fn mutational_run(target: &str, steps: &[(&str, &dyn Fn(&[u8]), bool)]) -> usize
 
 #[test]
 fn corpus_files_load_and_name_themselves_in_every_issue() {
-    let drivers: [(&str, fn(&[u8]) -> targets::Outcome); 3] = [
+    type Driver = fn(&[u8]) -> targets::Outcome;
+    let drivers: [(&str, Driver); 3] = [
         ("wandb_log", targets::wandb_log),
         ("tfevents", targets::tfevents),
         ("parquet_entry", targets::parquet_load),
