@@ -330,9 +330,12 @@ fn columnar_boundaries(data: &[u8]) -> BTreeSet<usize> {
 /// All mutated cases of one target, deterministic for the corpus.
 fn cases(target: &str, files: &[(String, Vec<u8>)], per_kind: usize) -> Vec<Case> {
     let mut out = Vec::new();
-    for (i, (name, data)) in files.iter().enumerate() {
-        // One stream per (target, file), so adding a corpus file leaves the others' cases alone.
-        let seed = target.bytes().fold(i as u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    for (name, data) in files {
+        // One stream per (target, file name), so adding a corpus file leaves the others' cases
+        // alone.
+        let seed = format!("{target}/{name}")
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
         let mut rng = Pcg64Mcg::seed_from_u64(seed);
         let (recs, boundaries) = match target {
             "wandb_log" => wandb_records(data),
@@ -387,9 +390,12 @@ type Step<'a> = (&'a str, &'a dyn Fn(&[u8]), bool);
 fn mutational_run(target: &str, steps: &[Step<'_>]) -> usize {
     let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     install_hook();
-    // Regression inputs are replayed, not mutated: each is one change away from a seed.
-    let files: Vec<(String, Vec<u8>)> =
-        corpus(target).into_iter().filter(|(n, _)| !n.starts_with("regress-")).collect();
+    // Regression and known-panic inputs are replayed, not mutated: each is a seed with a few
+    // bytes changed.
+    let files: Vec<(String, Vec<u8>)> = corpus(target)
+        .into_iter()
+        .filter(|(n, _)| !n.starts_with("regress-") && !n.starts_with("known-"))
+        .collect();
     let start = Instant::now();
     let cases = cases(target, &files, PER_KIND);
     let (mut failures, mut known_hits) = (Vec::new(), 0);
@@ -435,7 +441,7 @@ fn corpus_files_load_and_name_themselves_in_every_issue() {
         for (name, data) in corpus(target) {
             let o = drive(&data);
             points += o.points;
-            if name.starts_with("regress-") {
+            if name.starts_with("regress-") || name.starts_with("known-") {
                 // Inputs that once broke an invariant: unreadable, but reported.
                 assert!(o.issues > 0 || o.failed, "{target}/{name}: {o:?}");
                 continue;
@@ -475,6 +481,31 @@ fn ipc_footer_schemas_arrow_ipc_panics_on_are_refused_at_detection() {
         assert!(issues[0].contains(&format!("up/{name}: column ")), "{issues:?}");
         assert_eq!(l.tables.metrics.num_rows(), 1);
     }
+}
+
+/// One input for each of `KNOWN_PARQUET_PANICS` (`corpus/parquet_entry/known-parquet-*`):
+/// the bare decoder still panics there (when a parquet upgrade fixes one, this says so and
+/// the entry can go), and the load path reports the file as a skip.
+#[test]
+fn each_known_parquet_panic_still_happens_and_loads_as_a_skip() {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    install_hook();
+    let known: Vec<(String, Vec<u8>)> =
+        corpus("parquet_entry").into_iter().filter(|(n, _)| n.starts_with("known-parquet-")).collect();
+    assert_eq!(known.len(), targets::KNOWN_PARQUET_PANICS.len());
+    let mut seen = BTreeSet::new();
+    for (name, data) in &known {
+        take_panics();
+        assert!(catch_unwind(|| targets::parquet_decode(data)).is_err(), "{name} no longer panics");
+        let panics = take_panics();
+        assert!(panics.len() == 1 && panics[0].known, "{name}: {panics:?}");
+        seen.insert(panics[0].message.clone());
+        let o = targets::parquet_load(data);
+        assert!(o.issues > 0 && !o.failed, "{name}: {o:?}");
+        let caught = take_panics();
+        assert!(!caught.is_empty() && caught.iter().all(|p| p.known), "{name}: {caught:?}");
+    }
+    assert_eq!(seen.len(), targets::KNOWN_PARQUET_PANICS.len(), "{seen:?}");
 }
 
 /// A TensorBoard run none of whose event files holds a readable event is skipped as a run
