@@ -121,8 +121,10 @@ pub fn parquet_load(data: &[u8]) -> Outcome {
 pub const KNOWN_PARQUET_PANICS: &[(&str, &str)] = &[
     // A data page declaring 0 values but holding bytes: `remaining_bytes * n / 0`.
     ("src/arrow/array_reader/byte_array.rs", "attempt to divide by zero"),
-    // An RLE/bit-packed run whose bit width byte is over 64.
-    ("src/util/bit_util.rs", "assertion failed: num_bits <= size_of::<T>() * 8"),
+    // An RLE/bit-packed run whose bit width is over the value type's: a `debug_assert!`
+    // (`num_bits <= size_of::<T>() * 8`) with debug assertions, else an `assert!`
+    // (`num_bits <= T::BIT_CAPACITY`) a few lines on.
+    ("src/util/bit_util.rs", "assertion failed: num_bits <= "),
 ];
 
 /// Where a panic happened (`file:line:col`) and its message, as a panic hook sees them.
