@@ -68,6 +68,22 @@ struct RunState {
     report: LoadReport,
 }
 
+/// "its event file NAME" or "its N event files (A, B, C and K more)": a run-level skip names
+/// the files it is about, as every other issue does.
+fn name_files(dir: &str, files: &[(String, bool)]) -> String {
+    const SHOWN: usize = 3;
+    let names: Vec<&str> = files
+        .iter()
+        .take(SHOWN)
+        .map(|(p, _)| p.strip_prefix(dir).and_then(|r| r.strip_prefix('/')).unwrap_or(p))
+        .collect();
+    match (files.len(), names.as_slice()) {
+        (1, [one]) => format!("its event file {one}"),
+        (n, _) if n > SHOWN => format!("its {n} event files ({} and {} more)", names.join(", "), n - SHOWN),
+        (n, _) => format!("its {n} event files ({})", names.join(", ")),
+    }
+}
+
 fn read_run(tree: &FileTree, job: RunJob, progress: &ProgressTracker<'_>) -> (Option<RunData>, LoadReport) {
     let RunJob { dir, files, hparams_yaml } = job;
     let mut st = RunState {
@@ -132,7 +148,7 @@ fn read_run(tree: &FileTree, job: RunJob, progress: &ProgressTracker<'_>) -> (Op
         st.report.skip(
             origin,
             None,
-            format!("run not loaded: no readable event in its event file(s) ({})", files.len()),
+            format!("run not loaded: no readable event in {}", name_files(&dir, &files)),
         );
         return (None, st.report);
     }
