@@ -82,11 +82,14 @@ export interface LoadReport {
 }
 
 /** Parameters of the demo sweep (`runql gen`). */
+/** The demo sweep `runql gen` writes, generated in memory (defaults: 48 × 6 × 200, seed 42). */
 export interface DemoSpec {
   runs?: number;
   metrics?: number;
   steps?: number;
   seed?: number;
+  /** The form the sweep is written in before runql reads it back (default `"mlflow"`). */
+  format?: "mlflow" | "wandb" | "tensorboard" | "parquet" | "arrow";
   append?: boolean;
 }
 

@@ -4,12 +4,14 @@
 //   scripts/build-wasm.sh --release          # the shipping module (LTO + wasm-opt)
 //   (cd scripts/bench && npm ci)
 //   node scripts/bench/browser.mjs [--runs 1000] [--metrics 10] [--steps 1000] [--no-native] [--no-duckdb]
+//                                  [--formats mlflow,wandb,tensorboard,parquet,arrow | --formats all]
 //
 // Measures: module size raw/gzip/brotli; cold start (fetch + compile + instantiate + first
 // query on localhost); ingest of the `runql gen` sweep in wasm vs natively (both generated
 // in memory, loaded single-threaded); ranking 1,000 runs by final val/loss via
 // metric_summary and by full scan; DuckDB-Wasm on the same data (runql's tables exported as
-// Arrow IPC) answering the same full-scan ranking query.
+// Arrow IPC) answering the same full-scan ranking query. With --formats: load throughput of
+// the same sweep written in each format (points/s, MB/s), in wasm and natively.
 
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -28,6 +30,12 @@ const opt = (name, dflt) => {
 const spec = { runs: opt("runs", 1000), metrics: opt("metrics", 10), steps: opt("steps", 1000), seed: 42 };
 const withNative = !argv.includes("--no-native");
 const withDuckdb = !argv.includes("--no-duckdb");
+const ALL_FORMATS = ["mlflow", "wandb", "tensorboard", "parquet", "arrow"];
+const formatsArg = argv.includes("--formats") ? argv[argv.indexOf("--formats") + 1] ?? "" : "";
+const formats = formatsArg === "all" ? ALL_FORMATS : formatsArg.split(",").filter(Boolean);
+for (const f of formats) {
+  if (!ALL_FORMATS.includes(f)) throw new Error(`--formats: unknown format ${f}; expected ${ALL_FORMATS.join(",")} or all`);
+}
 const fmt = (ms) => `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
 const mb = (n) => `${(n / 1048576).toFixed(2)} MB`;
 const rate = (points, ms) => `${((points / ms) * 1000 / 1e6).toFixed(2)} M points/s`;
@@ -40,12 +48,13 @@ const br = brotliCompressSync(wasm, {
 console.log(`module size: raw ${mb(wasm.length)}, gzip ${mb(gz)}, brotli ${mb(br)}` +
   " (build with scripts/build-wasm.sh --release for the shipping size)");
 
-let native = null;
-if (withNative) {
+/** Runs the native side (single-threaded, same in-memory files) for one format. */
+const nativeIngest = (format) => {
   const out = execFileSync("cargo", ["run", "--quiet", "--release", "-p", "runql-wasm", "--example", "ingest_native", "--",
-    String(spec.runs), String(spec.metrics), String(spec.steps), String(spec.seed)], { cwd: ROOT, encoding: "utf8" });
-  native = JSON.parse(out.trim().split("\n").pop());
-}
+    String(spec.runs), String(spec.metrics), String(spec.steps), String(spec.seed), format], { cwd: ROOT, encoding: "utf8" });
+  return JSON.parse(out.trim().split("\n").pop());
+};
+const native = withNative ? nativeIngest("mlflow") : null;
 
 const server = await startServer(ROOT);
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -80,6 +89,26 @@ try {
       `full scan (last_value) ${(w.rankScanMs / d.rankScanMs).toFixed(2)}x, ` +
       `metric_summary ${(w.rankSummaryMs / d.rankScanMs).toFixed(3)}x`);
     console.log(`same top run: runql ${w.topScan} / duckdb ${d.top} -> ${w.topScan === d.top ? "agree" : "DIFFER"}`);
+  }
+
+  if (formats.length > 0) {
+    await page.evaluate(() => { window.benchDb?.free(); window.benchDb = undefined; });
+    const mbs = (bytes, ms) => (bytes / 1e6 / (ms / 1000)).toFixed(0);
+    const pps = (points, ms) => ((points / ms) * 1000 / 1e6).toFixed(2);
+    console.log("\nload throughput per format (the sweep written in memory in each format, then loaded):");
+    console.log("| format | files | size | wasm load | wasm points/s | wasm MB/s |" +
+      (withNative ? " native load | native points/s | wasm/native |" : ""));
+    console.log("|---|---|---|---|---|---|" + (withNative ? "---|---|---|" : ""));
+    for (const format of formats) {
+      const r = await page.evaluate((s) => window.ingestBench(s), { ...spec, format });
+      if (r.metrics !== r.points) throw new Error(`${format}: loaded ${r.metrics} of ${r.points} points`);
+      let row = `| ${format} | ${r.files} | ${mb(r.bytes)} | ${fmt(r.loadMs)} | ${pps(r.points, r.loadMs)}M | ${mbs(r.bytes, r.loadMs)} |`;
+      if (withNative) {
+        const n = nativeIngest(format);
+        row += ` ${fmt(n.load_ms)} | ${pps(n.points, n.load_ms)}M | ${(r.loadMs / n.load_ms).toFixed(2)}x |`;
+      }
+      console.log(row);
+    }
   }
 } finally {
   await browser.close();

@@ -149,6 +149,21 @@ pub enum GenFormat {
     Wandb,
     /// A TensorBoard logdir (runs/<name>/events.out.tfevents.*, scalars and hparams).
     Tensorboard,
+    /// runql's tables as Arrow IPC files (`runql convert --format arrow`).
+    Arrow,
+}
+
+impl From<GenFormat> for runql_core::synth::SweepFormat {
+    fn from(f: GenFormat) -> Self {
+        use runql_core::synth::SweepFormat;
+        match f {
+            GenFormat::Mlflow => SweepFormat::Mlflow,
+            GenFormat::Parquet => SweepFormat::Parquet,
+            GenFormat::Wandb => SweepFormat::Wandb,
+            GenFormat::Tensorboard => SweepFormat::Tensorboard,
+            GenFormat::Arrow => SweepFormat::Arrow,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,6 @@
 //! Load throughput per input format, natively, for the same `runql gen` sweep: the MLflow
-//! file store, runql's Parquet tables, runql's Arrow IPC tables and a generic long CSV.
+//! file store, W&B run folders, a TensorBoard logdir, runql's Parquet tables, runql's Arrow
+//! IPC tables and a generic long CSV.
 //! Prints numbers; asserts nothing about speed.
 //!
 //! ```text
@@ -19,7 +20,7 @@ use arrow_array::Array;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int64Type};
 use runql_core::columnar::{TableFormat, write_tables};
-use runql_core::synth::{SweepSpec, write_mlflow_dir};
+use runql_core::synth::{SweepFormat, SweepSpec, write_mlflow_dir, write_sweep};
 use runql_core::{FileTree, LoadOptions, Loaded, RunTables};
 
 fn parse_args() -> (SweepSpec, PathBuf) {
@@ -78,6 +79,16 @@ fn write_long_csv(tables: &RunTables, path: &Path) {
     w.flush().unwrap();
 }
 
+/// Writes the sweep in `format` under `dir`, creating folders.
+fn write_sweep_dir(spec: &SweepSpec, format: SweepFormat, dir: &Path) {
+    write_sweep(spec, format, &mut |rel: &str, bytes: &[u8]| {
+        let path = dir.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).map_err(|source| runql_core::CoreError::Write { path, source })
+    })
+    .unwrap();
+}
+
 fn median(mut xs: Vec<Duration>) -> Duration {
     xs.sort();
     xs[xs.len() / 2]
@@ -116,12 +127,22 @@ fn main() {
         std::fs::create_dir_all(&csv).unwrap();
         write_long_csv(&loaded.tables, &csv.join("metrics.csv"));
     }
+    let (wandb, tensorboard) = (formats.join("wandb"), formats.join("tensorboard"));
+    for (dir, format) in [(&wandb, SweepFormat::Wandb), (&tensorboard, SweepFormat::Tensorboard)] {
+        if !dir.exists() {
+            let t = Instant::now();
+            write_sweep_dir(&spec, format, dir);
+            println!("wrote the {} sweep in {:.2}s", format.name(), t.elapsed().as_secs_f64());
+        }
+    }
     let threads = std::thread::available_parallelism().map(usize::from).unwrap_or(1);
     println!("\n## load (warm page cache, median of 3, {threads} threads)");
     println!("| input | on disk | time | points/s | MB/s |");
     println!("|---|---|---|---|---|");
     for (name, dir) in [
         ("MLflow file store", &mlruns),
+        ("W&B run folders (.wandb logs)", &wandb),
+        ("TensorBoard event files", &tensorboard),
         ("runql Parquet tables (zstd)", &pq),
         ("runql Arrow IPC tables", &ipc),
         ("generic long CSV", &csv),

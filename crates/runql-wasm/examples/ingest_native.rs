@@ -1,14 +1,15 @@
 //! The native side of the browser benchmark (`scripts/bench/browser.mjs`): generates the same
-//! `runql gen` sweep in memory, loads it single-threaded (as WebAssembly does) and runs the
-//! same ranking queries, then prints one JSON line.
+//! `runql gen` sweep in memory (as an MLflow store, or in FORMAT: wandb, tensorboard, parquet,
+//! arrow), loads it single-threaded (as WebAssembly does) and runs the same ranking queries,
+//! then prints one JSON line.
 //!
 //! ```text
-//! cargo run --release -p runql-wasm --example ingest_native -- RUNS METRICS STEPS SEED
+//! cargo run --release -p runql-wasm --example ingest_native -- RUNS METRICS STEPS SEED [FORMAT]
 //! ```
 
 use std::time::Instant;
 
-use runql_core::synth::{SweepSpec, write_mlflow};
+use runql_core::synth::{SweepFormat, SweepSpec, write_sweep};
 use runql_core::{FileTree, LoadOptions, load};
 use runql_sql::{Session, SessionOptions};
 
@@ -31,7 +32,13 @@ fn median_ms(session: &Session, sql: &str) -> Result<f64, Box<dyn std::error::Er
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<u64> = std::env::args().skip(1).map(|a| a.parse()).collect::<Result<_, _>>()?;
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let format: SweepFormat = match args.get(4) {
+        Some(name) => name.parse()?,
+        None => SweepFormat::Mlflow,
+    };
+    args.truncate(4);
+    let args: Vec<u64> = args.iter().map(|a| a.parse()).collect::<Result<_, _>>()?;
     let arg = |i: usize, default: u64| args.get(i).copied().unwrap_or(default);
     let spec = SweepSpec {
         runs: usize::try_from(arg(0, 1000))?,
@@ -41,7 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let mut tree = FileTree::new("demo");
     let t = Instant::now();
-    let summary = write_mlflow(&spec, &mut |path, bytes| {
+    let summary = write_sweep(&spec, format, &mut |path, bytes| {
         tree.insert(path, bytes.to_vec());
         Ok(())
     })?;
@@ -54,8 +61,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let summary_ms = median_ms(&session, RANK_SUMMARY)?;
     let scan_ms = median_ms(&session, RANK_SCAN)?;
     println!(
-        "{{\"points\":{},\"bytes\":{},\"gen_ms\":{gen_ms:.1},\"load_ms\":{load_ms:.1},\"rank_summary_ms\":{summary_ms:.2},\"rank_scan_ms\":{scan_ms:.2}}}",
-        summary.points, summary.bytes
+        "{{\"format\":\"{}\",\"points\":{},\"files\":{},\"bytes\":{},\"gen_ms\":{gen_ms:.1},\"load_ms\":{load_ms:.1},\"rank_summary_ms\":{summary_ms:.2},\"rank_scan_ms\":{scan_ms:.2}}}",
+        format.name(),
+        summary.points,
+        summary.files,
+        summary.bytes
     );
     Ok(())
 }

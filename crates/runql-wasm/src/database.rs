@@ -1,7 +1,7 @@
 //! [`Database`]: one runql instance in JavaScript — staged inputs, the loaded tables and a
 //! read-only SQL session over them.
 
-use runql_core::synth::{SweepSpec, write_mlflow};
+use runql_core::synth::{SweepFormat, SweepSpec, write_sweep};
 use runql_core::{FileTree, LoadOptions, LoadReport, RunTables, load};
 use runql_sql::{Session, SessionOptions};
 use wasm_bindgen::prelude::*;
@@ -115,26 +115,45 @@ impl Database {
     }
 
     /// Stages the bundled demo sweep (`runql gen` in memory): `runs` runs with `metrics`
-    /// metric keys of `steps` points each, from `seed`. Returns the number of points.
+    /// metric keys of `steps` points each, from `seed`, written as `format` would write it
+    /// (`"mlflow"` when omitted; also `"wandb"`, `"tensorboard"`, `"parquet"`, `"arrow"`), so
+    /// every reader can be exercised and benchmarked in the browser. Returns
+    /// `{points, files, bytes}`: what was staged.
     ///
     /// # Errors
-    /// `kind: "input"` when the spec is out of range (see `runql gen`).
+    /// `kind: "input"` when the spec is out of range (see `runql gen`) or the format unknown.
     #[wasm_bindgen(js_name = stageDemo)]
-    pub fn stage_demo(&mut self, runs: u32, metrics: u32, steps: u32, seed: u32) -> Result<f64> {
+    pub fn stage_demo(
+        &mut self,
+        runs: u32,
+        metrics: u32,
+        steps: u32,
+        seed: u32,
+        format: Option<String>,
+    ) -> Result<JsValue> {
         let spec = SweepSpec {
             runs: runs as usize,
             metrics: metrics as usize,
             steps: steps as usize,
             seed: u64::from(seed),
         };
+        let format: SweepFormat = match format.as_deref() {
+            None => SweepFormat::Mlflow,
+            Some(name) => name.parse().map_err(|e: runql_core::CoreError| WasmError::Input(e.to_string()))?,
+        };
         let mut tree = FileTree::new("demo");
-        let summary = write_mlflow(&spec, &mut |path, bytes| {
+        let summary = write_sweep(&spec, format, &mut |path, bytes| {
             tree.insert(path, bytes.to_vec());
             Ok(())
         })
         .map_err(|e| WasmError::Input(e.to_string()))?;
         self.staged.push(tree);
-        Ok(summary.points as f64)
+        let staged = js_sys::Object::new();
+        for (key, value) in [("points", summary.points), ("files", summary.files), ("bytes", summary.bytes)] {
+            js_sys::Reflect::set(&staged, &key.into(), &JsValue::from_f64(value as f64))
+                .map_err(|_| WasmError::Internal("could not build the stageDemo result".into()))?;
+        }
+        Ok(staged.into())
     }
 
     /// Drops everything staged and not yet committed.

@@ -128,13 +128,14 @@ export class RunQL {
   }
 
   /**
-   * Loads the demo sweep that `runql gen` writes (generated in memory).
-   * @param {{runs?: number, metrics?: number, steps?: number, seed?: number, append?: boolean}} [spec]
+   * Loads the demo sweep that `runql gen` writes (generated in memory), written as
+   * `format` ("mlflow", "wandb", "tensorboard", "parquet" or "arrow") and read back.
+   * @param {{runs?: number, metrics?: number, steps?: number, seed?: number, format?: string, append?: boolean}} [spec]
    */
   async loadDemo(spec = {}) {
-    const { runs = 48, metrics = 6, steps = 200, seed = 42, append = false } = spec;
+    const { runs = 48, metrics = 6, steps = 200, seed = 42, format = "mlflow", append = false } = spec;
     try {
-      this.#db.stageDemo(runs, metrics, steps, seed);
+      this.#db.stageDemo(runs, metrics, steps, seed, format);
       return this.#db.commit(append, undefined);
     } catch (e) {
       this.#db.clearStaged();

@@ -2,11 +2,7 @@
 
 use std::time::Instant;
 
-use runql_core::columnar::TableFormat;
-use runql_core::synth::{
-    SweepSpec, SweepSummary, write_mlflow, write_mlflow_dir, write_tensorboard, write_wandb,
-};
-use runql_core::{FileTree, LoadOptions};
+use runql_core::synth::{SweepSpec, SweepSummary, write_mlflow_dir, write_sweep};
 
 use crate::args::{GenArgs, GenFormat};
 use crate::error::{CliError, Result};
@@ -52,23 +48,9 @@ pub fn run(args: GenArgs) -> Result<()> {
     spec.validate()?;
     let started = Instant::now();
     let summary = match args.format {
+        // Streams straight to disk, without holding the store in memory.
         GenFormat::Mlflow => write_mlflow_dir(&spec, &args.output)?,
-        GenFormat::Parquet => {
-            // The sweep goes through the MLflow reader in memory, so the tables are exactly
-            // what loading the `--format mlflow` output gives, then out through `convert`.
-            let mut tree = FileTree::new("gen");
-            let mut summary = write_mlflow(&spec, &mut |path: &str, bytes: &[u8]| {
-                tree.insert(path, bytes.to_vec());
-                Ok(())
-            })?;
-            let loaded = runql_core::load(&[tree], &LoadOptions::default())?;
-            let written = super::convert::write_dir(&loaded.tables, &args.output, TableFormat::Parquet)?;
-            summary.files = written.len() as u64;
-            summary.bytes = written.iter().map(|w| w.bytes).sum();
-            summary
-        }
-        GenFormat::Wandb => write_files(&args.output, |sink| write_wandb(&spec, sink))?,
-        GenFormat::Tensorboard => write_files(&args.output, |sink| write_tensorboard(&spec, sink))?,
+        format => write_files(&args.output, |sink| write_sweep(&spec, format.into(), sink))?,
     };
     let secs = started.elapsed().as_secs_f64();
     eprintln!(

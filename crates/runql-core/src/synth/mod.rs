@@ -39,6 +39,7 @@ mod mlflow_writer;
 mod random;
 mod schedule;
 mod sweep;
+mod sweep_format;
 mod tensorboard_writer;
 #[cfg(test)]
 mod tests;
@@ -49,6 +50,7 @@ use crate::error::{CoreError, Result};
 pub use mlflow_writer::write_mlflow;
 #[cfg(not(target_arch = "wasm32"))]
 pub use mlflow_writer::write_mlflow_dir;
+pub use sweep_format::{SweepFormat, write_sweep};
 pub use tensorboard_writer::write_tensorboard;
 pub use wandb_writer::write_wandb;
 
