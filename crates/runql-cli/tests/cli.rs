@@ -347,9 +347,10 @@ fn gen_parquet_writes_the_same_sweep_as_tables() {
 }
 
 #[test]
-fn gen_wandb_and_tensorboard_write_folders_the_readers_load() {
+fn gen_wandb_tensorboard_and_arrow_write_what_the_readers_load() {
     let tmp = tempfile::tempdir().unwrap();
-    for (format, origin) in [("wandb", "wandb"), ("tensorboard", "tensorboard")] {
+    // Arrow tables are the MLflow sweep read back, so their runs keep source `mlflow`.
+    for (format, origin) in [("wandb", "wandb"), ("tensorboard", "tensorboard"), ("arrow", "mlflow")] {
         let dir = tmp.path().join(format);
         let dir = dir.to_str().unwrap();
         let o =

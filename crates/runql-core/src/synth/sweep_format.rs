@@ -34,7 +34,8 @@ pub enum SweepFormat {
 
 impl SweepFormat {
     /// Every format, in the order benchmarks list them.
-    pub const ALL: [SweepFormat; 5] = [Self::Mlflow, Self::Wandb, Self::Tensorboard, Self::Parquet, Self::Arrow];
+    pub const ALL: [SweepFormat; 5] =
+        [Self::Mlflow, Self::Wandb, Self::Tensorboard, Self::Parquet, Self::Arrow];
 
     /// The format's name as the CLI and the JavaScript package spell it.
     pub fn name(self) -> &'static str {
@@ -54,7 +55,10 @@ impl FromStr for SweepFormat {
     fn from_str(s: &str) -> Result<Self> {
         Self::ALL.into_iter().find(|f| f.name() == s).ok_or_else(|| {
             let names: Vec<&str> = Self::ALL.iter().map(|f| f.name()).collect();
-            CoreError::InvalidArgument(format!("unknown sweep format {s:?}; expected one of {}", names.join(", ")))
+            CoreError::InvalidArgument(format!(
+                "unknown sweep format {s:?}; expected one of {}",
+                names.join(", ")
+            ))
         })
     }
 }
