@@ -1,7 +1,10 @@
 //! The load report: what was read, and every skipped file or line with the reason.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
+
+use crate::FileTree;
 
 /// At most this many issues are kept with full detail; the rest are only counted, so a
 /// hostile file with millions of bad lines cannot exhaust memory through its own report.
@@ -96,6 +99,23 @@ pub struct LoadReport {
 }
 
 impl LoadReport {
+    /// Reads `path` from `tree` for a reader: counts the file and its bytes as read, or
+    /// records it as skipped with the reason and gives `None`, so no reader can drop an
+    /// unreadable file without a word or forget to count what it read.
+    pub(crate) fn read_file<'t>(&mut self, tree: &'t FileTree, path: &str) -> Option<Cow<'t, [u8]>> {
+        match tree.read(path) {
+            Ok(bytes) => {
+                self.files_read += 1;
+                self.bytes_read += bytes.len() as u64;
+                Some(bytes)
+            }
+            Err(err) => {
+                self.skip(tree.display_path(path), None, err.to_string());
+                None
+            }
+        }
+    }
+
     /// Records an issue; beyond [`MAX_DETAILED_ISSUES`] only the count is kept.
     pub fn push(&mut self, issue: Issue) {
         *self.issue_totals.entry(issue.severity).or_default() += 1;

@@ -169,15 +169,9 @@ pub(crate) fn read(
         claimed.insert(path.clone());
         let shown = tree.display_path(&path);
         progress.advance(1, tree.size(&path).unwrap_or(0));
-        let bytes = match tree.read(&path) {
-            Ok(b) => b,
-            Err(err) => {
-                report.skip(shown, None, err.to_string());
-                continue;
-            }
+        let Some(bytes) = report.read_file(tree, &path) else {
+            continue;
         };
-        report.files_read += 1;
-        report.bytes_read += bytes.len() as u64;
         match kind {
             Kind::LongCsv(cols) => long::read_csv(&bytes, &cols, &shown, &mut runs, report),
             Kind::WideCsv(run_col) => wide::read_csv(&bytes, run_col, &shown, &mut runs, report),

@@ -70,15 +70,9 @@ fn read_run(tree: &FileTree, job: RunJob, progress: &ProgressTracker<'_>) -> (Ru
             );
             continue;
         }
-        let bytes = match tree.read(path) {
-            Ok(b) => b,
-            Err(err) => {
-                report.skip(shown(), None, err.to_string());
-                continue;
-            }
+        let Some(bytes) = report.read_file(tree, path) else {
+            continue;
         };
-        report.files_read += 1;
-        report.bytes_read += bytes.len() as u64;
         if folder == "metrics" {
             let parsed = parse_metric_file(key, &bytes, false);
             for bad in &parsed.bad_lines {

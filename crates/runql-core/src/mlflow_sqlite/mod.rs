@@ -117,15 +117,9 @@ pub(crate) fn read(
             );
             continue;
         }
-        let bytes = match tree.read(&path) {
-            Ok(b) => b,
-            Err(err) => {
-                report.skip(shown, None, err.to_string());
-                continue;
-            }
+        let Some(bytes) = report.read_file(tree, &path) else {
+            continue;
         };
-        report.files_read += 1;
-        report.bytes_read += bytes.len() as u64;
         let conn = match open::open(&bytes) {
             Ok(c) => c,
             Err(why) => {

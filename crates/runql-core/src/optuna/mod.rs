@@ -89,15 +89,9 @@ pub(crate) fn read(
         claimed.insert(path.clone());
         let shown = tree.display_path(&path);
         progress.advance(1, tree.size(&path).unwrap_or(0));
-        let bytes = match tree.read(&path) {
-            Ok(b) => b,
-            Err(err) => {
-                report.skip(shown, None, err.to_string());
-                continue;
-            }
+        let Some(bytes) = report.read_file(tree, &path) else {
+            continue;
         };
-        report.files_read += 1;
-        report.bytes_read += bytes.len() as u64;
         let replayed = journal::Journal::replay(&bytes, &shown, report);
         let runs = run::runs(replayed, &shown, report);
         // Runs are already parsed; the batch helper adds them and reports duplicate ids.

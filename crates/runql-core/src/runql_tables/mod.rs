@@ -164,15 +164,9 @@ fn decode_set(
     for (&table, path) in set {
         let shown = tree.display_path(path);
         progress.advance(1, tree.size(path).unwrap_or(0));
-        let bytes = match tree.read(path) {
-            Ok(b) => b,
-            Err(err) => {
-                report.skip(shown, None, err.to_string());
-                continue;
-            }
+        let Some(bytes) = report.read_file(tree, path) else {
+            continue;
         };
-        report.files_read += 1;
-        report.bytes_read += bytes.len() as u64;
         let hint = |plain: &arrow_schema::Schema| conform::hint(table, plain);
         match columnar::read::decode_file(bytes, Some(&hint)) {
             Ok(t) => {

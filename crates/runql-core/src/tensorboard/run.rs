@@ -106,15 +106,9 @@ fn read_run(tree: &FileTree, job: RunJob, progress: &ProgressTracker<'_>) -> (Op
             progress.advance(1, size);
         }
         let shown = tree.display_path(path);
-        let bytes = match tree.read(path) {
-            Ok(b) => b,
-            Err(err) => {
-                st.report.skip(shown, None, err.to_string());
-                continue;
-            }
+        let Some(bytes) = st.report.read_file(tree, path) else {
+            continue;
         };
-        st.report.files_read += 1;
-        st.report.bytes_read += bytes.len() as u64;
         if bytes.is_empty() {
             st.report.warn(
                 shown,

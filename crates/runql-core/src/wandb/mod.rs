@@ -111,15 +111,9 @@ fn read_sweep_configs(
         claimed.insert(path.to_string());
         let shown = tree.display_path(path);
         progress.advance(1, tree.size(path).unwrap_or(0));
-        let bytes = match tree.read(path) {
-            Ok(b) => b,
-            Err(err) => {
-                report.skip(shown, None, err.to_string());
-                continue;
-            }
+        let Some(bytes) = report.read_file(tree, path) else {
+            continue;
         };
-        report.files_read += 1;
-        report.bytes_read += bytes.len() as u64;
         match sweep_config::parse(&bytes) {
             Ok(config) => sweeps.add_config(path, shown, config),
             Err((line, why)) => report.skip(shown, line, why),
@@ -392,15 +386,9 @@ fn read_run(tree: &FileTree, job: RunJob, progress: &ProgressTracker<'_>) -> (Ru
                 );
                 continue;
             }
-            let bytes = match tree.read(path) {
-                Ok(b) => b,
-                Err(err) => {
-                    report.skip(shown, None, err.to_string());
-                    continue;
-                }
+            let Some(bytes) = report.read_file(tree, path) else {
+                continue;
             };
-            report.files_read += 1;
-            report.bytes_read += bytes.len() as u64;
             if bytes.is_empty() {
                 report.skip(shown, None, "empty file");
                 continue;
@@ -421,13 +409,8 @@ fn read_run(tree: &FileTree, job: RunJob, progress: &ProgressTracker<'_>) -> (Ru
             report.ignore("W&B wandb-history.jsonl files (superseded by the .wandb log)", 1);
             continue;
         }
-        match tree.read(&path) {
-            Ok(bytes) => {
-                report.files_read += 1;
-                report.bytes_read += bytes.len() as u64;
-                parts.read_history_jsonl(&bytes, &shown, &mut report);
-            }
-            Err(err) => report.skip(shown, None, err.to_string()),
+        if let Some(bytes) = report.read_file(tree, &path) {
+            parts.read_history_jsonl(&bytes, &shown, &mut report);
         }
     }
     let (run, ignored) = parts.into_run(&job.fallback_id, origin);
