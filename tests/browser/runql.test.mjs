@@ -263,6 +263,34 @@ describe("main thread", () => {
     assert.equal(out.n, want);
   });
 
+  test("loadDemo writes the sweep in each format runql gen knows and reads it back whole", async () => {
+    const out = await page.evaluate(async () => {
+      const BEST = `SELECT r.name FROM metric_summary s JOIN runs r USING (run_id)
+        WHERE s.key = 'val/loss' AND NOT isnan(s.last) ORDER BY s.last LIMIT 1`;
+      const rows = {};
+      for (const format of ["mlflow", "wandb", "tensorboard", "parquet", "arrow"]) {
+        const db = await window.runql.RunQL.init();
+        const report = await db.loadDemo({ runs: 6, metrics: 4, steps: 25, seed: 7, format });
+        const best = (await db.query(BEST)).toArray()[0].name;
+        rows[format] = { runs: report.rows.runs, metrics: report.rows.metrics, best };
+        await db.close();
+      }
+      const db = await window.runql.RunQL.init();
+      const bad = await window.errorOf(db.loadDemo({ format: "csv" }));
+      await db.close();
+      return { rows, bad };
+    });
+    for (const [format, r] of Object.entries(out.rows)) {
+      assert.equal(r.runs, 6, format);
+      assert.equal(r.metrics, 6 * 4 * 25, format);
+      // TensorBoard names a run by its folder under the logdir (`runs/<name>`), as TensorBoard does.
+      const name = format === "tensorboard" ? r.best.replace(/^runs\//, "") : r.best;
+      assert.equal(name, out.rows.mlflow.best, `${format}: the same best run as the MLflow form`);
+    }
+    assert.equal(out.bad.kind, "input");
+    assert.match(out.bad.message, /unknown sweep format "csv"/);
+  });
+
   test("onProgress reports reading then parsing; append adds runs; keepInputs: false refuses append", async () => {
     const out = await page.evaluate(async (mlruns) => {
       const items = await window.fixtureItems(mlruns);
