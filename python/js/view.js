@@ -88,17 +88,15 @@ export function mountView(session, model, root) {
     }
   });
 
-  const onLoaded = () => chart.draw();
-  const onChart = () => chart.draw();
-  session.addEventListener("status", showStatus);
-  session.addEventListener("result", showResult);
-  session.addEventListener("loaded", onLoaded);
-  model.on("change:chart", onChart);
-  model.on("change:report", showStatus);
-  model.on("change:sent", showStatus);
-  model.on("change:status", showStatus);
-  model.on("change:error", showError);
-  model.on("change:sql", showSql);
+  const draw = () => chart.draw();
+  // One table of listeners, so the cleanup below removes exactly what was added.
+  const sessionListeners = [["status", showStatus], ["result", showResult], ["loaded", draw]];
+  const modelListeners = [
+    ["change:chart", draw], ["change:report", showStatus], ["change:sent", showStatus],
+    ["change:status", showStatus], ["change:error", showError], ["change:sql", showSql],
+  ];
+  for (const [event, fn] of sessionListeners) session.addEventListener(event, fn);
+  for (const [event, fn] of modelListeners) model.on(event, fn);
   showStatus();
   showError();
   showSql();
@@ -107,15 +105,8 @@ export function mountView(session, model, root) {
   requestAnimationFrame(() => { if (session.db) chart.draw(); });
 
   return () => {
-    session.removeEventListener("status", showStatus);
-    session.removeEventListener("result", showResult);
-    session.removeEventListener("loaded", onLoaded);
-    model.off("change:chart", onChart);
-    model.off("change:report", showStatus);
-    model.off("change:sent", showStatus);
-    model.off("change:status", showStatus);
-    model.off("change:error", showError);
-    model.off("change:sql", showSql);
+    for (const [event, fn] of sessionListeners) session.removeEventListener(event, fn);
+    for (const [event, fn] of modelListeners) model.off(event, fn);
     chart.free();
   };
 }
