@@ -161,7 +161,7 @@ def test_package_without_bundle_says_how_to_build(mlruns: Path, tmp_path: Path, 
 
 
 def test_result_comes_back_as_a_dataframe(mlruns: Path) -> None:
-    w = runql.Widget(mlruns)
+    w = runql.Widget(mlruns, sql="SELECT 2")
     seen: list[pd.DataFrame] = []
     observed: list[Any] = []
     w.on_result(lambda df: seen.append(df))
@@ -176,8 +176,18 @@ def test_result_comes_back_as_a_dataframe(mlruns: Path) -> None:
     assert len(observed) == 1 and observed[0] is w.result
 
 
+def test_a_result_for_an_older_query_is_dropped(mlruns: Path) -> None:
+    w = runql.Widget(mlruns, sql="SELECT 1")
+    table = pa.table({"n": [1]})
+    front_end(w, {"type": "result", "sql": "SELECT 1"}, [memoryview(arrow_ipc(table))])
+    w.sql = "SELECT 2"
+    front_end(w, {"type": "result", "sql": "SELECT 1"}, [memoryview(arrow_ipc(pa.table({"n": [9]})))])
+    assert w.result_sql == "SELECT 1"
+    assert w.result["n"].tolist() == [1]
+
+
 def test_unreadable_result_becomes_an_error_trait(mlruns: Path) -> None:
-    w = runql.Widget(mlruns)
+    w = runql.Widget(mlruns, sql="SELECT 1")
     front_end(w, {"type": "result", "sql": "SELECT 1"}, [b"not arrow"])
     assert w.result is None
     assert w.error["stage"] == "result"

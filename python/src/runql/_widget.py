@@ -187,6 +187,11 @@ class Widget(anywidget.AnyWidget):
         elif kind == "fetch" and content.get("what") == "data":
             self._send_data()
         elif kind == "result" and buffers:
+            # A page can answer a query the kernel has since replaced (a slower second view
+            # of the widget, or a result still on its way when `w.sql` changed): `result` is
+            # always the answer to the current `sql`, so such a result is dropped.
+            if content.get("sql") != self.sql:
+                return
             try:
                 self._receive_result(str(content.get("sql", "")), buffers[0])
             except RunQLError as e:
