@@ -102,7 +102,7 @@ try {
     for (const format of formats) {
       const r = await page.evaluate((s) => window.ingestBench(s), { ...spec, format });
       if (r.metrics !== r.points) throw new Error(`${format}: loaded ${r.metrics} of ${r.points} points`);
-      let row = `| ${format} | ${r.files} | ${mb(r.bytes)} | ${fmt(r.loadMs)} | ${pps(r.points, r.loadMs)}M | ${mbs(r.bytes, r.loadMs)} |`;
+      let row = `| ${format} | ${r.files} | ${(r.bytes / 1e6).toFixed(1)} MB | ${fmt(r.loadMs)} | ${pps(r.points, r.loadMs)}M | ${mbs(r.bytes, r.loadMs)} |`;
       if (withNative) {
         const n = nativeIngest(format);
         row += ` ${fmt(n.load_ms)} | ${pps(n.points, n.load_ms)}M | ${(r.loadMs / n.load_ms).toFixed(2)}x |`;
