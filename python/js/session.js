@@ -12,6 +12,13 @@ const MATERIALIZED_ROWS = 10_000;
 /** How many issues of the load report are synced to the kernel (the text has them all). */
 const REPORT_ISSUES = 200;
 
+/**
+ * When a result the kernel has not acknowledged is sent again (ms after the previous try).
+ * A comm message can be lost (e.g. when the notebook re-connects to its kernel), and one
+ * sent while a cell runs is acknowledged only after the cell ends, so the delays grow.
+ */
+const RESEND_AFTER_MS = [1000, 2000, 4000, 8000, 15000, 30000, 60000];
+
 function errorInfo(e, stage) {
   return { stage, kind: e?.kind ?? "internal", message: String(e?.message ?? e) };
 }
@@ -34,13 +41,23 @@ export class Session extends EventTarget {
   result = null;
   ready;
 
+  /** The result on its way to the kernel: {id, content, buffers, tries, timer} or null. */
+  #unacknowledged = null;
+  #results = 0;
+  /** Tells this session's results apart from another page's (both can answer one model). */
+  #origin = Math.random().toString(36).slice(2, 10);
+
   constructor(model) {
     super();
     this.model = model;
     this.queryRun = 0;
     this.ready = this.#start();
     this.onSql = () => this.runQuery();
+    this.onMessage = (content) => {
+      if (content?.type === "result_ack" && content.id === this.#unacknowledged?.id) this.#stopResending();
+    };
     model.on("change:sql", this.onSql);
+    model.on("msg:custom", this.onMessage);
   }
 
   #set(values) {
@@ -112,10 +129,38 @@ export class Session extends EventTarget {
       this.model.send({ type: "result_error", sql, stage: "result", kind: "size", message });
     } else {
       this.clearError("sql", "result");
-      this.model.send({ type: "result", sql, rows: numRows, columns: columns.map((c) => c.name) },
-        undefined, [ipc]);
+      this.#sendResult({ type: "result", sql, rows: numRows, columns: columns.map((c) => c.name) }, [ipc]);
     }
     this.#emit("result");
+  }
+
+  /**
+   * Sends a result to the kernel and again, with growing delays, until the kernel
+   * acknowledges it. A newer result replaces one still unacknowledged (the kernel keeps
+   * only the answer to its current `sql`).
+   */
+  #sendResult(content, buffers) {
+    this.#stopResending();
+    const pending = { id: `${this.#origin}-${++this.#results}`, tries: 0, timer: 0 };
+    const attempt = () => {
+      try {
+        this.model.send({ ...content, id: pending.id }, undefined, buffers);
+      } catch {
+        // The comm is closed (the kernel restarted or the widget was closed): nobody to tell.
+        this.#stopResending();
+        return;
+      }
+      const delay = RESEND_AFTER_MS[pending.tries++];
+      if (delay === undefined) this.#stopResending();
+      else pending.timer = setTimeout(attempt, delay);
+    };
+    this.#unacknowledged = pending;
+    attempt();
+  }
+
+  #stopResending() {
+    if (this.#unacknowledged) clearTimeout(this.#unacknowledged.timer);
+    this.#unacknowledged = null;
   }
 
   /**
@@ -148,7 +193,9 @@ export class Session extends EventTarget {
   }
 
   close() {
+    this.#stopResending();
     this.model.off("change:sql", this.onSql);
+    this.model.off("msg:custom", this.onMessage);
     this.db?.close();
     this.db = null;
   }

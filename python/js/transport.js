@@ -3,12 +3,14 @@
 // Front end → kernel (custom messages):
 //   {type: "fetch", what: "wasm"}          asks for the WebAssembly module's bytes
 //   {type: "fetch", what: "data"}          asks for the run data
-//   {type: "result", sql, rows, columns}   + one buffer: the result as Arrow IPC stream bytes
+//   {type: "result", id, sql, rows, columns}  + one buffer: the result as Arrow IPC stream
+//                                          bytes; sent again until acknowledged
 //   {type: "result_error", sql, kind, message}
 // Kernel → front end:
 //   {type: "wasm"}                         + one buffer
 //   {type: "data", seq, paths, last}       + one buffer per path; `last` closes the load
 //   {type: "data_error", message}          the kernel could not prepare the data
+//   {type: "result_ack", id}               the result with this id arrived (used or not)
 //
 // The wasm and data are fetched, not synced as traits, so that they are sent only when a
 // front end asks for them (a page showing several widgets compiles the module once) and

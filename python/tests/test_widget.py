@@ -6,6 +6,7 @@ side sends (see python/js/transport.js) and recording what the widget sends back
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -184,6 +185,58 @@ def test_a_result_for_an_older_query_is_dropped(mlruns: Path) -> None:
     front_end(w, {"type": "result", "sql": "SELECT 1"}, [memoryview(arrow_ipc(pa.table({"n": [9]})))])
     assert w.result_sql == "SELECT 1"
     assert w.result["n"].tolist() == [1]
+
+
+def test_results_are_acknowledged_and_resends_used_once(mlruns: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    w = runql.Widget(mlruns, sql="SELECT 1")
+    rec = Recorder(w, monkeypatch)
+    seen: list[pd.DataFrame] = []
+    w.on_result(seen.append)
+    first = {"type": "result", "id": "page-1", "sql": "SELECT 1"}
+    front_end(w, first, [memoryview(arrow_ipc(pa.table({"n": [1]})))])
+    # The page did not get the acknowledgement in time and sent the same result again.
+    front_end(w, first, [memoryview(arrow_ipc(pa.table({"n": [1]})))])
+    assert [c for c, _ in rec.sent] == [{"type": "result_ack", "id": "page-1"}] * 2
+    assert len(seen) == 1
+    # A stale result is acknowledged too (so the page stops resending it), but not used.
+    w.sql = "SELECT 2"
+    front_end(w, {"type": "result", "id": "page-2", "sql": "SELECT 1"}, [memoryview(arrow_ipc(pa.table({"n": [9]})))])
+    assert rec.sent[-1] == ({"type": "result_ack", "id": "page-2"}, [])
+    assert w.result["n"].tolist() == [1]
+    front_end(w, {"type": "result", "id": "page-3", "sql": "SELECT 2"}, [memoryview(arrow_ipc(pa.table({"n": [2]})))])
+    assert w.result_sql == "SELECT 2"
+    assert w.result["n"].tolist() == [2]
+    assert len(seen) == 2
+
+
+def test_a_slow_older_result_never_replaces_a_newer_one(mlruns: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # JupyterLab hands widget messages to a kernel subshell thread: the first query's result
+    # can still be converting when the cell changing `sql` has run and the answer to the new
+    # query has been shown.
+    w = runql.Widget(mlruns, sql="SELECT 1")
+    Recorder(w, monkeypatch)
+    converting, release = threading.Event(), threading.Event()
+    convert = _widget.to_dataframe
+
+    def slow_for_the_first(buffer: Any) -> pd.DataFrame:
+        df = convert(buffer)
+        if df["n"].tolist() == [1]:
+            converting.set()
+            assert release.wait(10)
+        return df
+
+    monkeypatch.setattr(_widget, "to_dataframe", slow_for_the_first)
+    old = threading.Thread(target=front_end, args=(w, {"type": "result", "id": "p-1", "sql": "SELECT 1"},
+                                                   [memoryview(arrow_ipc(pa.table({"n": [1]})))]))
+    old.start()
+    assert converting.wait(10)
+    w.sql = "SELECT 2"
+    front_end(w, {"type": "result", "id": "p-2", "sql": "SELECT 2"}, [memoryview(arrow_ipc(pa.table({"n": [2]})))])
+    release.set()
+    old.join(10)
+    assert not old.is_alive()
+    assert w.result_sql == "SELECT 2"
+    assert w.result["n"].tolist() == [2]
 
 
 def test_unreadable_result_becomes_an_error_trait(mlruns: Path) -> None:

@@ -60,7 +60,9 @@ function notebook() {
       code("check", [
         `print("SQL_MATCHES", w.result_sql == ${JSON.stringify(RANKING)})\n`,
         'print("TOP_RUN", w.result["name"].iloc[0])\n',
-        'print("ROWS", len(w.result), "ERROR", w.error or None, "STATUS", w.status)',
+        'print("ROWS", len(w.result), "ERROR", w.error or None, "STATUS", w.status)\n',
+        // Which results reached the kernel (ids of the page's sends), should this check fail.
+        'print("RECEIVED", list(w._recent_result_ids))',
       ].join("")),
       code("frame", [
         "import pandas as pd\n",
@@ -204,6 +206,8 @@ for (const [app, path] of [["lab", "lab/tree"], ["notebook", "notebooks"]]) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const pageErrors = [];
     page.on("pageerror", (e) => pageErrors.push(`${e}\n${e.stack ?? ""}`.slice(0, 1500)));
+    const consoleLines = [];
+    page.on("console", (m) => consoleLines.push(`${m.type()}: ${m.text()}`.slice(0, 500)));
     try {
       // A kernel session made beforehand: Notebook 7 would ask which kernel to start.
       const session = await fetch(`${jupyter.url}/api/sessions`, {
@@ -237,9 +241,9 @@ for (const [app, path] of [["lab", "lab/tree"], ["notebook", "notebooks"]]) {
       // The ranking (not the first query, which lists every run) is in the widget's table.
       await page.locator(".runql-table th", { hasText: "final_val_loss" }).waitFor({ timeout: 30_000 });
       assert.equal(await page.locator(".runql-table tbody tr").first().locator("td").first().textContent(), top);
-      // The result reaches the kernel as a comm message once the cell is done; a cell run after
-      // it arrives sees it. The page sends it again until the kernel acknowledges it, so the
-      // check cell is run again (for up to ~15 s) until the kernel has the ranking's result.
+      // The result reaches the kernel as a comm message, handled once the kernel is idle; a
+      // cell run after that sees it. The page sends it again until the kernel acknowledges it,
+      // so the check cell is run again (for up to ~15 s) until the kernel has the ranking.
       const text = await runUntilPrinted(page, 2, /SQL_MATCHES True[\s\S]*\bTOP_RUN [\w-]+/);
       console.log(`# ${app}: widget loaded in ${loadedMs} ms, ${pixels} chart pixels; kernel printed: ${text.trim()}`);
       assert.match(text, /SQL_MATCHES True/);
@@ -263,6 +267,8 @@ for (const [app, path] of [["lab", "lab/tree"], ["notebook", "notebooks"]]) {
       }
     } catch (e) {
       await page.screenshot({ path: join(tmpdir(), `runql-widget-${app}-failure.png`) }).catch(() => {});
+      e.message += `\n--- page errors ---\n${pageErrors.join("\n")}`;
+      e.message += `\n--- browser console (last 40 lines) ---\n${consoleLines.slice(-40).join("\n")}`;
       e.message += `\n--- jupyter log (last 4000 chars) ---\n${jupyter.log().slice(-4000)}`;
       throw e;
     } finally {

@@ -17,7 +17,7 @@ class RunQLError(Exception):
     ``"result"`` (a query result that cannot be read back).
 
     Errors of the query and of the load in the browser are not raised (the browser
-    answers after the cell has finished); they are in ``Widget.error``.
+    answers asynchronously, not within the cell); they are in ``Widget.error``.
 
     Examples
     --------

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
+import threading
 import traceback
 import uuid
 import warnings
+from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -28,6 +30,9 @@ MESSAGE_BYTES = 32 * 1024 * 1024
 
 #: Unreadable files listed in ``Widget.sent`` (all are counted).
 LISTED_UNREADABLE = 100
+
+#: How many result ids a widget remembers to recognise resends (pages answering at once).
+RECENT_RESULT_IDS = 16
 
 #: The Jupyter server refuses browser→kernel messages over 10 MiB by default (tornado's
 #: ``websocket_max_message_size``); results are kept under that.
@@ -59,12 +64,14 @@ class Widget(anywidget.AnyWidget):
 
     Notes
     -----
-    Everything the browser computes arrives **after the cell that asked for it has
-    finished**: the kernel reads comm messages only between cells. So ``w.sql = "..."``
-    followed by ``w.result`` in the same cell still shows the previous result. Read
-    ``w.result`` in a later cell, or react with :meth:`on_result` or
-    ``w.observe(fn, "result")``. Without a front end showing the notebook (a script, a
-    headless run), nothing is computed and ``w.result`` stays ``None``.
+    Everything the browser computes arrives **asynchronously**: ``w.sql = "..."``
+    followed by ``w.result`` in the same cell still shows the previous result, because
+    the browser has not answered yet. Read ``w.result`` in a later cell, or react with
+    :meth:`on_result` or ``w.observe(fn, "result")``. JupyterLab 4.6 and Notebook 7.6
+    with ipykernel 7 hand widget messages to a kernel subshell (a thread of its own), so a
+    result can also arrive while another cell runs, and callbacks may run on that thread.
+    Without a front end showing the notebook
+    (a script, a headless run), nothing is computed and ``w.result`` stays ``None``.
 
     Examples
     --------
@@ -116,6 +123,13 @@ class Widget(anywidget.AnyWidget):
         collected = collect(source, max_bytes)
         self._collected: Collected = collected
         self._result_callbacks: list[Callable[[Any], None]] = []
+        # Ids of the last results received, to recognise a page's resends.
+        self._recent_result_ids: deque[str] = deque(maxlen=RECENT_RESULT_IDS)
+        # Results can arrive on two threads at once (see _on_result); they are numbered in
+        # the order they arrive, and a result older than the one shown is not shown.
+        self._result_lock = threading.RLock()
+        self._results_arrived = 0
+        self._result_shown = 0
         super().__init__(sql=sql, chart=check_chart(chart or {}), _uid=uuid.uuid4().hex, **kwargs)
         self._deliveries = 0
         self.sent = self._sent_summary(collected.total_bytes, len(collected.items), collected.unreadable)
@@ -165,7 +179,7 @@ class Widget(anywidget.AnyWidget):
 
     def on_result(self, callback: Callable[[Any], None], remove: bool = False) -> None:
         """Calls ``callback(df)`` with each query result as it arrives from the browser
-        (after the cell that set ``sql`` has finished).
+        (asynchronously: not within the cell that set ``sql``).
 
         Examples
         --------
@@ -186,16 +200,47 @@ class Widget(anywidget.AnyWidget):
             self._send_wasm()
         elif kind == "fetch" and content.get("what") == "data":
             self._send_data()
-        elif kind == "result" and buffers:
+        elif kind == "result":
+            self._on_result(content, buffers)
+
+    def _on_result(self, content: dict[str, Any], buffers: list[bytes]) -> None:
+        result_id = content.get("id")
+        sql = content.get("sql")
+        with self._result_lock:
+            # The page sends a result again until it is acknowledged (a comm message can be
+            # lost), so each one is acknowledged, and a repeat is not used twice.
+            if isinstance(result_id, str):
+                self.send({"type": "result_ack", "id": result_id})
+                if result_id in self._recent_result_ids:
+                    return
+                self._recent_result_ids.append(result_id)
             # A page can answer a query the kernel has since replaced (a slower second view
             # of the widget, or a result still on its way when `w.sql` changed): `result` is
             # always the answer to the current `sql`, so such a result is dropped.
-            if content.get("sql") != self.sql:
+            if not buffers or sql != self.sql:
                 return
+            self._results_arrived += 1
+            arrival = self._results_arrived
+        try:
+            df = to_dataframe(buffers[0])
+        except RunQLError as e:
+            self.error = {"stage": "result", "kind": e.kind, "message": str(e)}
+            return
+        with self._result_lock:
+            # JupyterLab hands widget messages to a kernel subshell, a thread of its own: while
+            # this result was converted, a cell may have changed `sql`, and a result that
+            # arrived later may already be in place.
+            if sql != self.sql or arrival < self._result_shown:
+                return
+            self._result_shown = arrival
+            self.result_sql = sql
+            self.result = df
+            callbacks = list(self._result_callbacks)
+        for callback in callbacks:
             try:
-                self._receive_result(str(content.get("sql", "")), buffers[0])
-            except RunQLError as e:
-                self.error = {"stage": "result", "kind": e.kind, "message": str(e)}
+                callback(df)
+            except Exception:  # noqa: BLE001 - a user's callback must not break the comm
+                traceback.print_exc(file=sys.stderr)
 
     def _send_wasm(self) -> None:
         try:
@@ -240,13 +285,3 @@ class Widget(anywidget.AnyWidget):
             "unreadable_count": len(unreadable),
             "deliveries": self._deliveries,
         }
-
-    def _receive_result(self, sql: str, buffer: Any) -> None:
-        df = to_dataframe(buffer)
-        self.result_sql = sql
-        self.result = df
-        for callback in list(self._result_callbacks):
-            try:
-                callback(df)
-            except Exception:  # noqa: BLE001 - a user's callback must not break the comm
-                traceback.print_exc(file=sys.stderr)
