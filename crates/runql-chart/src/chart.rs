@@ -11,7 +11,7 @@ use crate::data::Rows;
 use crate::error::{ChartError, Result};
 use crate::kinds;
 use crate::scale::Scale;
-use crate::scene::{Rect, Scene};
+use crate::scene::{Point, Rect, Scene};
 use crate::spec::{ChartKind, ChartOptions, ChartSpec, DataSpec, Encoding, XAxisKind};
 
 /// The encodings and titles a chart ends up with: the spec's own, completed by its preset.
@@ -122,10 +122,25 @@ pub(crate) struct Hit {
     pub rect: Option<Rect>,
 }
 
+/// The drawn points of one curve, for picking: a line chart keeps these instead of a
+/// [`Hit`] per point, since it draws hundreds of thousands of points per frame.
+pub(crate) struct CurvePoints {
+    /// Index of the series in [`Rendered::series`].
+    pub series: u32,
+    /// Pixel position of each drawn point (y is NaN for a gap).
+    pub px: Vec<Point>,
+    /// Data (x, y) of each drawn point.
+    pub data: Vec<(f64, f64)>,
+    /// The raw y of each point when the drawn y is smoothed; empty otherwise.
+    pub raw: Vec<f64>,
+}
+
 /// What a kind's renderer produces.
 pub(crate) struct Rendered {
     pub scene: Scene,
     pub hits: Vec<Hit>,
+    /// Points of line charts' curves (pickable like `hits`, inside `plot`).
+    pub curves: Vec<CurvePoints>,
     /// (key, label) of each series index in `hits`.
     pub series: Vec<(String, String)>,
     pub plot: Rect,
@@ -281,26 +296,32 @@ impl Chart {
     pub fn pick(&mut self, x: f64, y: f64) -> Option<Pick> {
         self.render().ok()?;
         let r = self.rendered.as_ref()?;
-        let mut best: Option<(f64, &Hit)> = None;
+        // (distance, series, x, y, raw)
+        let mut best: Option<(f64, u32, f64, f64, f64)> = None;
+        let mut consider = |d: f64, series: u32, x: f64, y: f64, raw: f64| {
+            if d <= PICK_RADIUS && best.is_none_or(|b| d < b.0) {
+                best = Some((d, series, x, y, raw));
+            }
+        };
         for hit in &r.hits {
             let d = match hit.rect {
                 Some(rect) if rect.contains(x, y) => 0.0,
                 _ => (f64::from(hit.px) - x).hypot(f64::from(hit.py) - y),
             };
-            if d <= PICK_RADIUS && best.is_none_or(|(bd, _)| d < bd) {
-                best = Some((d, hit));
+            consider(d, hit.series, hit.x, hit.y, hit.raw);
+        }
+        for curve in &r.curves {
+            for (i, (p, (dx, dy))) in curve.px.iter().zip(&curve.data).enumerate() {
+                let (px, py) = (f64::from(p[0]), f64::from(p[1]));
+                if py.is_finite() && r.plot.contains(px, py) {
+                    let raw = curve.raw.get(i).copied().unwrap_or(f64::NAN);
+                    consider((px - x).hypot(py - y), curve.series, *dx, *dy, raw);
+                }
             }
         }
-        let (distance, hit) = best?;
-        let (series, label) = r.series.get(hit.series as usize).cloned().unwrap_or_default();
-        Some(Pick {
-            series,
-            label,
-            x: hit.x,
-            y: hit.y,
-            raw: hit.raw.is_finite().then_some(hit.raw),
-            distance,
-        })
+        let (distance, series_index, px, py, raw) = best?;
+        let (series, label) = r.series.get(series_index as usize).cloned().unwrap_or_default();
+        Some(Pick { series, label, x: px, y: py, raw: raw.is_finite().then_some(raw), distance })
     }
 
     /// Data coordinates of pixel (x, y), when the chart has numeric axes.

@@ -112,6 +112,19 @@ impl Rows {
     /// # Errors
     /// [`ChartError::Data`] when the column is missing or is not numeric.
     pub fn numbers(&self, name: &str, role: &str) -> Result<Vec<f64>> {
+        let mut out = Vec::with_capacity(self.num_rows());
+        for chunk in self.number_chunks(name, role)? {
+            out.extend_from_slice(chunk.values());
+        }
+        Ok(out)
+    }
+
+    /// Column `name` as numbers, one array per record batch, without copying a Float64
+    /// column: nulls become NaN (the arrays have no nulls), other numeric types are cast.
+    ///
+    /// # Errors
+    /// [`ChartError::Data`] when the column is missing or is not numeric.
+    pub fn number_chunks(&self, name: &str, role: &str) -> Result<Vec<Float64Array>> {
         let i = self.index(name, role)?;
         let field = self
             .schema
@@ -124,12 +137,16 @@ impl Rows {
                 field.data_type()
             )));
         }
-        let mut out = Vec::with_capacity(self.num_rows());
-        for chunk in self.chunks(i) {
-            let floats = to_f64(chunk)?;
-            out.extend((0..floats.len()).map(|r| if floats.is_null(r) { f64::NAN } else { floats.value(r) }));
-        }
-        Ok(out)
+        self.chunks(i)
+            .map(|chunk| {
+                let floats = to_f64(chunk)?;
+                Ok(if floats.null_count() == 0 {
+                    floats
+                } else {
+                    floats.iter().map(|v| Some(v.unwrap_or(f64::NAN))).collect()
+                })
+            })
+            .collect()
     }
 
     /// Column `name` as display text (numbers formatted as Arrow prints them).

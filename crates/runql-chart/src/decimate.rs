@@ -26,46 +26,79 @@ pub fn m4(xs: &[f64], ys: &[f64], x_scale: &Scale) -> Vec<usize> {
     let n = xs.len().min(ys.len());
     let (lo, hi) = (x_scale.lo.min(x_scale.hi), x_scale.lo.max(x_scale.hi));
     let xs = xs.get(..n).unwrap_or_default();
-    let start = xs.partition_point(|&x| x < lo).saturating_sub(1);
+    let ys = ys.get(..n).unwrap_or_default();
+    let mut i = xs.partition_point(|&x| x < lo).saturating_sub(1);
     let end = (xs.partition_point(|&x| x <= hi) + 1).min(n);
     let mut out = Vec::new();
-    let mut bucket: Option<Bucket> = None;
     let mut last_was_gap = false;
-    for i in start..end {
+    while i < end {
         let (Some(&x), Some(&y)) = (xs.get(i), ys.get(i)) else { break };
         if !x_scale.accepts(x) {
+            i += 1;
             continue;
         }
         if !y.is_finite() {
-            if let Some(b) = bucket.take() {
-                b.flush(&mut out);
-            }
             if !last_was_gap {
                 out.push(i);
                 last_was_gap = true;
             }
+            i += 1;
             continue;
         }
         last_was_gap = false;
-        let column = x_scale.map(x).floor() as i64;
-        match bucket.as_mut() {
-            Some(b) if b.column == column => b.add(i, y),
-            _ => {
-                if let Some(b) = bucket.take() {
-                    b.flush(&mut out);
-                }
-                bucket = Some(Bucket::new(column, i, y));
+        // The points of this pixel column are found by galloping over x (a few scale
+        // mappings per column, not one per point); then one tight pass over their y values
+        // takes min and max, ending early at a non-finite y (a gap).
+        let stop = column_end(xs, i, end, x_scale);
+        let mut bucket = Bucket::new(i, y);
+        let mut next = i + 1;
+        for &v in ys.get(next..stop).unwrap_or_default() {
+            if !v.is_finite() {
+                break;
             }
+            bucket.add(next, v);
+            next += 1;
         }
-    }
-    if let Some(b) = bucket {
-        b.flush(&mut out);
+        bucket.flush(&mut out);
+        i = next;
     }
     out
 }
 
+/// The pixel column of `x` (`None` when the scale cannot place it).
+fn column_of(x_scale: &Scale, x: f64) -> Option<i64> {
+    x_scale.accepts(x).then(|| x_scale.map(x).floor() as i64)
+}
+
+/// The first index after `i` (and at most `end`) whose x is not in the pixel column of
+/// `xs[i]`. The points of one column are contiguous because `xs` is sorted and the scale
+/// is monotonic, so the column's end is found by doubling steps and then bisection.
+fn column_end(xs: &[f64], i: usize, end: usize, x_scale: &Scale) -> usize {
+    let column = xs.get(i).and_then(|&x| column_of(x_scale, x));
+    let same = |j: usize| j < end && xs.get(j).and_then(|&x| column_of(x_scale, x)) == column;
+    // Invariant: `inside` is in the column, `outside` is not (or is `end`).
+    let mut inside = i;
+    let mut step = 1usize;
+    let mut outside = loop {
+        let probe = inside.saturating_add(step).min(end);
+        if !same(probe) {
+            break probe;
+        }
+        inside = probe;
+        step = step.saturating_mul(2);
+    };
+    while outside - inside > 1 {
+        let mid = inside + (outside - inside) / 2;
+        if same(mid) {
+            inside = mid;
+        } else {
+            outside = mid;
+        }
+    }
+    outside
+}
+
 struct Bucket {
-    column: i64,
     first: usize,
     last: usize,
     min: (usize, f64),
@@ -73,8 +106,8 @@ struct Bucket {
 }
 
 impl Bucket {
-    fn new(column: i64, i: usize, y: f64) -> Bucket {
-        Bucket { column, first: i, last: i, min: (i, y), max: (i, y) }
+    fn new(i: usize, y: f64) -> Bucket {
+        Bucket { first: i, last: i, min: (i, y), max: (i, y) }
     }
 
     fn add(&mut self, i: usize, y: f64) {
@@ -105,6 +138,50 @@ mod tests {
     use super::*;
     use crate::spec::ScaleKind;
     use proptest::prelude::*;
+
+    /// The first implementation, one scale mapping per point: the reference the galloping
+    /// one must match index for index.
+    fn m4_point_by_point(xs: &[f64], ys: &[f64], x_scale: &Scale) -> Vec<usize> {
+        let n = xs.len().min(ys.len());
+        let (lo, hi) = (x_scale.lo.min(x_scale.hi), x_scale.lo.max(x_scale.hi));
+        let xs = xs.get(..n).unwrap_or_default();
+        let start = xs.partition_point(|&x| x < lo).saturating_sub(1);
+        let end = (xs.partition_point(|&x| x <= hi) + 1).min(n);
+        let mut out = Vec::new();
+        let mut bucket: Option<(i64, Bucket)> = None;
+        let mut last_was_gap = false;
+        for i in start..end {
+            let (Some(&x), Some(&y)) = (xs.get(i), ys.get(i)) else { break };
+            if !x_scale.accepts(x) {
+                continue;
+            }
+            if !y.is_finite() {
+                if let Some((_, b)) = bucket.take() {
+                    b.flush(&mut out);
+                }
+                if !last_was_gap {
+                    out.push(i);
+                    last_was_gap = true;
+                }
+                continue;
+            }
+            last_was_gap = false;
+            let column = x_scale.map(x).floor() as i64;
+            match bucket.as_mut() {
+                Some((c, b)) if *c == column => b.add(i, y),
+                _ => {
+                    if let Some((_, b)) = bucket.take() {
+                        b.flush(&mut out);
+                    }
+                    bucket = Some((column, Bucket::new(i, y)));
+                }
+            }
+        }
+        if let Some((_, b)) = bucket {
+            b.flush(&mut out);
+        }
+        out
+    }
 
     fn linear(lo: f64, hi: f64, width: f64) -> Scale {
         Scale::new(ScaleKind::Linear, lo, hi, 0.0, width)
@@ -143,6 +220,29 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn galloping_matches_point_by_point(
+            steps in prop::collection::vec(prop_oneof![3 => Just(0.0f64), 6 => 0.0f64..5.0, 1 => 0.0f64..1e4], 0..3000),
+            start in -100.0f64..100.0,
+            ys in prop::collection::vec(prop_oneof![20 => -1e3f64..1e3, 1 => Just(f64::NAN), 1 => Just(f64::NEG_INFINITY)], 3000),
+            edges in prop_oneof![2 => Just(0u8), 1 => Just(1u8), 1 => Just(2u8)],
+            zoom in (0.0f64..1.0, 0.0f64..1.0),
+            width in 1.0f64..2500.0,
+            log in any::<bool>(),
+        ) {
+            // Sorted x with repeats; sometimes infinite ends.
+            let mut xs: Vec<f64> = steps.iter().scan(start, |x, d| { *x += d; Some(*x) }).collect();
+            if edges == 1 && !xs.is_empty() { xs[0] = f64::NEG_INFINITY; }
+            if edges == 2 && !xs.is_empty() { *xs.last_mut().unwrap() = f64::INFINITY; }
+            let ys = &ys[..xs.len()];
+            let finite: Vec<f64> = xs.iter().copied().filter(|x| x.is_finite()).collect();
+            let (first, last) = (finite.first().copied().unwrap_or(0.0), finite.last().copied().unwrap_or(1.0));
+            let (a, b) = (first + zoom.0 * (last - first), first + zoom.1 * (last - first));
+            let kind = if log { ScaleKind::Log } else { ScaleKind::Linear };
+            let scale = Scale::new(kind, a.min(b), a.max(b), 0.0, width);
+            prop_assert_eq!(m4(&xs, ys, &scale), m4_point_by_point(&xs, ys, &scale));
+        }
+
         #[test]
         fn every_column_keeps_first_min_max_last(
             ys in prop::collection::vec(prop_oneof![9 => -1e6f64..1e6, 1 => Just(f64::NAN), 1 => Just(f64::INFINITY)], 1..2000),

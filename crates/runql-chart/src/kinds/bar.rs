@@ -146,6 +146,6 @@ impl BarData {
         if hits.is_empty() {
             draw_empty(scene, &ctx.palette, plot, "no finite values to draw");
         }
-        Ok(Rendered { scene: started.scene, hits, series, plot, x: None, y: None })
+        Ok(Rendered { scene: started.scene, hits, curves: Vec::new(), series, plot, x: None, y: None })
     }
 }

@@ -201,7 +201,7 @@ impl DistributionData {
         if let Some(area) = started.legend {
             draw_legend(&mut started.scene, &ctx.palette, area, &legend, o.max_legend);
         }
-        Ok(Rendered { scene: started.scene, hits, series, plot, x: Some(x), y: Some(y) })
+        Ok(Rendered { scene: started.scene, hits, curves: Vec::new(), series, plot, x: Some(x), y: Some(y) })
     }
 
     fn render_boxes(&self, ctx: &Ctx<'_>) -> Result<Rendered> {
@@ -289,6 +289,6 @@ impl DistributionData {
         if self.groups.is_empty() {
             draw_empty(scene, &ctx.palette, plot, "no finite values");
         }
-        Ok(Rendered { scene: started.scene, hits, series, plot, x: None, y: Some(y) })
+        Ok(Rendered { scene: started.scene, hits, curves: Vec::new(), series, plot, x: None, y: Some(y) })
     }
 }

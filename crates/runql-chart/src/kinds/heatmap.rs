@@ -185,6 +185,6 @@ impl HeatmapData {
                 r.encoding.value.as_deref().unwrap_or(""),
             );
         }
-        Ok(Rendered { scene: started.scene, hits, series, plot, x: None, y: None })
+        Ok(Rendered { scene: started.scene, hits, curves: Vec::new(), series, plot, x: None, y: None })
     }
 }

@@ -322,6 +322,6 @@ impl ImportanceData {
         if self.params.is_empty() {
             draw_empty(scene, &ctx.palette, plot, "no params");
         }
-        Ok(Rendered { scene: started.scene, hits, series, plot, x: None, y: None })
+        Ok(Rendered { scene: started.scene, hits, curves: Vec::new(), series, plot, x: None, y: None })
     }
 }

@@ -7,7 +7,7 @@
 //! x range → y range from the decimated points (5th–95th percentile with
 //! `ignore_outliers`) → draw: the faint raw curve, then the smoothed one.
 
-use crate::chart::{Ctx, Hit, Rendered};
+use crate::chart::{Ctx, CurvePoints, Rendered};
 use crate::color::{Rgba, series_color};
 use crate::data::Rows;
 use crate::decimate::m4;
@@ -53,14 +53,14 @@ impl LineData {
             enc.x.as_deref().ok_or_else(|| ChartError::Spec("a line chart needs encoding.x".into()))?;
         let y_col =
             enc.y.as_deref().ok_or_else(|| ChartError::Spec("a line chart needs encoding.y".into()))?;
-        let xs = rows.numbers(x_col, "x")?;
-        let ys = rows.numbers(y_col, "y")?;
+        let xs = rows.number_chunks(x_col, "x")?;
+        let ys = rows.number_chunks(y_col, "y")?;
         let (codes, keys) = match enc.series.as_deref() {
             Some(col) => {
                 let c = rows.codes(col, "series")?;
                 (c.codes, c.values)
             }
-            None => (vec![0; xs.len()], vec![Some(y_col.to_owned())]),
+            None => (vec![0; rows.num_rows()], vec![Some(y_col.to_owned())]),
         };
         let labels: Vec<Option<String>> = match enc.label.as_deref() {
             Some(col) => first_per_code(&codes, keys.len(), rows.texts(col, "label")?),
@@ -101,13 +101,29 @@ impl LineData {
             s.xs.reserve_exact(n);
             s.ys.reserve_exact(n);
         }
-        for ((code, x), y) in codes.iter().zip(&xs).zip(&ys) {
-            if let Some(s) = series.get_mut(*code as usize)
-                && x.is_finite()
-            {
-                s.xs.push(*x);
-                s.ys.push(*y);
+        // Rows usually come ordered by series: copy each stretch of one series at once,
+        // straight from the record batches.
+        let mut first_row = 0;
+        for (x_chunk, y_chunk) in xs.iter().zip(&ys) {
+            let (x_chunk, y_chunk) = (x_chunk.values(), y_chunk.values());
+            let chunk_codes = codes.get(first_row..first_row + x_chunk.len()).unwrap_or_default();
+            first_row += x_chunk.len();
+            let mut start = 0;
+            while let Some(&code) = chunk_codes.get(start) {
+                let len =
+                    chunk_codes.get(start..).unwrap_or_default().iter().take_while(|&&c| c == code).count();
+                let end = start + len;
+                if let (Some(s), Some(x), Some(y)) =
+                    (series.get_mut(code as usize), x_chunk.get(start..end), y_chunk.get(start..end))
+                {
+                    s.xs.extend_from_slice(x);
+                    s.ys.extend_from_slice(y);
+                }
+                start = end;
             }
+        }
+        for s in &mut series {
+            drop_unplaceable_x(s);
         }
         for s in &mut series {
             sort_by_x(s);
@@ -206,6 +222,17 @@ fn first_per_code<T: Clone>(codes: &[u32], n: usize, values: Vec<Option<T>>) -> 
         }
     }
     out
+}
+
+/// Removes the points whose x is not finite (they have no place on any axis).
+fn drop_unplaceable_x(s: &mut Series) {
+    if s.xs.iter().all(|x| x.is_finite()) {
+        return;
+    }
+    let (xs, ys): (Vec<f64>, Vec<f64>) =
+        s.xs.iter().zip(&s.ys).filter(|(x, _)| x.is_finite()).map(|(x, y)| (*x, *y)).unzip();
+    s.xs = xs;
+    s.ys = ys;
 }
 
 fn sort_by_x(s: &mut Series) {
@@ -307,7 +334,12 @@ fn x_domain(curves: &[Curve<'_>], kind: ScaleKind) -> (f64, f64) {
 
 /// Decimated (x, y) of one curve for the shown range.
 fn decimated(xs: &[f64], ys: &[f64], scale: &Scale) -> Vec<(f64, f64)> {
-    m4(xs, ys, scale).into_iter().filter_map(|i| Some((*xs.get(i)?, *ys.get(i)?))).collect()
+    decimated_at(xs, ys, scale).into_iter().map(|(_, x, y)| (x, y)).collect()
+}
+
+/// [`decimated`] with each point's index in the curve.
+fn decimated_at(xs: &[f64], ys: &[f64], scale: &Scale) -> Vec<(usize, f64, f64)> {
+    m4(xs, ys, scale).into_iter().filter_map(|i| Some((i, *xs.get(i)?, *ys.get(i)?))).collect()
 }
 
 fn render_curves(ctx: &Ctx<'_>, curves: &[Curve<'_>]) -> Result<Rendered> {
@@ -320,17 +352,24 @@ fn render_curves(ctx: &Ctx<'_>, curves: &[Curve<'_>]) -> Result<Rendered> {
     let provisional = Scale::new(o.x_scale, xlo, xhi, 0.0, w * o.pixel_ratio);
     struct Drawn {
         main: Vec<(f64, f64)>,
+        /// Index in the curve of each point of `main` (for its raw value).
+        main_at: Vec<usize>,
         raw: Vec<(f64, f64)>,
         lower: Vec<(f64, f64)>,
         upper: Vec<(f64, f64)>,
     }
     let drawn: Vec<Drawn> = curves
         .iter()
-        .map(|c| Drawn {
-            main: decimated(&c.xs, &c.ys, &provisional),
-            raw: c.raw.map(|r| decimated(&c.xs, r, &provisional)).unwrap_or_default(),
-            lower: c.band.as_ref().map(|(l, _)| decimated(&c.xs, l, &provisional)).unwrap_or_default(),
-            upper: c.band.as_ref().map(|(_, u)| decimated(&c.xs, u, &provisional)).unwrap_or_default(),
+        .map(|c| {
+            let (main_at, main) =
+                decimated_at(&c.xs, &c.ys, &provisional).into_iter().map(|(i, x, y)| (i, (x, y))).unzip();
+            Drawn {
+                main,
+                main_at,
+                raw: c.raw.map(|r| decimated(&c.xs, r, &provisional)).unwrap_or_default(),
+                lower: c.band.as_ref().map(|(l, _)| decimated(&c.xs, l, &provisional)).unwrap_or_default(),
+                upper: c.band.as_ref().map(|(_, u)| decimated(&c.xs, u, &provisional)).unwrap_or_default(),
+            }
         })
         .collect();
     let y_ok = |y: f64| y.is_finite() && (o.y_scale == ScaleKind::Linear || y > 0.0);
@@ -369,7 +408,6 @@ fn render_curves(ctx: &Ctx<'_>, curves: &[Curve<'_>]) -> Result<Rendered> {
             .map(|(a, b)| [x.map(*a) as f32, if y_ok(*b) { y.map(*b) as f32 } else { f32::NAN }])
             .collect()
     };
-    let mut hits = Vec::new();
     let mut series = Vec::with_capacity(curves.len());
     if ys.is_empty() {
         draw_empty(&mut scene, &ctx.palette, plot, "no finite values to draw in this range");
@@ -388,7 +426,8 @@ fn render_curves(ctx: &Ctx<'_>, curves: &[Curve<'_>]) -> Result<Rendered> {
             scene.line_clipped(&to_px(&d.raw), plot, c.color.with_alpha(0.25), 1.0);
         }
     }
-    for (i, (c, d)) in curves.iter().zip(&drawn).enumerate() {
+    let mut picks = Vec::with_capacity(curves.len());
+    for (i, (c, d)) in curves.iter().zip(drawn).enumerate() {
         let pts = to_px(&d.main);
         let width = if c.band.is_some() { 2.0 } else { 1.5 };
         if pts.len() == 1 || pts.iter().filter(|p| p[1].is_finite()).count() == 1 {
@@ -402,22 +441,16 @@ fn render_curves(ctx: &Ctx<'_>, curves: &[Curve<'_>]) -> Result<Rendered> {
             scene.line_clipped(&pts, plot, c.color, width);
         }
         series.push((c.key.to_owned(), c.label.to_owned()));
-        for ((dx, dy), p) in d.main.iter().zip(&pts) {
-            if p[1].is_finite() && plot.contains(f64::from(p[0]), f64::from(p[1])) {
-                let raw = c.raw.map_or(f64::NAN, |raw| raw_at(&c.xs, raw, *dx));
-                hits.push(Hit { px: p[0], py: p[1], series: i as u32, x: *dx, y: *dy, raw, rect: None });
-            }
-        }
+        let raw = c
+            .raw
+            .map(|raw| d.main_at.iter().map(|&at| raw.get(at).copied().unwrap_or(f64::NAN)).collect())
+            .unwrap_or_default();
+        picks.push(CurvePoints { series: i as u32, px: pts, data: d.main, raw });
     }
     if let Some(area) = legend_area {
         draw_legend(&mut scene, &ctx.palette, area, &legend, o.max_legend);
     }
-    Ok(Rendered { scene, hits, series, plot, x: Some(x), y: Some(y) })
-}
-
-fn raw_at(xs: &[f64], raw: &[f64], x: f64) -> f64 {
-    let i = xs.partition_point(|&v| v < x);
-    raw.get(i).copied().unwrap_or(f64::NAN)
+    Ok(Rendered { scene, hits: Vec::new(), curves: picks, series, plot, x: Some(x), y: Some(y) })
 }
 
 #[cfg(test)]

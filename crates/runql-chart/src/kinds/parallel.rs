@@ -191,6 +191,6 @@ impl ParallelData {
                 r.encoding.color.as_deref().unwrap_or(""),
             );
         }
-        Ok(Rendered { scene: started.scene, hits, series, plot, x: None, y: None })
+        Ok(Rendered { scene: started.scene, hits, curves: Vec::new(), series, plot, x: None, y: None })
     }
 }

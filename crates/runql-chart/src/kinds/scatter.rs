@@ -228,6 +228,6 @@ impl ScatterData {
                 _ => draw_legend(&mut scene, &ctx.palette, area, &legend, o.max_legend),
             }
         }
-        Ok(Rendered { scene, hits, series, plot, x: Some(x), y: Some(y) })
+        Ok(Rendered { scene, hits, curves: Vec::new(), series, plot, x: Some(x), y: Some(y) })
     }
 }
