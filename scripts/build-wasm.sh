@@ -3,8 +3,12 @@
 #
 #   scripts/build-wasm.sh            fast build for tests (profile wasm-dev: opt-level 1, no LTO)
 #   scripts/build-wasm.sh --release  shipping build (profile wasm-release: LTO, opt-level s,
-#                                    then wasm-opt -Oz from the npm binaryen package) and
-#                                    prints the module size raw / gzip / brotli
+#                                    then wasm-opt from the npm binaryen package dropping
+#                                    names and debug sections) and prints the module size
+#                                    raw / gzip / brotli
+#   --oz                             with --release: also run wasm-opt -Oz (~17 min on 2
+#                                    cores): 14% smaller raw, but 5% larger after brotli and
+#                                    queries up to 3x slower (BENCHMARKS.md), so not the default
 #   --out DIR                        write the package somewhere else
 #   --size                           print the module size raw / gzip / brotli (slow)
 #
@@ -16,13 +20,15 @@ cd "$(dirname "$0")/.."
 profile=wasm-dev
 out=packages/runql/pkg
 print_size=0
+oz=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --release) profile=wasm-release ;;
     --size) print_size=1 ;;
+    --oz) oz=1 ;;
     --profile) profile="$2"; shift ;;
     --out) out="$2"; shift ;;
-    *) echo "usage: $0 [--release] [--size] [--profile NAME] [--out DIR]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--release [--oz]] [--size] [--profile NAME] [--out DIR]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -56,9 +62,16 @@ if [ "$profile" = wasm-release ]; then
     echo "==> installing binaryen from npm into $binaryen_dir (once)"
     npm install --silent --no-save --no-audit --no-fund --prefix "$binaryen_dir" binaryen@132.0.0
   fi
-  echo "==> wasm-opt -Oz (takes several minutes)"
+  passes=()
+  if [ "$oz" = 1 ]; then
+    passes=(-Oz)
+    echo "==> wasm-opt -Oz (takes many minutes)"
+  else
+    echo "==> wasm-opt: dropping names and debug sections"
+  fi
   start=$(date +%s)
-  "$binaryen_dir/node_modules/.bin/wasm-opt" -Oz \
+  # The cargo profile keeps symbol names (see Cargo.toml); they are dropped here.
+  "$binaryen_dir/node_modules/.bin/wasm-opt" "${passes[@]}" --strip-debug --strip-producers \
     --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-multivalue --enable-mutable-globals \
     "$out/runql_wasm_bg.wasm" -o "$out/runql_wasm_bg.opt.wasm"

@@ -205,7 +205,8 @@ mod tests {
                 })
                 .collect::<Vec<f64>>()
         };
-        let y: Vec<f64> = (0..5000).map(|i| (f64::from(i) * 0.37).sin() + 1.0 / (1.0 + f64::from(i))).collect();
+        let y: Vec<f64> =
+            (0..5000).map(|i| (f64::from(i) * 0.37).sin() + 1.0 / (1.0 + f64::from(i))).collect();
         for w in [0.3, 0.6, 0.9, 0.99, 0.999] {
             let got = smooth(&y, w);
             let want = reference(&y, w);
