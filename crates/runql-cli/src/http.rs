@@ -62,6 +62,7 @@ impl Bound {
 struct Answer {
     status: u16,
     content_type: &'static str,
+    cache_control: &'static str,
     body: Body,
 }
 
@@ -74,6 +75,7 @@ fn text(status: u16, message: &str) -> Answer {
     Answer {
         status,
         content_type: "text/plain; charset=utf-8",
+        cache_control: NO_STORE,
         body: Body::Bytes(message.as_bytes().to_vec()),
     }
 }
@@ -90,15 +92,23 @@ fn respond(site: &Site, port: u16, request: &Request) -> Answer {
         return text(400, "bad path");
     };
     if let Some(bytes) = site.memory.get(&path) {
-        return Answer { status: 200, content_type: content_type(&path), body: Body::Bytes(bytes.clone()) };
+        return Answer {
+            status: 200,
+            content_type: content_type(&path),
+            cache_control: NO_STORE,
+            body: Body::Bytes(bytes.clone()),
+        };
     }
     let Some(file) = resolve(&site.root, &path) else {
         return text(404, "not found");
     };
     match File::open(&file).and_then(|f| f.metadata().map(|m| (f, m.len()))) {
-        Ok((f, len)) => {
-            Answer { status: 200, content_type: content_type(&path_str(&file)), body: Body::File(f, len) }
-        }
+        Ok((f, len)) => Answer {
+            status: 200,
+            content_type: content_type(&path_str(&file)),
+            cache_control: cache_control(&path),
+            body: Body::File(f, len),
+        },
         Err(_) => text(404, "not found"),
     }
 }
@@ -113,8 +123,7 @@ fn send(request: Request, answer: Answer) -> std::io::Result<()> {
     if let Ok(h) = Header::from_bytes("Content-Type", answer.content_type) {
         headers.push(h);
     }
-    // The page and its data change whenever `runql serve` restarts with other runs.
-    if let Ok(h) = Header::from_bytes("Cache-Control", "no-store") {
+    if let Ok(h) = Header::from_bytes("Cache-Control", answer.cache_control) {
         headers.push(h);
     }
     if let Ok(h) = Header::from_bytes("X-Content-Type-Options", "nosniff") {
@@ -187,6 +196,23 @@ fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
     (real.starts_with(&root) && real.is_file()).then_some(real)
 }
 
+/// The page and the run data change whenever `runql serve` restarts with other runs.
+const NO_STORE: &str = "no-store";
+
+/// The Cache-Control of a file of the portal. Its built assets are named by their content
+/// (`/assets/index-rwFqtr2Y.js`), so they are kept for good: a browser then reuses them
+/// and, for the WebAssembly module, the machine code it compiled on an earlier visit
+/// instead of compiling ~30 MB again. Everything else is not stored:
+/// `/assets/runql_wasm_bg-DT__tYsy.wasm` is cached for a year, `/index.html` never.
+pub fn cache_control(path: &str) -> &'static str {
+    let Some(name) = path.strip_prefix("/assets/") else { return NO_STORE };
+    let stem = name.split('.').next().unwrap_or_default();
+    let hashed = stem.rsplit_once('-').is_some_and(|(_, hash)| {
+        hash.len() >= 8 && hash.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    });
+    if hashed && !name.contains('/') { "public, max-age=31536000, immutable" } else { NO_STORE }
+}
+
 /// The Content-Type for a file name (WebAssembly must be `application/wasm` for streaming
 /// compilation; module scripts must be JavaScript).
 pub fn content_type(name: &str) -> &'static str {
@@ -214,6 +240,21 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
     use super::*;
+
+    #[test]
+    fn only_content_named_assets_are_cached() {
+        let forever = "public, max-age=31536000, immutable";
+        assert_eq!(cache_control("/assets/index-rwFqtr2Y.js"), forever);
+        assert_eq!(cache_control("/assets/index-rwFqtr2Y.js.map"), forever);
+        assert_eq!(cache_control("/assets/runql_wasm_bg-DT__tYsy.wasm"), forever);
+        // No hash, another folder, the page itself, the data: never stored.
+        assert_eq!(cache_control("/assets/logo.svg"), "no-store");
+        assert_eq!(cache_control("/assets/x-1.js"), "no-store");
+        assert_eq!(cache_control("/assets/sub/index-rwFqtr2Y.js"), "no-store");
+        assert_eq!(cache_control("/index.html"), "no-store");
+        assert_eq!(cache_control("/data/runs.parquet"), "no-store");
+        assert_eq!(cache_control("/"), "no-store");
+    }
 
     #[test]
     fn content_types_follow_the_extension() {

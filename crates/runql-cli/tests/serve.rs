@@ -61,6 +61,7 @@ fn site(dir: &Path) -> PathBuf {
     std::fs::write(www.join("index.html"), "<!doctype html><title>portal</title>").unwrap();
     std::fs::write(www.join("assets/module.wasm"), b"\0asm\x01\0\0\0").unwrap();
     std::fs::write(www.join("assets/app.js"), "export {}").unwrap();
+    std::fs::write(www.join("assets/index-rwFqtr2Y.js"), "export {}").unwrap();
     std::fs::write(dir.join("secret.txt"), "outside the site").unwrap();
     www
 }
@@ -85,6 +86,11 @@ fn serves_the_portal_and_the_loaded_tables() {
     assert!(head.contains("content-type: application/wasm"), "{head}");
     assert_eq!(body, b"\0asm\x01\0\0\0");
     assert!(get(&served.url, "/assets/app.js", None).1.contains("content-type: text/javascript"));
+    // Assets named by their content are kept by the browser; the page and data never are.
+    let (_, head, _) = get(&served.url, "/assets/index-rwFqtr2Y.js", None);
+    assert!(head.contains("cache-control: public, max-age=31536000, immutable"), "{head}");
+    assert!(get(&served.url, "/", None).1.contains("cache-control: no-store"));
+    assert!(get(&served.url, "/assets/app.js", None).1.contains("cache-control: no-store"));
 
     // Every table named in the URL is served as runql's Parquet.
     let query = served.url.split_once('?').unwrap().1;
