@@ -7,8 +7,9 @@
 #                                    names and debug sections) and prints the module size
 #                                    raw / gzip / brotli
 #   --oz                             with --release: also run wasm-opt -Oz (~17 min on 2
-#                                    cores): 14% smaller raw, but 5% larger after brotli and
-#                                    queries up to 3x slower (BENCHMARKS.md), so not the default
+#                                    cores): 14% smaller raw, but 8% larger after brotli, and
+#                                    the -Oz build measured the day before ran the ranking
+#                                    queries 2-3.6x slower (BENCHMARKS.md), so not the default
 #   --out DIR                        write the package somewhere else
 #   --size                           print the module size raw / gzip / brotli (slow)
 #
