@@ -334,12 +334,7 @@ fn x_domain(curves: &[Curve<'_>], kind: ScaleKind) -> (f64, f64) {
 
 /// Decimated (x, y) of one curve for the shown range.
 fn decimated(xs: &[f64], ys: &[f64], scale: &Scale) -> Vec<(f64, f64)> {
-    decimated_at(xs, ys, scale).into_iter().map(|(_, x, y)| (x, y)).collect()
-}
-
-/// [`decimated`] with each point's index in the curve.
-fn decimated_at(xs: &[f64], ys: &[f64], scale: &Scale) -> Vec<(usize, f64, f64)> {
-    m4(xs, ys, scale).into_iter().filter_map(|i| Some((i, *xs.get(i)?, *ys.get(i)?))).collect()
+    m4(xs, ys, scale).into_iter().filter_map(|i| Some((*xs.get(i)?, *ys.get(i)?))).collect()
 }
 
 fn render_curves(ctx: &Ctx<'_>, curves: &[Curve<'_>]) -> Result<Rendered> {
@@ -361,8 +356,11 @@ fn render_curves(ctx: &Ctx<'_>, curves: &[Curve<'_>]) -> Result<Rendered> {
     let drawn: Vec<Drawn> = curves
         .iter()
         .map(|c| {
-            let (main_at, main) =
-                decimated_at(&c.xs, &c.ys, &provisional).into_iter().map(|(i, x, y)| (i, (x, y))).unzip();
+            // Each kept point with its index in the curve (for the raw value under it).
+            let (main_at, main) = m4(&c.xs, &c.ys, &provisional)
+                .into_iter()
+                .filter_map(|i| Some((i, (*c.xs.get(i)?, *c.ys.get(i)?))))
+                .unzip();
             Drawn {
                 main,
                 main_at,
