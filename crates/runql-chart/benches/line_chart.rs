@@ -7,9 +7,12 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use arrow_array::{ArrayRef, Float64Array, StringArray};
+use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
 use runql_chart::spec::{Smoothing, SmoothingKind};
 use runql_chart::{Chart, ChartSpec, data};
+
+/// DataFusion's default batch size.
+const BATCH_ROWS: usize = 8192;
 
 fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1000.0
@@ -36,12 +39,15 @@ fn main() {
             1.0 / (1.0 + x / (500.0 + 37.0 * rf)) + 0.05 * (vf * 12.9898).sin() * (vf * 78.233).sin() + spike,
         );
     }
-    let rows = data::rows_from(vec![
+    let batch = RecordBatch::try_from_iter(vec![
         ("run", Arc::new(StringArray::from(run)) as ArrayRef),
         ("x", Arc::new(Float64Array::from(xs)) as ArrayRef),
         ("y", Arc::new(Float64Array::from(ys)) as ArrayRef),
     ])
     .unwrap();
+    // In record batches of 8,192 rows, as a DataFusion query returns them.
+    let batches = (0..n).step_by(BATCH_ROWS).map(|at| batch.slice(at, BATCH_ROWS.min(n - at))).collect();
+    let rows = data::Rows::new(batch.schema(), batches);
     let spec = ChartSpec::from_json(
         r#"{"kind": "line", "data": {"sql": "-"}, "encoding": {"x": "x", "y": "y", "series": "run"},
             "options": {"width": 1000, "height": 500}}"#,

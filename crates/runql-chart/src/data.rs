@@ -191,6 +191,72 @@ pub struct Codes {
     pub values: Vec<Option<String>>,
 }
 
+/// Consecutive rows of one record batch holding the same value of a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowRun {
+    /// Index of the record batch.
+    pub batch: usize,
+    /// First row of the run inside its batch.
+    pub start: usize,
+    /// Number of rows.
+    pub len: usize,
+    /// Code of the value (an index into [`Runs::values`]).
+    pub code: u32,
+}
+
+/// A column as runs of equal values: how a line chart finds each series' rows without a
+/// code per row (a query's rows usually come grouped by series).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Runs {
+    /// The runs, in row order.
+    pub runs: Vec<RowRun>,
+    /// Distinct values in order of first appearance; `None` is the null value.
+    pub values: Vec<Option<String>>,
+}
+
+/// Builds [`Runs`]: codes values as they first appear and merges equal neighbours.
+struct RunBuilder<'n> {
+    name: &'n str,
+    index: std::collections::HashMap<Option<String>, u32>,
+    out: Runs,
+}
+
+impl RunBuilder<'_> {
+    fn code(&mut self, value: Option<&str>) -> Result<u32> {
+        let owned = value.map(str::to_owned);
+        if let Some(&c) = self.index.get(&owned) {
+            return Ok(c);
+        }
+        let c = u32::try_from(self.out.values.len())
+            .map_err(|_| ChartError::Data(format!("column {:?} has too many distinct values", self.name)))?;
+        self.index.insert(owned.clone(), c);
+        self.out.values.push(owned);
+        Ok(c)
+    }
+
+    /// Adds the rows of batch `batch` whose values `values` yields, in order.
+    fn add<'v>(&mut self, batch: usize, values: impl Iterator<Item = Option<&'v str>>) -> Result<()> {
+        let mut current: Option<(Option<&str>, RowRun)> = None;
+        for (row, value) in values.enumerate() {
+            match &mut current {
+                // Comparing with the previous row skips almost every hash lookup.
+                Some((previous, run)) if *previous == value => run.len += 1,
+                _ => {
+                    if let Some((_, run)) = current.take() {
+                        self.out.runs.push(run);
+                    }
+                    let code = self.code(value)?;
+                    current = Some((value, RowRun { batch, start: row, len: 1, code }));
+                }
+            }
+        }
+        if let Some((_, run)) = current {
+            self.out.runs.push(run);
+        }
+        Ok(())
+    }
+}
+
 impl Rows {
     /// Column `name` as [`Codes`].
     ///
@@ -198,84 +264,93 @@ impl Rows {
     /// [`ChartError::Data`] when the column is missing, cannot be displayed, or has more
     /// than 2^32 distinct values.
     pub fn codes(&self, name: &str, role: &str) -> Result<Codes> {
-        let i = self.index(name, role)?;
-        let options = FormatOptions::default();
-        let mut index: std::collections::HashMap<Option<String>, u32> = std::collections::HashMap::new();
-        let mut values: Vec<Option<String>> = Vec::new();
+        let runs = self.runs(name, role)?;
         let mut codes = Vec::with_capacity(self.num_rows());
-        // Rows of one run usually come together: compare with the previous row's text
-        // before hashing, which skips almost every lookup.
-        let mut previous: Option<(Option<String>, u32)> = None;
-        let mut push = |value: Option<&str>, codes: &mut Vec<u32>| -> Result<()> {
-            if let Some((prev, code)) = &previous
-                && prev.as_deref() == value
-            {
-                codes.push(*code);
-                return Ok(());
-            }
-            let owned = value.map(str::to_owned);
-            let code = match index.get(&owned) {
-                Some(&c) => c,
-                None => {
-                    let c = u32::try_from(values.len()).map_err(|_| {
-                        ChartError::Data(format!("column {name:?} has too many distinct values"))
-                    })?;
-                    index.insert(owned.clone(), c);
-                    values.push(owned.clone());
-                    c
-                }
-            };
-            codes.push(code);
-            previous = Some((owned, code));
-            Ok(())
+        for run in &runs.runs {
+            codes.extend(std::iter::repeat_n(run.code, run.len));
+        }
+        Ok(Codes { codes, values: runs.values })
+    }
+
+    /// Column `name` as [`Runs`]: text read as it is, dictionaries through their values,
+    /// anything else through Arrow's display formatting.
+    ///
+    /// ```
+    /// use runql_chart::data::{rows_from, text_column, RowRun};
+    /// let rows = rows_from(vec![("run", text_column(vec!["a", "a", "b", "a"]))]).unwrap();
+    /// let runs = rows.runs("run", "series").unwrap();
+    /// assert_eq!(runs.values, vec![Some("a".to_owned()), Some("b".to_owned())]);
+    /// assert_eq!(runs.runs[0], RowRun { batch: 0, start: 0, len: 2, code: 0 });
+    /// assert_eq!(runs.runs.len(), 3);
+    /// ```
+    ///
+    /// # Errors
+    /// [`ChartError::Data`] when the column is missing, cannot be displayed, or has more
+    /// than 2^32 distinct values.
+    pub fn runs(&self, name: &str, role: &str) -> Result<Runs> {
+        use arrow_array::cast::AsArray;
+        let i = self.index(name, role)?;
+        let mut builder = RunBuilder {
+            name,
+            index: std::collections::HashMap::new(),
+            out: Runs { runs: Vec::new(), values: Vec::new() },
         };
-        for chunk in self.chunks(i) {
-            // Text columns are read as they are; others (and dictionaries, after a cast)
-            // through Arrow's display formatting.
-            let as_text = match chunk.data_type() {
-                DataType::Dictionary(_, v)
-                    if matches!(v.as_ref(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View) =>
-                {
-                    Some(
-                        arrow_cast::cast(chunk, &DataType::Utf8)
-                            .map_err(|e| ChartError::Data(e.to_string()))?,
-                    )
-                }
-                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Some(chunk.clone()),
-                _ => None,
-            };
-            if let Some(text) = as_text {
-                use arrow_array::cast::AsArray;
-                if let Some(a) = text.as_string_opt::<i32>() {
-                    for v in a.iter() {
-                        push(v, &mut codes)?;
+        let options = FormatOptions::default();
+        for (batch, chunk) in self.chunks(i).enumerate() {
+            if let Some(a) = chunk.as_string_opt::<i32>() {
+                builder.add(batch, a.iter())?;
+            } else if let Some(a) = chunk.as_string_opt::<i64>() {
+                builder.add(batch, a.iter())?;
+            } else if let Some(a) = chunk.as_string_view_opt() {
+                builder.add(batch, a.iter())?;
+            } else if let Some(dict) = chunk.as_any_dictionary_opt()
+                && matches!(
+                    dict.values().data_type(),
+                    DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+                )
+            {
+                // Each row's text borrowed from the (small) dictionary, not cast row by row.
+                let values = arrow_cast::cast(dict.values(), &DataType::Utf8)
+                    .map_err(|e| ChartError::Data(format!("column {name:?}: {e}")))?;
+                let values = values.as_string_opt::<i32>().ok_or_else(|| {
+                    ChartError::Data(format!("column {name:?}: dictionary values are not text"))
+                })?;
+                // normalized_keys asserts on an empty dictionary (an all-null column).
+                let keys = if values.is_empty() { vec![0; chunk.len()] } else { dict.normalized_keys() };
+                let texts = keys.iter().enumerate().map(|(row, &key)| {
+                    if chunk.is_null(row) || key >= values.len() || values.is_null(key) {
+                        None
+                    } else {
+                        Some(values.value(key))
                     }
-                } else if let Some(a) = text.as_string_opt::<i64>() {
-                    for v in a.iter() {
-                        push(v, &mut codes)?;
-                    }
-                } else if let Some(a) = text.as_string_view_opt() {
-                    for v in a.iter() {
-                        push(v, &mut codes)?;
-                    }
-                }
-                continue;
-            }
-            let formatter = ArrayFormatter::try_new(chunk.as_ref(), &options)
-                .map_err(|e| ChartError::Data(format!("column {name:?}: {e}")))?;
-            let mut text = String::new();
-            for r in 0..chunk.len() {
-                if chunk.is_null(r) {
-                    push(None, &mut codes)?;
-                } else {
-                    text.clear();
-                    use std::fmt::Write;
-                    write!(text, "{}", formatter.value(r)).map_err(|e| ChartError::Data(e.to_string()))?;
-                    push(Some(text.as_str()), &mut codes)?;
-                }
+                });
+                builder.add(batch, texts)?;
+            } else {
+                let formatter = ArrayFormatter::try_new(chunk.as_ref(), &options)
+                    .map_err(|e| ChartError::Data(format!("column {name:?}: {e}")))?;
+                let texts: Vec<Option<String>> = (0..chunk.len())
+                    .map(|r| (!chunk.is_null(r)).then(|| formatter.value(r).to_string()))
+                    .collect();
+                builder.add(batch, texts.iter().map(Option::as_deref))?;
             }
         }
-        Ok(Codes { codes, values })
+        Ok(builder.out)
+    }
+
+    /// The display text of column `name` at `row` of batch `batch` (`None` for null or a
+    /// row that does not exist).
+    ///
+    /// # Errors
+    /// [`ChartError::Data`] when the column is missing or cannot be displayed.
+    pub fn text_at(&self, name: &str, role: &str, batch: usize, row: usize) -> Result<Option<String>> {
+        let i = self.index(name, role)?;
+        let Some(chunk) = self.chunks(i).nth(batch) else { return Ok(None) };
+        if row >= chunk.len() || chunk.is_null(row) {
+            return Ok(None);
+        }
+        let formatter = ArrayFormatter::try_new(chunk.as_ref(), &FormatOptions::default())
+            .map_err(|e| ChartError::Data(format!("column {name:?}: {e}")))?;
+        Ok(Some(formatter.value(row).to_string()))
     }
 }
 

@@ -24,43 +24,94 @@ use crate::scale::Scale;
 /// ```
 pub fn m4(xs: &[f64], ys: &[f64], x_scale: &Scale) -> Vec<usize> {
     let n = xs.len().min(ys.len());
+    let one = [(xs.get(..n).unwrap_or_default(), ys.get(..n).unwrap_or_default())];
+    m4_parts(&one, x_scale).into_iter().map(|(_, i)| i).collect()
+}
+
+/// [`m4`] of a series held in parts (stretches sorted by x and in x order, as a query's
+/// record batches hold them) without joining them: the same points as `m4` of the joined
+/// series, as (part, index in the part). A pixel column that spans two parts is one
+/// column.
+///
+/// ```
+/// use runql_chart::{decimate::{m4, m4_parts}, scale::Scale, spec::ScaleKind};
+/// let xs: Vec<f64> = (0..1000).map(f64::from).collect();
+/// let ys: Vec<f64> = xs.iter().map(|x| (x * 0.1).sin()).collect();
+/// let scale = Scale::new(ScaleKind::Linear, 0.0, 999.0, 0.0, 10.0);
+/// let parts = [(&xs[..333], &ys[..333]), (&xs[333..], &ys[333..])];
+/// let joined: Vec<usize> = m4_parts(&parts, &scale).iter().map(|&(p, i)| p * 333 + i).collect();
+/// assert_eq!(joined, m4(&xs, &ys, &scale));
+/// ```
+pub fn m4_parts(parts: &[(&[f64], &[f64])], x_scale: &Scale) -> Vec<(usize, usize)> {
     let (lo, hi) = (x_scale.lo.min(x_scale.hi), x_scale.lo.max(x_scale.hi));
-    let xs = xs.get(..n).unwrap_or_default();
-    let ys = ys.get(..n).unwrap_or_default();
-    let mut i = xs.partition_point(|&x| x < lo).saturating_sub(1);
-    let end = (xs.partition_point(|&x| x <= hi) + 1).min(n);
+    let len = |(xs, ys): &(&[f64], &[f64])| xs.len().min(ys.len());
+    let n: usize = parts.iter().map(len).sum();
+    // Counted over all parts: x is sorted across them.
+    let count = |keep: &dyn Fn(f64) -> bool| -> usize {
+        parts.iter().map(|p| p.0.get(..len(p)).unwrap_or_default().partition_point(|&x| keep(x))).sum()
+    };
+    let start = count(&|x| x < lo).saturating_sub(1);
+    let end = (count(&|x| x <= hi) + 1).min(n);
     let mut out = Vec::new();
+    // The bucket of the last column, kept open across a part's end.
+    let mut open: Option<(Option<i64>, Bucket)> = None;
     let mut last_was_gap = false;
-    while i < end {
-        let (Some(&x), Some(&y)) = (xs.get(i), ys.get(i)) else { break };
-        if !x_scale.accepts(x) {
-            i += 1;
-            continue;
-        }
-        if !y.is_finite() {
-            if !last_was_gap {
-                out.push(i);
-                last_was_gap = true;
+    let mut offset = 0;
+    for (part, p) in parts.iter().enumerate() {
+        let (xs, ys) = (p.0, p.1);
+        let part_end = end.saturating_sub(offset).min(len(p));
+        let mut i = start.saturating_sub(offset);
+        offset += len(p);
+        while i < part_end {
+            let (Some(&x), Some(&y)) = (xs.get(i), ys.get(i)) else { break };
+            if !x_scale.accepts(x) {
+                i += 1;
+                continue;
             }
-            i += 1;
-            continue;
-        }
-        last_was_gap = false;
-        // The points of this pixel column are found by galloping over x (a few scale
-        // mappings per column, not one per point); then one tight pass over their y values
-        // takes min and max, ending early at a non-finite y (a gap).
-        let stop = column_end(xs, i, end, x_scale);
-        let mut bucket = Bucket::new(i, y);
-        let mut next = i + 1;
-        for &v in ys.get(next..stop).unwrap_or_default() {
-            if !v.is_finite() {
-                break;
+            if !y.is_finite() {
+                if let Some((_, b)) = open.take() {
+                    b.flush(&mut out);
+                }
+                if !last_was_gap {
+                    out.push((part, i));
+                    last_was_gap = true;
+                }
+                i += 1;
+                continue;
             }
-            bucket.add(next, v);
-            next += 1;
+            last_was_gap = false;
+            // The points of this pixel column are found by galloping over x (a few scale
+            // mappings per column, not one per point); then one tight pass over their y
+            // values takes min and max, ending early at a non-finite y (a gap).
+            let stop = column_end(xs, i, part_end, x_scale);
+            let column = column_of(x_scale, x);
+            let mut bucket = match open.take() {
+                Some((c, mut b)) if c == column => {
+                    b.add((part, i), y);
+                    b
+                }
+                other => {
+                    if let Some((_, b)) = other {
+                        b.flush(&mut out);
+                    }
+                    Bucket::new((part, i), y)
+                }
+            };
+            let rest = ys.get(i + 1..stop).unwrap_or_default();
+            let finite = rest.iter().position(|v| !v.is_finite()).unwrap_or(rest.len());
+            bucket.add_all(part, i + 1, rest.get(..finite).unwrap_or_default());
+            let next = i + 1 + finite;
+            if next == part_end {
+                // The column may go on in the next part.
+                open = Some((column, bucket));
+            } else {
+                bucket.flush(&mut out);
+            }
+            i = next;
         }
-        bucket.flush(&mut out);
-        i = next;
+    }
+    if let Some((_, b)) = open {
+        b.flush(&mut out);
     }
     out
 }
@@ -98,36 +149,61 @@ fn column_end(xs: &[f64], i: usize, end: usize, x_scale: &Scale) -> usize {
     outside
 }
 
+/// A point's place: (part, index in the part); ordered as the points are.
+type At = (usize, usize);
+
 struct Bucket {
-    first: usize,
-    last: usize,
-    min: (usize, f64),
-    max: (usize, f64),
+    first: At,
+    last: At,
+    min: (At, f64),
+    max: (At, f64),
 }
 
 impl Bucket {
-    fn new(i: usize, y: f64) -> Bucket {
-        Bucket { first: i, last: i, min: (i, y), max: (i, y) }
+    fn new(at: At, y: f64) -> Bucket {
+        Bucket { first: at, last: at, min: (at, y), max: (at, y) }
     }
 
-    fn add(&mut self, i: usize, y: f64) {
-        self.last = i;
+    fn add(&mut self, at: At, y: f64) {
+        self.last = at;
         if y < self.min.1 {
-            self.min = (i, y);
+            self.min = (at, y);
         }
         if y > self.max.1 {
-            self.max = (i, y);
+            self.max = (at, y);
         }
     }
 
-    fn flush(self, out: &mut Vec<usize>) {
+    /// Adds `ys`, the values at `start..` of part `part`, in one tight pass.
+    fn add_all(&mut self, part: usize, start: usize, ys: &[f64]) {
+        let Some(last) = ys.len().checked_sub(1) else { return };
+        // Local indices in the loop (usize::MAX: none better than the bucket's own).
+        let (mut min, mut max) = ((usize::MAX, self.min.1), (usize::MAX, self.max.1));
+        for (k, &v) in ys.iter().enumerate() {
+            if v < min.1 {
+                min = (k, v);
+            }
+            if v > max.1 {
+                max = (k, v);
+            }
+        }
+        if min.0 != usize::MAX {
+            self.min = ((part, start + min.0), min.1);
+        }
+        if max.0 != usize::MAX {
+            self.max = ((part, start + max.0), max.1);
+        }
+        self.last = (part, start + last);
+    }
+
+    fn flush(self, out: &mut Vec<At>) {
         let mut keep = [self.first, self.min.0, self.max.0, self.last];
         keep.sort_unstable();
         let mut prev = None;
-        for i in keep {
-            if prev != Some(i) {
-                out.push(i);
-                prev = Some(i);
+        for at in keep {
+            if prev != Some(at) {
+                out.push(at);
+                prev = Some(at);
             }
         }
     }
@@ -160,7 +236,7 @@ mod tests {
                     b.flush(&mut out);
                 }
                 if !last_was_gap {
-                    out.push(i);
+                    out.push((0, i));
                     last_was_gap = true;
                 }
                 continue;
@@ -168,19 +244,19 @@ mod tests {
             last_was_gap = false;
             let column = x_scale.map(x).floor() as i64;
             match bucket.as_mut() {
-                Some((c, b)) if *c == column => b.add(i, y),
+                Some((c, b)) if *c == column => b.add((0, i), y),
                 _ => {
                     if let Some((_, b)) = bucket.take() {
                         b.flush(&mut out);
                     }
-                    bucket = Some((column, Bucket::new(i, y)));
+                    bucket = Some((column, Bucket::new((0, i), y)));
                 }
             }
         }
         if let Some((_, b)) = bucket {
             b.flush(&mut out);
         }
-        out
+        out.into_iter().map(|(_, i)| i).collect()
     }
 
     fn linear(lo: f64, hi: f64, width: f64) -> Scale {
@@ -241,6 +317,32 @@ mod tests {
             let kind = if log { ScaleKind::Log } else { ScaleKind::Linear };
             let scale = Scale::new(kind, a.min(b), a.max(b), 0.0, width);
             prop_assert_eq!(m4(&xs, ys, &scale), m4_point_by_point(&xs, ys, &scale));
+        }
+
+        #[test]
+        fn parts_decimate_as_the_joined_series(
+            steps in prop::collection::vec(prop_oneof![3 => Just(0.0f64), 6 => 0.0f64..5.0, 1 => 0.0f64..1e3], 0..2000),
+            ys in prop::collection::vec(prop_oneof![20 => -1e3f64..1e3, 1 => Just(f64::NAN)], 2000),
+            cuts in prop::collection::vec(0usize..2000, 0..12),
+            zoom in (0.0f64..1.0, 0.0f64..1.0),
+            width in 1.0f64..1500.0,
+            log in any::<bool>(),
+        ) {
+            let xs: Vec<f64> = steps.iter().scan(-50.0, |x, d| { *x += d; Some(*x) }).collect();
+            let ys = &ys[..xs.len()];
+            // Split at random places (empty parts included).
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(xs.len())).collect();
+            cuts.push(0);
+            cuts.push(xs.len());
+            cuts.sort_unstable();
+            let parts: Vec<(&[f64], &[f64])> =
+                cuts.windows(2).map(|w| (&xs[w[0]..w[1]], &ys[w[0]..w[1]])).collect();
+            let (first, last) = (xs.first().copied().unwrap_or(0.0), xs.last().copied().unwrap_or(1.0));
+            let (a, b) = (first + zoom.0 * (last - first), first + zoom.1 * (last - first));
+            let kind = if log { ScaleKind::Log } else { ScaleKind::Linear };
+            let scale = Scale::new(kind, a.min(b), a.max(b), 0.0, width);
+            let joined: Vec<usize> = m4_parts(&parts, &scale).into_iter().map(|(p, i)| cuts[p] + i).collect();
+            prop_assert_eq!(joined, m4(&xs, ys, &scale));
         }
 
         #[test]

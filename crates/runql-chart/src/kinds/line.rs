@@ -9,8 +9,12 @@
 
 use crate::chart::{Ctx, CurvePoints, Rendered};
 use crate::color::{Rgba, series_color};
-use crate::data::Rows;
-use crate::decimate::m4;
+use std::borrow::Cow;
+
+use arrow_buffer::ScalarBuffer;
+
+use crate::data::{RowRun, Rows, Runs};
+use crate::decimate::m4_parts;
 use crate::error::{ChartError, Result};
 use crate::frame::{self, draw_axes, draw_empty, draw_legend, padded, tick_target};
 use crate::scale::Scale;
@@ -24,9 +28,35 @@ pub(crate) struct Series {
     key: String,
     label: String,
     group: Option<u32>,
-    xs: Vec<f64>,
-    ys: Vec<f64>,
+    /// The points in x order, in stretches: the query's own buffers when its rows came
+    /// grouped by series (no copy), else one stretch copied together.
+    parts: Vec<Part>,
 }
+
+/// A stretch of one series' points (x ascending, and not below the previous stretch's).
+#[derive(Debug, Clone)]
+struct Part {
+    xs: ScalarBuffer<f64>,
+    ys: ScalarBuffer<f64>,
+}
+
+impl Series {
+    /// All x (or y) values in one slice: borrowed when there is one stretch.
+    fn joined(&self, field: impl Fn(&Part) -> &[f64]) -> Cow<'_, [f64]> {
+        match self.parts.as_slice() {
+            [one] => Cow::Borrowed(field(one)),
+            parts => Cow::Owned(parts.iter().flat_map(|p| field(p).iter().copied()).collect()),
+        }
+    }
+}
+
+/// A series' x and y, each in one slice.
+type Joined<'a> = (Cow<'a, [f64]>, Cow<'a, [f64]>);
+
+/// Below this many rows per run of one series on average, rows are copied into each
+/// series instead of referenced in place (rows ordered by step rather than by run would
+/// otherwise make one stretch per point).
+const MIN_MEAN_RUN: usize = 64;
 
 /// What a line chart draws from: its series and groups, and the smoothing last applied.
 #[derive(Debug, Clone)]
@@ -36,13 +66,20 @@ pub(crate) struct LineData {
     smoothed: Option<(Smoothing, Vec<Vec<f64>>)>,
 }
 
-/// Curves as drawn: key, label, color, x, y, and the raw y when y is smoothed/aggregated.
+/// Curves as drawn: key, label, color and the stretches of points.
 struct Curve<'a> {
     key: &'a str,
     label: &'a str,
     color: Rgba,
-    xs: std::borrow::Cow<'a, [f64]>,
-    ys: std::borrow::Cow<'a, [f64]>,
+    stretches: Vec<Stretch<'a>>,
+    /// Curves with a band are drawn thicker, over it.
+    banded: bool,
+}
+
+/// Points of a curve in x order: x, y, the raw y when y is smoothed, and a band.
+struct Stretch<'a> {
+    xs: Cow<'a, [f64]>,
+    ys: Cow<'a, [f64]>,
     raw: Option<&'a [f64]>,
     band: Option<(Vec<f64>, Vec<f64>)>,
 }
@@ -55,80 +92,105 @@ impl LineData {
             enc.y.as_deref().ok_or_else(|| ChartError::Spec("a line chart needs encoding.y".into()))?;
         let xs = rows.number_chunks(x_col, "x")?;
         let ys = rows.number_chunks(y_col, "y")?;
-        let (codes, keys) = match enc.series.as_deref() {
-            Some(col) => {
-                let c = rows.codes(col, "series")?;
-                (c.codes, c.values)
-            }
-            None => (vec![0; rows.num_rows()], vec![Some(y_col.to_owned())]),
+        let runs = match enc.series.as_deref() {
+            Some(col) => rows.runs(col, "series")?,
+            None => Runs {
+                runs: xs
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, x)| !x.is_empty())
+                    .map(|(batch, x)| RowRun { batch, start: 0, len: x.len(), code: 0 })
+                    .collect(),
+                values: vec![Some(y_col.to_owned())],
+            },
         };
-        let labels: Vec<Option<String>> = match enc.label.as_deref() {
-            Some(col) => first_per_code(&codes, keys.len(), rows.texts(col, "label")?),
-            None => keys.clone(),
+        // Labels and groups are read at each series' first row, not row by row.
+        let mut first_run: Vec<Option<RowRun>> = vec![None; runs.values.len()];
+        for run in &runs.runs {
+            if let Some(slot @ None) = first_run.get_mut(run.code as usize) {
+                *slot = Some(*run);
+            }
+        }
+        let at_first_row = |col: &str, role: &str| -> Result<Vec<Option<String>>> {
+            first_run
+                .iter()
+                .map(|run| match run {
+                    Some(r) => rows.text_at(col, role, r.batch, r.start),
+                    None => Ok(None),
+                })
+                .collect()
+        };
+        let labels = match enc.label.as_deref() {
+            Some(col) => at_first_row(col, "label")?,
+            None => runs.values.clone(),
         };
         let (group_of, groups) = match enc.group.as_deref() {
             Some(col) => {
-                let g = rows.codes(col, "group")?;
-                let per_series = first_per_code(&codes, keys.len(), g.codes.into_iter().map(Some).collect());
-                (per_series, g.values.into_iter().map(|v| v.unwrap_or_else(|| "(none)".into())).collect())
+                let mut groups: Vec<String> = Vec::new();
+                let group_of = at_first_row(col, "group")?
+                    .into_iter()
+                    .map(|g| {
+                        let g = g.unwrap_or_else(|| "(none)".into());
+                        let code = groups.iter().position(|n| *n == g).unwrap_or_else(|| {
+                            groups.push(g);
+                            groups.len() - 1
+                        });
+                        u32::try_from(code).ok()
+                    })
+                    .collect();
+                (group_of, groups)
             }
-            None => (vec![None; keys.len()], Vec::new()),
+            None => (vec![None; runs.values.len()], Vec::new()),
         };
-        let mut series: Vec<Series> = keys
+        let mut series: Vec<Series> = runs
+            .values
             .iter()
             .zip(labels)
             .zip(group_of)
             .map(|((key, label), group)| {
                 let key = key.clone().unwrap_or_else(|| "(none)".into());
-                Series {
-                    label: label.unwrap_or_else(|| key.clone()),
-                    key,
-                    group,
-                    xs: Vec::new(),
-                    ys: Vec::new(),
-                }
+                Series { label: label.unwrap_or_else(|| key.clone()), key, group, parts: Vec::new() }
             })
             .collect();
-        // Reserve each series' length up front: growing 100 vectors by doubling while
-        // copying 10⁷ points costs more than the copy itself.
-        let mut lengths = vec![0usize; series.len()];
-        for code in &codes {
-            if let Some(n) = lengths.get_mut(*code as usize) {
-                *n += 1;
-            }
-        }
-        for (s, n) in series.iter_mut().zip(lengths) {
-            s.xs.reserve_exact(n);
-            s.ys.reserve_exact(n);
-        }
-        // Rows usually come ordered by series: copy each stretch of one series at once,
-        // straight from the record batches.
-        let mut first_row = 0;
-        for (x_chunk, y_chunk) in xs.iter().zip(&ys) {
-            let (x_chunk, y_chunk) = (x_chunk.values(), y_chunk.values());
-            let chunk_codes = codes.get(first_row..first_row + x_chunk.len()).unwrap_or_default();
-            first_row += x_chunk.len();
-            let mut start = 0;
-            while let Some(&code) = chunk_codes.get(start) {
-                let len =
-                    chunk_codes.get(start..).unwrap_or_default().iter().take_while(|&&c| c == code).count();
-                let end = start + len;
-                if let (Some(s), Some(x), Some(y)) =
-                    (series.get_mut(code as usize), x_chunk.get(start..end), y_chunk.get(start..end))
-                {
-                    s.xs.extend_from_slice(x);
-                    s.ys.extend_from_slice(y);
+        let stretch = |run: &RowRun| -> Option<Part> {
+            let (x, y) = (xs.get(run.batch)?, ys.get(run.batch)?);
+            // ScalarBuffer::slice asserts its bounds: check them here.
+            (run.start + run.len <= x.len().min(y.len())).then(|| Part {
+                xs: x.values().slice(run.start, run.len),
+                ys: y.values().slice(run.start, run.len),
+            })
+        };
+        if runs.runs.len().saturating_mul(MIN_MEAN_RUN) <= rows.num_rows() {
+            for run in &runs.runs {
+                if let (Some(s), Some(part)) = (series.get_mut(run.code as usize), stretch(run)) {
+                    s.parts.push(part);
                 }
-                start = end;
+            }
+        } else {
+            // Reserve each series' length up front: growing vectors by doubling while
+            // copying millions of points costs more than the copy itself.
+            let mut lengths = vec![0usize; series.len()];
+            for run in &runs.runs {
+                if let Some(n) = lengths.get_mut(run.code as usize) {
+                    *n += run.len;
+                }
+            }
+            let mut copied: Vec<(Vec<f64>, Vec<f64>)> =
+                lengths.into_iter().map(|n| (Vec::with_capacity(n), Vec::with_capacity(n))).collect();
+            for run in &runs.runs {
+                if let (Some((cx, cy)), Some(part)) = (copied.get_mut(run.code as usize), stretch(run)) {
+                    cx.extend_from_slice(&part.xs);
+                    cy.extend_from_slice(&part.ys);
+                }
+            }
+            for (s, (cx, cy)) in series.iter_mut().zip(copied) {
+                s.parts = vec![Part { xs: cx.into(), ys: cy.into() }];
             }
         }
         for s in &mut series {
-            drop_unplaceable_x(s);
+            s.parts = placed_in_order(std::mem::take(&mut s.parts));
         }
-        for s in &mut series {
-            sort_by_x(s);
-        }
-        series.retain(|s| !s.xs.is_empty());
+        series.retain(|s| !s.parts.is_empty());
         Ok(LineData { series, groups, smoothed: None })
     }
 
@@ -144,12 +206,15 @@ impl LineData {
         let out = self
             .series
             .iter()
-            .map(|s| match smoothing.kind {
-                SmoothingKind::None => s.ys.clone(),
-                SmoothingKind::TbEma => runql_sql::udf::tb_ema::smooth(&s.ys, p),
-                SmoothingKind::Twema => runql_sql::udf::twema::smooth(&s.ys, &s.xs, p),
-                SmoothingKind::Gaussian => runql_sql::udf::gaussian::smooth(&s.ys, &s.xs, p),
-                SmoothingKind::RunningAvg => runql_sql::udf::running_avg::smooth(&s.ys, p as i64),
+            .map(|s| {
+                let ys = s.joined(|p| &p.ys);
+                match smoothing.kind {
+                    SmoothingKind::None => ys.into_owned(),
+                    SmoothingKind::TbEma => runql_sql::udf::tb_ema::smooth(&ys, p),
+                    SmoothingKind::Twema => runql_sql::udf::twema::smooth(&ys, &s.joined(|p| &p.xs), p),
+                    SmoothingKind::Gaussian => runql_sql::udf::gaussian::smooth(&ys, &s.joined(|p| &p.xs), p),
+                    SmoothingKind::RunningAvg => runql_sql::udf::running_avg::smooth(&ys, p as i64),
+                }
             })
             .collect();
         self.smoothed = Some((smoothing, out));
@@ -164,22 +229,36 @@ impl LineData {
     }
 
     fn curves<'a>(&'a self, o: &ChartOptions, smoothed: Option<&'a Vec<Vec<f64>>>) -> Vec<Curve<'a>> {
-        let main = |i: usize, s: &'a Series| -> &'a [f64] {
-            smoothed.and_then(|v| v.get(i)).map(Vec::as_slice).unwrap_or(&s.ys)
-        };
         if self.groups.is_empty() {
             return self
                 .series
                 .iter()
                 .enumerate()
-                .map(|(i, s)| Curve {
-                    key: &s.key,
-                    label: &s.label,
-                    color: series_color(&s.key),
-                    xs: std::borrow::Cow::Borrowed(&s.xs),
-                    ys: std::borrow::Cow::Borrowed(main(i, s)),
-                    raw: (smoothed.is_some() && o.show_raw).then_some(s.ys.as_slice()),
-                    band: None,
+                .map(|(i, s)| {
+                    let smooth = smoothed.and_then(|v| v.get(i));
+                    let mut offset = 0;
+                    let stretches = s
+                        .parts
+                        .iter()
+                        .map(|p| {
+                            let range = offset..offset + p.ys.len();
+                            offset = range.end;
+                            let ys: &[f64] = smooth.and_then(|v| v.get(range)).unwrap_or(&p.ys);
+                            Stretch {
+                                xs: Cow::Borrowed(&p.xs),
+                                ys: Cow::Borrowed(ys),
+                                raw: (smooth.is_some() && o.show_raw).then_some(&p.ys),
+                                band: None,
+                            }
+                        })
+                        .collect();
+                    Curve {
+                        key: &s.key,
+                        label: &s.label,
+                        color: series_color(&s.key),
+                        stretches,
+                        banded: false,
+                    }
                 })
                 .collect();
         }
@@ -187,65 +266,69 @@ impl LineData {
             .iter()
             .enumerate()
             .filter_map(|(g, name)| {
-                let members: Vec<(&[f64], &[f64])> = self
+                let members: Vec<Joined<'_>> = self
                     .series
                     .iter()
                     .enumerate()
                     .filter(|(_, s)| s.group == Some(g as u32))
-                    .map(|(i, s)| (s.xs.as_slice(), main(i, s)))
+                    .map(|(i, s)| {
+                        let ys = smoothed
+                            .and_then(|v| v.get(i))
+                            .map_or_else(|| s.joined(|p| &p.ys), |v| Cow::Borrowed(v.as_slice()));
+                        (s.joined(|p| &p.xs), ys)
+                    })
                     .collect();
                 if members.is_empty() {
                     return None;
                 }
+                let members: Vec<(&[f64], &[f64])> = members.iter().map(|(x, y)| (&**x, &**y)).collect();
                 let agg = aggregate(&members, o.aggregate, o.band);
+                let banded = o.band != Band::None;
+                let stretch = Stretch {
+                    xs: Cow::Owned(agg.xs),
+                    ys: Cow::Owned(agg.center),
+                    raw: None,
+                    band: banded.then_some((agg.lower, agg.upper)),
+                };
                 Some(Curve {
                     key: name,
                     label: name,
                     color: series_color(name),
-                    xs: std::borrow::Cow::Owned(agg.xs),
-                    ys: std::borrow::Cow::Owned(agg.center),
-                    raw: None,
-                    band: (o.band != Band::None).then_some((agg.lower, agg.upper)),
+                    stretches: vec![stretch],
+                    banded,
                 })
             })
             .collect()
     }
 }
 
-fn first_per_code<T: Clone>(codes: &[u32], n: usize, values: Vec<Option<T>>) -> Vec<Option<T>> {
-    let mut out: Vec<Option<T>> = vec![None; n];
-    for (code, v) in codes.iter().zip(values) {
-        if let Some(slot) = out.get_mut(*code as usize)
-            && slot.is_none()
-        {
-            *slot = v;
-        }
-    }
-    out
-}
-
-/// Removes the points whose x is not finite (they have no place on any axis).
-fn drop_unplaceable_x(s: &mut Series) {
-    if s.xs.iter().all(|x| x.is_finite()) {
-        return;
-    }
-    let (xs, ys): (Vec<f64>, Vec<f64>) =
-        s.xs.iter().zip(&s.ys).filter(|(x, _)| x.is_finite()).map(|(x, y)| (*x, *y)).unzip();
-    s.xs = xs;
-    s.ys = ys;
-}
-
-fn sort_by_x(s: &mut Series) {
-    if s.xs.windows(2).all(|w| matches!(w, [a, b] if a <= b)) {
-        return;
-    }
-    let mut order: Vec<usize> = (0..s.xs.len()).collect();
-    // Stable: points logged at the same x keep their logging order.
-    order.sort_by(|&a, &b| {
-        s.xs.get(a).zip(s.xs.get(b)).map_or(std::cmp::Ordering::Equal, |(x, y)| x.total_cmp(y))
+/// The stretches of a series with only placeable points (finite x) in x order: as they
+/// are when they already are (one pass over x), else copied together, filtered and sorted.
+fn placed_in_order(parts: Vec<Part>) -> Vec<Part> {
+    let mut previous = f64::NEG_INFINITY;
+    let in_order = parts.iter().all(|p| {
+        p.xs.iter().all(|&x| {
+            // NaN fails the comparison as well.
+            let ok = x.is_finite() && x >= previous;
+            previous = x;
+            ok
+        })
     });
-    s.xs = order.iter().filter_map(|&i| s.xs.get(i).copied()).collect();
-    s.ys = order.iter().filter_map(|&i| s.ys.get(i).copied()).collect();
+    if in_order {
+        return parts.into_iter().filter(|p| !p.xs.is_empty()).collect();
+    }
+    let mut points: Vec<(f64, f64)> = parts
+        .iter()
+        .flat_map(|p| p.xs.iter().copied().zip(p.ys.iter().copied()))
+        .filter(|(x, _)| x.is_finite())
+        .collect();
+    // Stable: points logged at the same x keep their logging order.
+    points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    if points.is_empty() {
+        return Vec::new();
+    }
+    let (xs, ys): (Vec<f64>, Vec<f64>) = points.into_iter().unzip();
+    vec![Part { xs: xs.into(), ys: ys.into() }]
 }
 
 /// A group's line and band on the union of its members' x values.
@@ -320,21 +403,68 @@ pub(crate) fn aggregate(members: &[(&[f64], &[f64])], agg: Aggregate, band: Band
 fn x_domain(curves: &[Curve<'_>], kind: ScaleKind) -> (f64, f64) {
     let mut lo = f64::INFINITY;
     let mut hi = f64::NEG_INFINITY;
+    let ok = |x: &&f64| x.is_finite() && (kind == ScaleKind::Linear || **x > 0.0);
     for c in curves {
-        let ok = |x: &&f64| x.is_finite() && (kind == ScaleKind::Linear || **x > 0.0);
-        if let Some(first) = c.xs.iter().find(ok) {
+        if let Some(first) = c.stretches.iter().find_map(|s| s.xs.iter().find(ok)) {
             lo = lo.min(*first);
         }
-        if let Some(last) = c.xs.iter().rev().find(ok) {
+        if let Some(last) = c.stretches.iter().rev().find_map(|s| s.xs.iter().rev().find(ok)) {
             hi = hi.max(*last);
         }
     }
     (lo, hi)
 }
 
-/// Decimated (x, y) of one curve for the shown range.
-fn decimated(xs: &[f64], ys: &[f64], scale: &Scale) -> Vec<(f64, f64)> {
-    m4(xs, ys, scale).into_iter().filter_map(|i| Some((*xs.get(i)?, *ys.get(i)?))).collect()
+/// Decimated (x, y) of the stretches' x against the y that `ys` picks (raw y, a band edge).
+fn decimated<'s>(
+    stretches: &'s [Stretch<'_>],
+    scale: &Scale,
+    ys: impl Fn(&'s Stretch<'_>) -> Option<&'s [f64]>,
+) -> Vec<(f64, f64)> {
+    let parts: Vec<(&[f64], &[f64])> = stretches.iter().filter_map(|s| Some((&s.xs[..], ys(s)?))).collect();
+    m4_parts(&parts, scale)
+        .into_iter()
+        .filter_map(|(p, i)| {
+            let (xs, ys) = parts.get(p)?;
+            Some((*xs.get(i)?, *ys.get(i)?))
+        })
+        .collect()
+}
+
+/// What is drawn of one curve: its decimated points, and for a smoothed curve the raw
+/// value under each of them and the decimated raw curve, and a band's edges.
+#[derive(Default)]
+struct Drawn {
+    main: Vec<(f64, f64)>,
+    main_raw: Vec<f64>,
+    raw: Vec<(f64, f64)>,
+    lower: Vec<(f64, f64)>,
+    upper: Vec<(f64, f64)>,
+}
+
+impl Drawn {
+    fn of(curve: &Curve<'_>, scale: &Scale) -> Drawn {
+        let stretches = &curve.stretches;
+        let main_parts: Vec<(&[f64], &[f64])> = stretches.iter().map(|s| (&s.xs[..], &s.ys[..])).collect();
+        let mut d = Drawn::default();
+        for (p, i) in m4_parts(&main_parts, scale) {
+            let Some(s) = stretches.get(p) else { continue };
+            if let (Some(&x), Some(&y)) = (s.xs.get(i), s.ys.get(i)) {
+                d.main.push((x, y));
+                if let Some(raw) = s.raw {
+                    d.main_raw.push(raw.get(i).copied().unwrap_or(f64::NAN));
+                }
+            }
+        }
+        if stretches.iter().any(|s| s.raw.is_some()) {
+            d.raw = decimated(stretches, scale, |s| s.raw);
+        }
+        if stretches.iter().any(|s| s.band.is_some()) {
+            d.lower = decimated(stretches, scale, |s| s.band.as_ref().map(|b| &b.0[..]));
+            d.upper = decimated(stretches, scale, |s| s.band.as_ref().map(|b| &b.1[..]));
+        }
+        d
+    }
 }
 
 fn render_curves(ctx: &Ctx<'_>, curves: &[Curve<'_>]) -> Result<Rendered> {
@@ -345,31 +475,7 @@ fn render_curves(ctx: &Ctx<'_>, curves: &[Curve<'_>]) -> Result<Rendered> {
     // fine as the final plot width, so ≤ 4 points per final pixel column still hold the
     // extremes; the y range is then taken from exactly the points that are drawn.
     let provisional = Scale::new(o.x_scale, xlo, xhi, 0.0, w * o.pixel_ratio);
-    struct Drawn {
-        main: Vec<(f64, f64)>,
-        /// Index in the curve of each point of `main` (for its raw value).
-        main_at: Vec<usize>,
-        raw: Vec<(f64, f64)>,
-        lower: Vec<(f64, f64)>,
-        upper: Vec<(f64, f64)>,
-    }
-    let drawn: Vec<Drawn> = curves
-        .iter()
-        .map(|c| {
-            // Each kept point with its index in the curve (for the raw value under it).
-            let (main_at, main) = m4(&c.xs, &c.ys, &provisional)
-                .into_iter()
-                .filter_map(|i| Some((i, (*c.xs.get(i)?, *c.ys.get(i)?))))
-                .unzip();
-            Drawn {
-                main,
-                main_at,
-                raw: c.raw.map(|r| decimated(&c.xs, r, &provisional)).unwrap_or_default(),
-                lower: c.band.as_ref().map(|(l, _)| decimated(&c.xs, l, &provisional)).unwrap_or_default(),
-                upper: c.band.as_ref().map(|(_, u)| decimated(&c.xs, u, &provisional)).unwrap_or_default(),
-            }
-        })
-        .collect();
+    let drawn: Vec<Drawn> = curves.iter().map(|c| Drawn::of(c, &provisional)).collect();
     let y_ok = |y: f64| y.is_finite() && (o.y_scale == ScaleKind::Linear || y > 0.0);
     let in_x = |x: f64| x >= xlo.min(xhi) && x <= xlo.max(xhi);
     let mut ys: Vec<f64> = drawn
@@ -427,7 +533,7 @@ fn render_curves(ctx: &Ctx<'_>, curves: &[Curve<'_>]) -> Result<Rendered> {
     let mut picks = Vec::with_capacity(curves.len());
     for (i, (c, d)) in curves.iter().zip(drawn).enumerate() {
         let pts = to_px(&d.main);
-        let width = if c.band.is_some() { 2.0 } else { 1.5 };
+        let width = if c.banded { 2.0 } else { 1.5 };
         if pts.len() == 1 || pts.iter().filter(|p| p[1].is_finite()).count() == 1 {
             // A one-point series is a dot, not an invisible zero-length line.
             if let Some(p) =
@@ -439,11 +545,7 @@ fn render_curves(ctx: &Ctx<'_>, curves: &[Curve<'_>]) -> Result<Rendered> {
             scene.line_clipped(&pts, plot, c.color, width);
         }
         series.push((c.key.to_owned(), c.label.to_owned()));
-        let raw = c
-            .raw
-            .map(|raw| d.main_at.iter().map(|&at| raw.get(at).copied().unwrap_or(f64::NAN)).collect())
-            .unwrap_or_default();
-        picks.push(CurvePoints { series: i as u32, px: pts, data: d.main, raw });
+        picks.push(CurvePoints { series: i as u32, px: pts, data: d.main, raw: d.main_raw });
     }
     if let Some(area) = legend_area {
         draw_legend(&mut scene, &ctx.palette, area, &legend, o.max_legend);
@@ -487,15 +589,30 @@ mod tests {
 
     #[test]
     fn sorting_is_stable_for_equal_x() {
-        let mut s = Series {
-            key: "k".into(),
-            label: "k".into(),
-            group: None,
-            xs: vec![2.0, 1.0, 1.0],
-            ys: vec![0.0, 1.0, 2.0],
-        };
-        sort_by_x(&mut s);
-        assert_eq!(s.xs, vec![1.0, 1.0, 2.0]);
-        assert_eq!(s.ys, vec![1.0, 2.0, 0.0]);
+        let part = |xs: Vec<f64>, ys: Vec<f64>| Part { xs: xs.into(), ys: ys.into() };
+        let parts = placed_in_order(vec![part(vec![2.0, 1.0], vec![0.0, 1.0]), part(vec![1.0], vec![2.0])]);
+        assert_eq!(parts.len(), 1);
+        assert_eq!(&parts[0].xs[..], [1.0, 1.0, 2.0]);
+        assert_eq!(&parts[0].ys[..], [1.0, 2.0, 0.0]);
+    }
+
+    #[test]
+    fn stretches_in_order_are_kept_as_they_are_and_bad_x_dropped() {
+        let part = |xs: Vec<f64>, ys: Vec<f64>| Part { xs: xs.into(), ys: ys.into() };
+        let kept = placed_in_order(vec![
+            part(vec![0.0, 1.0], vec![5.0, 6.0]),
+            part(vec![], vec![]),
+            part(vec![1.0, 3.0], vec![7.0, 8.0]),
+        ]);
+        assert_eq!(kept.len(), 2, "in order: the same stretches, minus the empty one");
+        assert_eq!(&kept[1].ys[..], [7.0, 8.0]);
+        let fixed = placed_in_order(vec![
+            part(vec![0.0, 4.0], vec![5.0, 6.0]),
+            part(vec![f64::NAN, 2.0, f64::INFINITY], vec![1.0, 2.0, 3.0]),
+        ]);
+        assert_eq!(fixed.len(), 1);
+        assert_eq!(&fixed[0].xs[..], [0.0, 2.0, 4.0]);
+        assert_eq!(&fixed[0].ys[..], [5.0, 2.0, 6.0]);
+        assert!(placed_in_order(vec![part(vec![f64::NAN], vec![1.0])]).is_empty());
     }
 }
