@@ -1,6 +1,8 @@
 //! Line chart of 100 runs × 100k points (10M), natively: preparing the series, the first
 //! render (M4 + scene), a redraw after a smoothing change, zooms, and SVG/PNG output.
-//! Prints numbers; asserts nothing. `cargo bench -p runql-chart --bench line_chart [-- RUNS STEPS]`
+//! Then the same size as a loaded sweep charted through the "curves" preset (query
+//! included). Prints numbers; asserts nothing.
+//! `cargo bench -p runql-chart --bench line_chart [-- RUNS STEPS] [--loaded-only]`
 //! (the browser side, against uPlot, is scripts/bench/chart.mjs).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -10,6 +12,8 @@ use std::time::Instant;
 use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
 use runql_chart::spec::{Smoothing, SmoothingKind};
 use runql_chart::{Chart, ChartSpec, data};
+use runql_core::{FileTree, LoadOptions, load, synth};
+use runql_sql::{Session, SessionOptions};
 
 /// DataFusion's default batch size.
 const BATCH_ROWS: usize = 8192;
@@ -19,6 +23,10 @@ fn ms(t: Instant) -> f64 {
 }
 
 fn main() {
+    if std::env::var("ONLY_LOADED").is_ok() {
+        loaded_sweep(100, 100_000);
+        return;
+    }
     let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     let runs = args.first().copied().unwrap_or(100);
     let steps = args.get(1).copied().unwrap_or(100_000);
@@ -82,4 +90,41 @@ fn main() {
     let t = Instant::now();
     let png = chart.png().unwrap();
     println!("PNG from the rendered scene: {:.1} ms ({} KB)", ms(t), png.len() / 1024);
+
+    loaded_sweep(runs, steps);
+}
+
+/// The case users have: curves of one metric of a loaded sweep (`runs` runs × 3 metrics ×
+/// `steps` steps in runql's tables), through the "curves" preset: query + prepare, render.
+fn loaded_sweep(runs: usize, steps: usize) {
+    let spec = synth::SweepSpec { runs, metrics: 3, steps, seed: 7 };
+    let mut tree = FileTree::new("bench");
+    let t = Instant::now();
+    synth::write_sweep(&spec, synth::SweepFormat::Arrow, &mut |path, bytes| {
+        tree.insert(path, bytes.to_vec());
+        Ok(())
+    })
+    .unwrap();
+    let loaded = load(&[tree], &LoadOptions::default()).unwrap();
+    let session =
+        Session::with_tables(&loaded.tables, SessionOptions { target_partitions: 1, read_only: true })
+            .unwrap();
+    println!("loaded sweep: {runs} runs x 3 metrics x {steps} steps ({:.0} ms to generate and load)", ms(t));
+    let spec = ChartSpec::from_json(
+        r#"{"kind": "line", "data": {"preset": "curves", "metric": "val/loss"},
+            "options": {"width": 1000, "height": 500}}"#,
+    )
+    .unwrap();
+    for _ in 0..2 {
+        let t = Instant::now();
+        let mut chart = Chart::build(&session, spec.clone()).unwrap();
+        let built = ms(t);
+        let t = Instant::now();
+        chart.render().unwrap();
+        println!(
+            "curves of val/loss: preset query + prepare {built:.1} ms ({} rows), first render {:.1} ms",
+            chart.rows(),
+            ms(t)
+        );
+    }
 }

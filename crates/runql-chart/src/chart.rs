@@ -38,6 +38,9 @@ pub struct ChartQuery {
     pub params: Vec<ScalarValue>,
     /// Encodings and titles.
     pub resolved: Resolved,
+    /// A query with one row per series for its label and group (see
+    /// [`Rows::with_series_table`]); run it and attach its rows before building the chart.
+    pub series_sql: Option<String>,
 }
 
 impl ChartSpec {
@@ -48,6 +51,7 @@ impl ChartSpec {
             DataSpec::Sql { sql } => ChartQuery {
                 sql: sql.clone(),
                 params: Vec::new(),
+                series_sql: None,
                 resolved: Resolved {
                     encoding: self.encoding.clone(),
                     title: self.title.clone().unwrap_or_default(),
@@ -79,6 +83,7 @@ impl ChartSpec {
                 ChartQuery {
                     sql: q.sql,
                     params: q.params,
+                    series_sql: q.series_sql,
                     resolved: Resolved {
                         encoding,
                         title: self.title.clone().unwrap_or(q.title),
@@ -224,7 +229,12 @@ impl Chart {
         spec.validate()?;
         let q = spec.query();
         let result = session.sql_blocking(&q.sql, &q.params)?;
-        Chart::new(spec, Rows::new(result.schema, result.batches))
+        let mut rows = Rows::new(result.schema, result.batches);
+        if let Some(sql) = &q.series_sql {
+            let series = session.sql_blocking(sql, &[])?;
+            rows = rows.with_series_table(Rows::new(series.schema, series.batches));
+        }
+        Chart::new(spec, rows)
     }
 
     /// Rows the chart was built from (0: an empty chart, e.g. a metric no run logged).

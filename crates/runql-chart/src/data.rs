@@ -13,6 +13,9 @@ use crate::error::{ChartError, Result};
 pub struct Rows {
     schema: SchemaRef,
     batches: Vec<RecordBatch>,
+    /// One row per series with columns that are the same on all its rows (a run's name
+    /// and group), given apart so the rows need not repeat them.
+    series_table: Option<Arc<Rows>>,
 }
 
 /// A column read as numbers or as text.
@@ -67,7 +70,29 @@ fn is_numeric(t: &DataType) -> bool {
 impl Rows {
     /// Rows of `schema` in `batches`.
     pub fn new(schema: SchemaRef, batches: Vec<RecordBatch>) -> Rows {
-        Rows { schema, batches }
+        Rows { schema, batches, series_table: None }
+    }
+
+    /// These rows with `table`: one row per series value (in the column the chart's
+    /// encoding names as `series`) holding per-series columns such as its label or group.
+    /// A line chart reads such a column from `table` when the rows do not have it.
+    ///
+    /// ```
+    /// use runql_chart::data::{rows_from, f64_column, text_column};
+    /// let points = rows_from(vec![("run_id", text_column(vec!["r1", "r1"])), ("y", f64_column(vec![1.0, 2.0]))]);
+    /// let names = rows_from(vec![("run_id", text_column(vec!["r1"])), ("run", text_column(vec!["bold-cat"]))]);
+    /// let rows = points.unwrap().with_series_table(names.unwrap());
+    /// assert!(rows.series_table().is_some_and(|t| t.has("run")));
+    /// ```
+    #[must_use]
+    pub fn with_series_table(mut self, table: Rows) -> Rows {
+        self.series_table = Some(Arc::new(table));
+        self
+    }
+
+    /// The per-series table given by [`Rows::with_series_table`].
+    pub fn series_table(&self) -> Option<&Rows> {
+        self.series_table.as_deref()
     }
 
     /// Number of rows.

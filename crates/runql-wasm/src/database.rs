@@ -260,7 +260,11 @@ impl Database {
         let spec = runql_chart::ChartSpec::from_json(spec_json)?;
         let q = spec.query();
         let result = runql_sql::block_on(self.session.query(&q.sql, &q.params))??;
-        let rows = runql_chart::data::Rows::new(result.schema, result.batches);
+        let mut rows = runql_chart::data::Rows::new(result.schema, result.batches);
+        if let Some(sql) = &q.series_sql {
+            let series = runql_sql::block_on(self.session.query(sql, &[]))??;
+            rows = rows.with_series_table(runql_chart::data::Rows::new(series.schema, series.batches));
+        }
         Ok(crate::chart::ChartHandle::new(runql_chart::Chart::new(spec, rows)?))
     }
 

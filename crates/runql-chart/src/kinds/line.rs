@@ -112,6 +112,11 @@ impl LineData {
             }
         }
         let at_first_row = |col: &str, role: &str| -> Result<Vec<Option<String>>> {
+            if let (false, Some(table), Some(series_col)) = (rows.has(col), rows.series_table(), &enc.series)
+                && table.has(col)
+            {
+                return per_series(table, series_col, col, role, &runs.values);
+            }
             first_run
                 .iter()
                 .map(|run| match run {
@@ -300,6 +305,20 @@ impl LineData {
             })
             .collect()
     }
+}
+
+/// Column `col` of the per-series `table` for each of `keys` (the series column's values):
+/// `None` for a series the table does not list.
+fn per_series(
+    table: &Rows,
+    series_col: &str,
+    col: &str,
+    role: &str,
+    keys: &[Option<String>],
+) -> Result<Vec<Option<String>>> {
+    let by_key: std::collections::HashMap<Option<String>, Option<String>> =
+        table.texts(series_col, "series")?.into_iter().zip(table.texts(col, role)?).collect();
+    Ok(keys.iter().map(|k| by_key.get(k).cloned().flatten()).collect())
 }
 
 /// The stretches of a series with only placeable points (finite x) in x order: as they
@@ -585,6 +604,38 @@ mod tests {
         assert_eq!(agg.xs, vec![0.0, 5.0, 6.0, 10.0]);
         assert_eq!(agg.center, vec![0.0, 52.5, 53.0, 10.0]);
         assert!(agg.upper.iter().all(|v| v.is_nan()));
+    }
+
+    #[test]
+    fn labels_and_groups_come_from_the_series_table_when_the_rows_lack_them() {
+        use crate::data::{f64_column, rows_from, text_column};
+        let points = rows_from(vec![
+            ("run_id", text_column(vec!["r1", "r1", "r2", "r3"])),
+            ("x", f64_column(vec![0.0, 1.0, 0.0, 0.0])),
+            ("y", f64_column(vec![1.0, 2.0, 3.0, 4.0])),
+        ])
+        .unwrap();
+        let table = rows_from(vec![
+            ("run_id", text_column(vec!["r3", "r1"])),
+            ("run", text_column(vec!["calm-owl", "bold-cat"])),
+            ("grp", text_column(vec!["b", "a"])),
+        ])
+        .unwrap();
+        let enc = Encoding {
+            x: Some("x".into()),
+            y: Some("y".into()),
+            series: Some("run_id".into()),
+            label: Some("run".into()),
+            group: Some("grp".into()),
+            ..Encoding::default()
+        };
+        let data = LineData::prepare(&enc, &points.with_series_table(table)).unwrap();
+        let labels: Vec<&str> = data.series.iter().map(|s| s.label.as_str()).collect();
+        // r2 is not in the table: its key stands in for the name, "(none)" for the group.
+        assert_eq!(labels, ["bold-cat", "r2", "calm-owl"]);
+        assert_eq!(data.groups, ["a", "(none)", "b"]);
+        let groups: Vec<Option<u32>> = data.series.iter().map(|s| s.group).collect();
+        assert_eq!(groups, [Some(0), Some(1), Some(2)]);
     }
 
     #[test]
