@@ -38,15 +38,15 @@ try {
   console.log(`runql first render (query + series + M4 + draw): ${fmt(r.firstMs)}   (the query alone: ${fmt(r.queryOnlyMs)})`);
   console.log(`runql redraw after a smoothing change (tb_ema over all points): ${fmt(r.smoothMs)}; plain redraw ${fmt(r.redrawMs)}`);
   console.log(`runql zoom re-render: ${r.zooms.map(fmt).join(", ")}  (median ${fmt(median(r.zooms))})`);
-  console.log(`runql on a loaded sweep (${spec.runs} runs x 3 metrics x ${spec.steps} steps, loaded in ${fmt(r.loadMs)}), ` +
-    `curves of val/loss: first render (preset query + series + M4 + draw) ${fmt(r.curvesFirstMs)}; ` +
+  console.log(`runql on loaded runs (the same points as a long Arrow table, loaded in ${fmt(r.loadMs)}), ` +
+    `curves preset: first render (query + series + M4 + draw) ${fmt(r.curvesFirstMs)}; ` +
     `zoom ${r.curvesZooms.map(fmt).join(", ")} (median ${fmt(median(r.curvesZooms))})`);
   console.log(`uPlot 1.6.32 first render (from ready arrays): ${fmt(r.uFirstMs)}`);
   console.log(`uPlot zoom (setScale x): ${r.uZooms.map(fmt).join(", ")}  (median ${fmt(median(r.uZooms))})`);
   console.log(`ratios runql/uPlot: first render ${(r.firstMs / r.uFirstMs).toFixed(2)}x ` +
     `(render without the query ${((r.firstMs - r.queryOnlyMs) / r.uFirstMs).toFixed(2)}x), ` +
     `zoom ${(median(r.zooms) / median(r.uZooms)).toFixed(2)}x; ` +
-    `loaded sweep: first render ${(r.curvesFirstMs / r.uFirstMs).toFixed(2)}x, ` +
+    `loaded runs: first render ${(r.curvesFirstMs / r.uFirstMs).toFixed(2)}x, ` +
     `zoom ${(median(r.curvesZooms) / median(r.uZooms)).toFixed(2)}x`);
 } finally {
   await browser.close();

@@ -35,6 +35,7 @@
 //! - `tests/slt/` at the repository root: SQL logic tests that show every function.
 
 pub mod error;
+mod metrics_table;
 pub mod params;
 pub mod read_only;
 pub mod session;

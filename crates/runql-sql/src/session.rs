@@ -6,13 +6,14 @@ use std::sync::Arc;
 
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
-use datafusion::datasource::MemTable;
+use datafusion::datasource::{MemTable, TableProvider};
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
 use datafusion::scalar::ScalarValue;
 use runql_core::RunTables;
 
 use crate::error::{Result, SqlError};
+use crate::metrics_table::MetricsTable;
 use crate::{params, read_only, udf};
 
 /// How a [`Session`] is set up.
@@ -146,9 +147,20 @@ impl Session {
         let schema = batch.schema();
         let batch_size = self.ctx.copied_config().batch_size();
         let partitions = split(&batch, self.options.target_partitions, batch_size);
-        let table = MemTable::try_new(schema, partitions)?;
+        let table: Arc<dyn TableProvider> = match name {
+            "metrics" => match MetricsTable::try_new(
+                batch,
+                partitions.clone(),
+                batch_size,
+                self.options.target_partitions,
+            ) {
+                Some(t) => Arc::new(t),
+                None => Arc::new(MemTable::try_new(schema, partitions)?),
+            },
+            _ => Arc::new(MemTable::try_new(schema, partitions)?),
+        };
         self.ctx.deregister_table(name)?;
-        self.ctx.register_table(name, Arc::new(table))?;
+        self.ctx.register_table(name, table)?;
         Ok(())
     }
 

@@ -110,6 +110,19 @@ export class RunQL {
     return this.loadDescribed(describeInputs(inputs), options);
   }
 
+  /**
+   * Drops staged inputs after a failed load. When the failure aborted the WebAssembly
+   * instance (out of memory, say) this call fails too; the first error is the one to
+   * report, so this one is ignored.
+   */
+  #discardStaged() {
+    try {
+      this.#db.clearStaged();
+    } catch {
+      // The instance is unusable; the caller reports the original error.
+    }
+  }
+
   /** @internal */
   async loadDescribed(descriptors, options = {}) {
     const origin = options.origin ?? "upload";
@@ -122,7 +135,7 @@ export class RunQL {
       }
       return this.#db.commit(Boolean(options.append), report.parse);
     } catch (e) {
-      this.#db.clearStaged();
+      this.#discardStaged();
       throw toRunQLError(e, "load");
     }
   }
@@ -138,7 +151,7 @@ export class RunQL {
       this.#db.stageDemo(runs, metrics, steps, seed, format);
       return this.#db.commit(append, undefined);
     } catch (e) {
-      this.#db.clearStaged();
+      this.#discardStaged();
       throw toRunQLError(e, "load");
     }
   }

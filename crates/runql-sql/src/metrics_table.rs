@@ -1,0 +1,247 @@
+//! The `metrics` table: in memory like any other, but a scan filtered on the metric key
+//! (`key = 'val/loss'`, `key IN (...)`) reads only the rows of those keys.
+//!
+//! runql's `metrics` holds every point of every run: one stretch of rows per (run, key)
+//! series. Nearly every query over it names one or a few keys, and a plain scan compares
+//! the key of every row (30 million rows for a 100-run × 3-metric × 100k-step sweep) to keep
+//! a third of them. This table knows where each key's stretches are (found once, when the
+//! table is registered) and hands DataFusion just those rows: zero-copy slices of long
+//! stretches, short ones copied together into full batches. The filter is answered exactly,
+//! so DataFusion drops it from the plan.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use datafusion::arrow::array::{Array, AsArray, DictionaryArray, StringArray};
+use datafusion::arrow::compute::concat_batches;
+use datafusion::arrow::datatypes::{DataType, Int32Type, SchemaRef};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::catalog::Session as CatalogSession;
+use datafusion::datasource::memory::MemorySourceConfig;
+use datafusion::datasource::{TableProvider, TableType};
+use datafusion::error::Result as DfResult;
+use datafusion::logical_expr::{BinaryExpr, Expr, Operator, TableProviderFilterPushDown};
+use datafusion::physical_plan::ExecutionPlan;
+use datafusion::scalar::ScalarValue;
+
+/// The name of the column scans are pruned on.
+const KEY_COLUMN: &str = "key";
+
+/// An in-memory table that reads only the rows of the keys a query filters on.
+#[derive(Debug)]
+pub(crate) struct MetricsTable {
+    batch: RecordBatch,
+    /// The whole table in batch-sized slices per partition (an unfiltered scan).
+    partitions: Vec<Vec<RecordBatch>>,
+    /// Row stretches `(start, len)` of each key, in row order.
+    stretches: HashMap<String, Vec<(usize, usize)>>,
+    batch_size: usize,
+    target_partitions: usize,
+}
+
+impl MetricsTable {
+    /// The table over `batch`, or `None` when it has no text `key` column to index (then
+    /// a plain in-memory table serves it).
+    pub(crate) fn try_new(
+        batch: RecordBatch,
+        partitions: Vec<Vec<RecordBatch>>,
+        batch_size: usize,
+        target_partitions: usize,
+    ) -> Option<MetricsTable> {
+        let column = batch.column_by_name(KEY_COLUMN)?;
+        let stretches = match column.data_type() {
+            DataType::Dictionary(k, v) if **k == DataType::Int32 && **v == DataType::Utf8 => {
+                let dict = column.as_any().downcast_ref::<DictionaryArray<Int32Type>>()?;
+                let values = dict.values().as_string_opt::<i32>()?;
+                // Equal codes mean equal keys, so most rows cost one integer comparison.
+                stretches_of(dict.keys().len(), |row| {
+                    if dict.is_null(row) {
+                        return None;
+                    }
+                    let code = usize::try_from(*dict.keys().values().get(row)?).ok()?;
+                    (code < values.len() && !values.is_null(code)).then(|| values.value(code))
+                })
+            }
+            DataType::Utf8 => {
+                let strings = column.as_any().downcast_ref::<StringArray>()?;
+                stretches_of(strings.len(), |row| (!strings.is_null(row)).then(|| strings.value(row)))
+            }
+            _ => return None,
+        };
+        Some(MetricsTable {
+            batch,
+            partitions,
+            stretches,
+            batch_size: batch_size.max(1),
+            target_partitions: target_partitions.max(1),
+        })
+    }
+
+    /// Rows of `keys` (projected), in table order, in batches of about `batch_size` rows
+    /// spread over the partitions.
+    fn rows_of(&self, keys: &BTreeSet<String>, projected: &RecordBatch) -> DfResult<Vec<Vec<RecordBatch>>> {
+        let mut ranges: Vec<(usize, usize)> =
+            keys.iter().filter_map(|k| self.stretches.get(k)).flatten().copied().collect();
+        ranges.sort_unstable();
+        let mut batches = Vec::new();
+        let mut short: Vec<RecordBatch> = Vec::new();
+        let mut short_rows = 0;
+        let flush = |short: &mut Vec<RecordBatch>, batches: &mut Vec<RecordBatch>| -> DfResult<()> {
+            if !short.is_empty() {
+                batches.push(concat_batches(&projected.schema(), short.iter())?);
+                short.clear();
+            }
+            Ok(())
+        };
+        for (start, len) in ranges {
+            if len >= self.batch_size / 2 {
+                // Long stretches are handed over as they are, without a copy.
+                flush(&mut short, &mut batches)?;
+                short_rows = 0;
+                let mut at = start;
+                while at < start + len {
+                    let n = self.batch_size.min(start + len - at);
+                    batches.push(projected.slice(at, n));
+                    at += n;
+                }
+            } else {
+                short.push(projected.slice(start, len));
+                short_rows += len;
+                if short_rows >= self.batch_size {
+                    flush(&mut short, &mut batches)?;
+                    short_rows = 0;
+                }
+            }
+        }
+        flush(&mut short, &mut batches)?;
+        // Consecutive batches per partition keep each series' rows together and in order.
+        let per_partition = batches.len().div_ceil(self.target_partitions).max(1);
+        let mut partitions: Vec<Vec<RecordBatch>> = Vec::new();
+        let mut rest = batches.into_iter().peekable();
+        while rest.peek().is_some() {
+            partitions.push(rest.by_ref().take(per_partition).collect());
+        }
+        if partitions.is_empty() {
+            partitions.push(Vec::new());
+        }
+        Ok(partitions)
+    }
+}
+
+/// Each key's stretches of consecutive rows; `key_at(row)` reads a row's key.
+fn stretches_of<'a>(
+    rows: usize,
+    key_at: impl Fn(usize) -> Option<&'a str>,
+) -> HashMap<String, Vec<(usize, usize)>> {
+    let mut out: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+    let mut current: Option<(&str, usize)> = None;
+    for row in 0..=rows {
+        let key = if row < rows { key_at(row) } else { None };
+        match (current, key) {
+            (Some((k, _)), Some(now)) if k == now => {}
+            _ => {
+                if let Some((k, start)) = current.take() {
+                    out.entry(k.to_owned()).or_default().push((start, row - start));
+                }
+                current = key.map(|k| (k, row));
+            }
+        }
+    }
+    out
+}
+
+/// The keys a filter keeps when it is `key = 'x'`, `'x' = key`, `key IN ('x', ...)` or an
+/// OR of these.
+fn keys_of(filter: &Expr) -> Option<BTreeSet<String>> {
+    let is_key = |e: &Expr| matches!(e, Expr::Column(c) if c.name == KEY_COLUMN);
+    match filter {
+        Expr::BinaryExpr(BinaryExpr { left, op: Operator::Eq, right }) => {
+            let text = if is_key(left) {
+                literal_text(right)?
+            } else if is_key(right) {
+                literal_text(left)?
+            } else {
+                return None;
+            };
+            Some(BTreeSet::from([text]))
+        }
+        // DataFusion spells a short IN list as ORs.
+        Expr::BinaryExpr(BinaryExpr { left, op: Operator::Or, right }) => {
+            let mut keys = keys_of(left)?;
+            keys.extend(keys_of(right)?);
+            Some(keys)
+        }
+        Expr::InList(list) if !list.negated && is_key(&list.expr) => {
+            list.list.iter().map(literal_text).collect()
+        }
+        _ => None,
+    }
+}
+
+/// The text of a string literal (also dictionary-typed, as DataFusion types a literal
+/// compared with a dictionary column); `None` for anything else, NULL included.
+fn literal_text(e: &Expr) -> Option<String> {
+    fn text(v: &ScalarValue) -> Option<String> {
+        match v {
+            ScalarValue::Utf8(Some(s)) | ScalarValue::LargeUtf8(Some(s)) | ScalarValue::Utf8View(Some(s)) => {
+                Some(s.clone())
+            }
+            ScalarValue::Dictionary(_, inner) => text(inner),
+            _ => None,
+        }
+    }
+    match e {
+        Expr::Literal(v, _) => text(v),
+        _ => None,
+    }
+}
+
+#[async_trait]
+impl TableProvider for MetricsTable {
+    fn schema(&self) -> SchemaRef {
+        self.batch.schema()
+    }
+
+    fn table_type(&self) -> TableType {
+        TableType::Base
+    }
+
+    fn supports_filters_pushdown(&self, filters: &[&Expr]) -> DfResult<Vec<TableProviderFilterPushDown>> {
+        Ok(filters
+            .iter()
+            .map(|f| {
+                if keys_of(f).is_some() {
+                    TableProviderFilterPushDown::Exact
+                } else {
+                    TableProviderFilterPushDown::Unsupported
+                }
+            })
+            .collect())
+    }
+
+    async fn scan(
+        &self,
+        _state: &dyn CatalogSession,
+        projection: Option<&Vec<usize>>,
+        filters: &[Expr],
+        _limit: Option<usize>,
+    ) -> DfResult<Arc<dyn ExecutionPlan>> {
+        // Several key filters (ANDed) keep the keys they all name.
+        let wanted = filters.iter().filter_map(keys_of).reduce(|a, b| a.intersection(&b).cloned().collect());
+        let Some(keys) = wanted else {
+            return Ok(MemorySourceConfig::try_new_exec(
+                &self.partitions,
+                self.schema(),
+                projection.cloned(),
+            )?);
+        };
+        // Projected first, so that short stretches copy only the columns the query reads.
+        let projected = match projection {
+            Some(p) => self.batch.project(p)?,
+            None => self.batch.clone(),
+        };
+        let partitions = self.rows_of(&keys, &projected)?;
+        Ok(MemorySourceConfig::try_new_exec(&partitions, projected.schema(), None)?)
+    }
+}
