@@ -321,19 +321,29 @@ fn per_series(
     Ok(keys.iter().map(|k| by_key.get(k).cloned().flatten()).collect())
 }
 
+/// Whether every x is finite and not below the one before it, over all stretches.
+fn in_order(parts: &[Part]) -> bool {
+    let mut previous = f64::NEG_INFINITY;
+    for part in parts {
+        // Checked a block at a time without branching per point (NaN fails `>=` too).
+        for block in part.xs.chunks(1024) {
+            let mut ok = true;
+            for &x in block {
+                ok &= (x >= previous) & x.is_finite();
+                previous = x;
+            }
+            if !ok {
+                return false;
+            }
+        }
+    }
+    true
+}
+
 /// The stretches of a series with only placeable points (finite x) in x order: as they
 /// are when they already are (one pass over x), else copied together, filtered and sorted.
 fn placed_in_order(parts: Vec<Part>) -> Vec<Part> {
-    let mut previous = f64::NEG_INFINITY;
-    let in_order = parts.iter().all(|p| {
-        p.xs.iter().all(|&x| {
-            // NaN fails the comparison as well.
-            let ok = x.is_finite() && x >= previous;
-            previous = x;
-            ok
-        })
-    });
-    if in_order {
+    if in_order(&parts) {
         return parts.into_iter().filter(|p| !p.xs.is_empty()).collect();
     }
     let mut points: Vec<(f64, f64)> = parts
