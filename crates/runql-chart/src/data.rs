@@ -280,9 +280,7 @@ impl RunBuilder<'_> {
         }
         Ok(())
     }
-}
 
-impl RunBuilder<'_> {
     /// Adds the rows of batch `batch` given as ids (equal ids, equal values); `text` gives
     /// an id's value (`None`: null), asked once per run of equal ids.
     fn add_ids<'v>(

@@ -1,18 +1,19 @@
 //! Line charts: metric curves of many runs.
 //!
 //! Pipeline, in the order the research notes recommend (docs/charts-and-queries.md §E):
-//! rows → one series per `series` value, sorted by x → smoothing on the full-resolution
+//! rows → one series per `series` value, sorted by x (stretches of the query's record
+//! batches, not copies, when rows come grouped by series) → smoothing on the full-resolution
 //! series → grouping (every member interpolated onto the union of x, then mean/median/min/
 //! max and a min–max / stddev / stderr band) → M4 decimation per pixel column of the shown
 //! x range → y range from the decimated points (5th–95th percentile with
 //! `ignore_outliers`) → draw: the faint raw curve, then the smoothed one.
 
-use crate::chart::{Ctx, CurvePoints, Rendered};
-use crate::color::{Rgba, series_color};
 use std::borrow::Cow;
 
 use arrow_buffer::ScalarBuffer;
 
+use crate::chart::{Ctx, CurvePoints, Rendered};
+use crate::color::{Rgba, series_color};
 use crate::data::{RowRun, Rows, Runs};
 use crate::decimate::m4_parts;
 use crate::error::{ChartError, Result};
