@@ -341,6 +341,30 @@ pub(crate) struct Started {
 
 /// Lays out a chart of `ctx`'s size and theme with these legend entries, y tick width and
 /// axis titles, and draws its title.
+/// The plot width [`start`] gives with these legend entries and axis titles when the y
+/// tick labels take no room: an upper bound of the final plot width, known before the y
+/// range is (the tick labels' width depends on it).
+pub(crate) fn widest_plot(
+    ctx: &crate::chart::Ctx<'_>,
+    legend: &[(String, Rgba)],
+    (x_label, y_label): (&str, &str),
+) -> f64 {
+    let o = ctx.options;
+    let title = (!ctx.resolved.title.is_empty()).then_some(ctx.resolved.title.as_str());
+    let (plot, _) = layout(&FrameSpec {
+        width: f64::from(o.width),
+        height: f64::from(o.height),
+        title,
+        x_label,
+        y_label,
+        legend: if o.legend { legend } else { &[] },
+        max_legend: o.max_legend,
+        y_tick_width: 0.0,
+        x_tick_height: 0.0,
+    });
+    plot.w
+}
+
 pub(crate) fn start(
     ctx: &crate::chart::Ctx<'_>,
     legend: &[(String, Rgba)],

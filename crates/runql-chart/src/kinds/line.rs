@@ -501,10 +501,16 @@ fn render_curves(ctx: &Ctx<'_>, curves: &[Curve<'_>]) -> Result<Rendered> {
     let o = ctx.options;
     let (w, h) = (f64::from(o.width), f64::from(o.height));
     let (xlo, xhi) = ctx.x_range.unwrap_or_else(|| x_domain(curves, o.x_scale));
-    // Decimate once against a provisional scale as wide as the whole chart: at least as
-    // fine as the final plot width, so ≤ 4 points per final pixel column still hold the
-    // extremes; the y range is then taken from exactly the points that are drawn.
-    let provisional = Scale::new(o.x_scale, xlo, xhi, 0.0, w * o.pixel_ratio);
+    let legend: Vec<(String, Rgba)> =
+        if o.legend { curves.iter().map(|c| (c.label.to_owned(), c.color)).collect() } else { Vec::new() };
+    let r = ctx.resolved;
+    // Decimate once against a provisional scale as wide as the plot can be (before the y
+    // tick labels, which need the y range, take their room): at least as fine as the final
+    // plot width, so ≤ 4 points per final pixel column still hold the extremes, without
+    // keeping points for the legend's and margins' width; the y range is then taken from
+    // exactly the points that are drawn.
+    let widest = frame::widest_plot(ctx, &legend, (&r.x_label, &r.y_label)).min(w);
+    let provisional = Scale::new(o.x_scale, xlo, xhi, 0.0, widest * o.pixel_ratio);
     let drawn: Vec<Drawn> = curves.iter().map(|c| Drawn::of(c, &provisional)).collect();
     let y_ok = |y: f64| y.is_finite() && (o.y_scale == ScaleKind::Linear || y > 0.0);
     let in_x = |x: f64| x >= xlo.min(xhi) && x <= xlo.max(xhi);
@@ -524,9 +530,6 @@ fn render_curves(ctx: &Ctx<'_>, curves: &[Curve<'_>]) -> Result<Rendered> {
         ys.iter().fold((f64::NAN, f64::NAN), |(lo, hi), &y| (lo.min(y), hi.max(y)))
     };
     let y_probe = padded(o.y_scale, ylo, yhi, h, 0.0);
-    let legend: Vec<(String, Rgba)> =
-        if o.legend { curves.iter().map(|c| (c.label.to_owned(), c.color)).collect() } else { Vec::new() };
-    let r = ctx.resolved;
     let started = frame::start(
         ctx,
         &legend,
