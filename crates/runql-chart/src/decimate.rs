@@ -123,16 +123,24 @@ fn column_of(x_scale: &Scale, x: f64) -> Option<i64> {
 
 /// The first index after `i` (and at most `end`) whose x is not in the pixel column of
 /// `xs[i]`. The points of one column are contiguous because `xs` is sorted and the scale
-/// is monotonic, so the column's end is found by doubling steps and then bisection.
+/// is monotonic, so the column's end is found by doubling steps and then bisection, over
+/// plain comparisons with the column's right edge in data units; the edge is computed
+/// with rounding, so the answer is then moved to where the pixel column really changes.
 fn column_end(xs: &[f64], i: usize, end: usize, x_scale: &Scale) -> usize {
     let column = xs.get(i).and_then(|&x| column_of(x_scale, x));
     let same = |j: usize| j < end && xs.get(j).and_then(|&x| column_of(x_scale, x)) == column;
-    // Invariant: `inside` is in the column, `outside` is not (or is `end`).
+    let edge = match column {
+        Some(c) if x_scale.px1 > x_scale.px0 => x_scale.invert((c + 1) as f64),
+        _ => f64::NAN,
+    };
+    // Before the edge (a NaN edge stops at the first step, and the fix-up below walks).
+    let before = |j: usize| j < end && xs.get(j).is_some_and(|&x| x < edge);
+    // Invariant: `inside` is before the edge, `outside` is not (or is `end`).
     let mut inside = i;
     let mut step = 1usize;
     let mut outside = loop {
         let probe = inside.saturating_add(step).min(end);
-        if !same(probe) {
+        if !before(probe) {
             break probe;
         }
         inside = probe;
@@ -140,11 +148,19 @@ fn column_end(xs: &[f64], i: usize, end: usize, x_scale: &Scale) -> usize {
     };
     while outside - inside > 1 {
         let mid = inside + (outside - inside) / 2;
-        if same(mid) {
+        if before(mid) {
             inside = mid;
         } else {
             outside = mid;
         }
+    }
+    // `outside` is within rounding of the true end: step back over points that belong to
+    // the next column, or forward over points that still belong to this one.
+    while outside > i + 1 && !same(outside - 1) {
+        outside -= 1;
+    }
+    while same(outside) {
+        outside += 1;
     }
     outside
 }
@@ -197,13 +213,13 @@ impl Bucket {
     }
 
     fn flush(self, out: &mut Vec<At>) {
-        let mut keep = [self.first, self.min.0, self.max.0, self.last];
-        keep.sort_unstable();
-        let mut prev = None;
-        for at in keep {
-            if prev != Some(at) {
+        // first ≤ min, max ≤ last: only min and max can come in either order.
+        let (a, b) =
+            if self.min.0 <= self.max.0 { (self.min.0, self.max.0) } else { (self.max.0, self.min.0) };
+        out.push(self.first);
+        for at in [a, b, self.last] {
+            if out.last() != Some(&at) {
                 out.push(at);
-                prev = Some(at);
             }
         }
     }
