@@ -139,7 +139,7 @@ impl ChartHandle {
         let style = canvas.style();
         let _ = style.set_property("width", &format!("{}px", scene.width));
         let _ = style.set_property("height", &format!("{}px", scene.height));
-        let mut backend = plotters_canvas::CanvasBackend::with_canvas_object(canvas)
+        let mut backend = crate::canvas::LineBatchingCanvas::new(canvas)
             .ok_or_else(|| WasmError::Chart("the canvas has no 2D context".into()))?;
         scene.draw(&mut backend, Flavor::Pixels)?;
         Ok(())

@@ -32,6 +32,7 @@
 //! - `runql-sql`: the SQL session and runql's functions.
 
 pub mod archive;
+mod canvas;
 pub mod chart;
 pub mod convert;
 pub mod database;
