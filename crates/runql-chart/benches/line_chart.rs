@@ -23,13 +23,13 @@ fn ms(t: Instant) -> f64 {
 }
 
 fn main() {
-    if std::env::var("ONLY_LOADED").is_ok() {
-        loaded_sweep(100, 100_000);
-        return;
-    }
     let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     let runs = args.first().copied().unwrap_or(100);
     let steps = args.get(1).copied().unwrap_or(100_000);
+    if std::env::args().any(|a| a == "--loaded-only") {
+        loaded_sweep(runs, steps);
+        return;
+    }
     let n = runs * steps;
     // The same curves as scripts/bench/chart.html.
     let mut run = Vec::with_capacity(n);

@@ -25,6 +25,9 @@ use datafusion::logical_expr::{BinaryExpr, Expr, Operator, TableProviderFilterPu
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::scalar::ScalarValue;
 
+/// Most rows in one batch of a pruned scan (a series longer than this comes in pieces).
+const MAX_BATCH_ROWS: usize = 1 << 20;
+
 /// The name of the column scans are pruned on.
 const KEY_COLUMN: &str = "key";
 
@@ -96,12 +99,14 @@ impl MetricsTable {
         };
         for (start, len) in ranges {
             if len >= self.batch_size / 2 {
-                // Long stretches are handed over as they are, without a copy.
+                // Long stretches are handed over as they are, without a copy, and whole up
+                // to MAX_BATCH_ROWS rows: a batch costs the same to pass through an operator
+                // whatever its length, and a chart then gets each series in one piece.
                 flush(&mut short, &mut batches)?;
                 short_rows = 0;
                 let mut at = start;
                 while at < start + len {
-                    let n = self.batch_size.min(start + len - at);
+                    let n = MAX_BATCH_ROWS.min(start + len - at);
                     batches.push(projected.slice(at, n));
                     at += n;
                 }
