@@ -308,6 +308,25 @@ impl RunBuilder<'_> {
         Ok(())
     }
 
+    /// Adds the rows of batch `batch` given by dictionary keys: each run of equal keys is
+    /// found by one tight scan for the next different key, not row by row.
+    fn add_key_runs<'v>(
+        &mut self,
+        batch: usize,
+        keys: &[i32],
+        text: impl Fn(usize) -> Option<&'v str>,
+    ) -> Result<()> {
+        let mut start = 0;
+        while let Some((&key, rest)) = keys.get(start..).and_then(<[i32]>::split_first) {
+            let len = 1 + rest.iter().position(|&k| k != key).unwrap_or(rest.len());
+            // A negative key is invalid: no text, like a null.
+            let code = self.code(usize::try_from(key).ok().and_then(&text))?;
+            self.push_run(RowRun { batch, start, len, code });
+            start += len;
+        }
+        Ok(())
+    }
+
     /// Appends `run`, joined to the previous one when it continues it (two ids of one value).
     fn push_run(&mut self, run: RowRun) {
         match self.out.runs.last_mut() {
@@ -385,7 +404,7 @@ impl Rows {
                 match chunk.as_dictionary_opt::<Int32Type>() {
                     // runql's own dictionaries: i32 keys, read straight from their buffer.
                     Some(d) if d.keys().null_count() == 0 => {
-                        builder.add_ids(batch, d.keys().values().iter().map(|&k| k as usize), text)?;
+                        builder.add_key_runs(batch, d.keys().values(), text)?;
                     }
                     _ => {
                         // normalized_keys asserts on an empty dictionary (an all-null column).
