@@ -10,6 +10,9 @@
 // the series; uPlot's starts from ready arrays, so the query-only time is printed too.
 // Redraws (smoothing change) and zooms are render-only for both: runql re-decimates the
 // shown x range from the full-resolution series (M4), uPlot redraws its own way.
+// Then the case users have: the same points loaded as runs, charted with the "curves"
+// preset (the whole db.plot(), its query included); that case and uPlot are timed three
+// times and the medians printed.
 
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -39,9 +42,10 @@ try {
   console.log(`runql redraw after a smoothing change (tb_ema over all points): ${fmt(r.smoothMs)}; plain redraw ${fmt(r.redrawMs)}`);
   console.log(`runql zoom re-render: ${r.zooms.map(fmt).join(", ")}  (median ${fmt(median(r.zooms))})`);
   console.log(`runql on loaded runs (the same points as a long Arrow table, loaded in ${fmt(r.loadMs)}), ` +
-    `curves preset: first render (query + series + M4 + draw) ${fmt(r.curvesFirstMs)}; ` +
+    `curves preset, medians of 3: first render (query + series + M4 + draw) ${fmt(r.curvesFirstMs)} ` +
+    `(${r.curvesFirsts.map(fmt).join(", ")}); ` +
     `zoom ${r.curvesZooms.map(fmt).join(", ")} (median ${fmt(median(r.curvesZooms))})`);
-  console.log(`uPlot 1.6.32 first render (from ready arrays): ${fmt(r.uFirstMs)}`);
+  console.log(`uPlot 1.6.32, medians of 3: first render (from ready arrays): ${fmt(r.uFirstMs)}`);
   console.log(`uPlot zoom (setScale x): ${r.uZooms.map(fmt).join(", ")}  (median ${fmt(median(r.uZooms))})`);
   console.log(`ratios runql/uPlot: first render ${(r.firstMs / r.uFirstMs).toFixed(2)}x ` +
     `(render without the query ${((r.firstMs - r.queryOnlyMs) / r.uFirstMs).toFixed(2)}x), ` +
