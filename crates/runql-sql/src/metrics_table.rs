@@ -58,17 +58,19 @@ impl MetricsTable {
                 let dict = column.as_any().downcast_ref::<DictionaryArray<Int32Type>>()?;
                 let values = dict.values().as_string_opt::<i32>()?;
                 // Equal codes mean equal keys, so most rows cost one integer comparison.
-                stretches_of(dict.keys().len(), |row| {
-                    if dict.is_null(row) {
-                        return None;
-                    }
-                    let code = usize::try_from(*dict.keys().values().get(row)?).ok()?;
-                    (code < values.len() && !values.is_null(code)).then(|| values.value(code))
-                })
+                let codes = dict.keys().values();
+                stretches_of(
+                    codes.len(),
+                    |row| if dict.is_null(row) { None } else { codes.get(row).copied() },
+                    |code| {
+                        let code = usize::try_from(code).ok()?;
+                        (code < values.len() && !values.is_null(code)).then(|| values.value(code))
+                    },
+                )
             }
             DataType::Utf8 => {
                 let strings = column.as_any().downcast_ref::<StringArray>()?;
-                stretches_of(strings.len(), |row| (!strings.is_null(row)).then(|| strings.value(row)))
+                stretches_of(strings.len(), |row| (!strings.is_null(row)).then(|| strings.value(row)), Some)
             }
             _ => return None,
         };
@@ -81,8 +83,9 @@ impl MetricsTable {
         })
     }
 
-    /// Rows of `keys` (projected), in table order, in batches of about `batch_size` rows
-    /// spread over the partitions.
+    /// Rows of `keys` (projected), in table order, spread over the partitions: stretches
+    /// of at least half a batch as zero-copy slices (whole, up to `MAX_BATCH_ROWS`), shorter
+    /// ones copied together into batches of about `batch_size` rows.
     fn rows_of(&self, keys: &BTreeSet<String>, projected: &RecordBatch) -> DfResult<Vec<Vec<RecordBatch>>> {
         let mut ranges: Vec<(usize, usize)> =
             keys.iter().filter_map(|k| self.stretches.get(k)).flatten().copied().collect();
@@ -134,22 +137,27 @@ impl MetricsTable {
     }
 }
 
-/// Each key's stretches of consecutive rows; `key_at(row)` reads a row's key.
-fn stretches_of<'a>(
+/// Each key's stretches of consecutive rows. `id_at(row)` gives a row's key as something
+/// cheap to compare (a dictionary code, or the text itself; `None` for null) and `text(id)`
+/// its text, asked once per stretch.
+fn stretches_of<'a, I: Copy + PartialEq>(
     rows: usize,
-    key_at: impl Fn(usize) -> Option<&'a str>,
+    id_at: impl Fn(usize) -> Option<I>,
+    text: impl Fn(I) -> Option<&'a str>,
 ) -> HashMap<String, Vec<(usize, usize)>> {
     let mut out: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
-    let mut current: Option<(&str, usize)> = None;
+    let mut current: Option<(I, usize)> = None;
     for row in 0..=rows {
-        let key = if row < rows { key_at(row) } else { None };
-        match (current, key) {
-            (Some((k, _)), Some(now)) if k == now => {}
+        let id = if row < rows { id_at(row) } else { None };
+        match (current, id) {
+            (Some((previous, _)), Some(now)) if previous == now => {}
             _ => {
-                if let Some((k, start)) = current.take() {
-                    out.entry(k.to_owned()).or_default().push((start, row - start));
+                if let Some((previous, start)) = current.take()
+                    && let Some(key) = text(previous)
+                {
+                    out.entry(key.to_owned()).or_default().push((start, row - start));
                 }
-                current = key.map(|k| (k, row));
+                current = id.map(|id| (id, row));
             }
         }
     }
