@@ -551,6 +551,41 @@ describe("charts", () => {
   });
 });
 
+describe("a crash inside the module", () => {
+  // Corrupt page bytes that reach an assert inside the parquet crate (fuzz/README.md): in
+  // WebAssembly the panic aborts the instance. Run in a page of its own, since the panic
+  // is logged to that page's console on purpose.
+  test("is reported as an internal error, not as the clean-up's, and a new instance works", async () => {
+    const crashPage = await browser.newPage();
+    try {
+      await crashPage.goto(`${server.url}/tests/browser/harness.html`);
+      await crashPage.waitForFunction(() => window.runqlReady === true);
+      const out = await crashPage.evaluate(async (path) => {
+        const { RunQL } = window.runql;
+        const data = new Uint8Array(await (await fetch(`/${path}`)).arrayBuffer());
+        const db = await RunQL.init();
+        const r = {};
+        try {
+          await db.load([{ path: "table.parquet", data }]);
+        } catch (e) {
+          r.error = { name: e.name, kind: e.kind, message: e.message };
+        }
+        const fresh = await RunQL.init();
+        r.fresh = (await fresh.query("SELECT 40 + 2 AS n")).toArray()[0].n;
+        return r;
+      }, "fuzz/corpus/parquet_entry/known-parquet-divide-by-zero.parquet");
+      assert.ok(out.error, "loading the file should fail");
+      assert.equal(out.error.name, "RunQLError");
+      assert.equal(out.error.kind, "internal", JSON.stringify(out.error));
+      assert.match(out.error.message, /crashed/);
+      assert.match(out.error.message, /RunQL\.init\(\)/);
+      assert.equal(Number(out.fresh), 42);
+    } finally {
+      await crashPage.close();
+    }
+  });
+});
+
 test("no panic reached the console", () => {
   assert.deepEqual(consoleErrors.filter((e) => /panic/i.test(e)), []);
 });
