@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use arrow_array::types::Int32Type;
-use arrow_array::{ArrayRef, DictionaryArray, Float64Array, RecordBatch, StringArray};
+use arrow_array::{ArrayRef, DictionaryArray, Float64Array, Int64Array, RecordBatch, StringArray};
 use runql_chart::data::Rows;
 use runql_chart::{Chart, ChartSpec};
 
@@ -28,8 +28,8 @@ fn row(run: usize, step: usize) -> (String, f64, Option<f64>, String) {
 }
 
 /// The rows in `order`, cut into batches of `batch_rows`, the series column as text or
-/// as a dictionary.
-fn rows(order: &[(usize, usize)], batch_rows: usize, dictionary: bool) -> Rows {
+/// as a dictionary, x as Float64 or as Int64 (steps as stored).
+fn rows(order: &[(usize, usize)], batch_rows: usize, dictionary: bool, int_x: bool) -> Rows {
     let table: Vec<_> = order.iter().map(|&(r, s)| row(r, s)).collect();
     let run: ArrayRef = if dictionary {
         let d: DictionaryArray<Int32Type> = table.iter().map(|t| t.0.as_str()).collect();
@@ -39,7 +39,14 @@ fn rows(order: &[(usize, usize)], batch_rows: usize, dictionary: bool) -> Rows {
     };
     let batch = RecordBatch::try_from_iter(vec![
         ("run", run),
-        ("x", Arc::new(Float64Array::from_iter_values(table.iter().map(|t| t.1))) as ArrayRef),
+        (
+            "x",
+            if int_x {
+                Arc::new(Int64Array::from_iter_values(table.iter().map(|t| t.1 as i64))) as ArrayRef
+            } else {
+                Arc::new(Float64Array::from_iter_values(table.iter().map(|t| t.1))) as ArrayRef
+            },
+        ),
         ("y", Arc::new(Float64Array::from(table.iter().map(|t| t.2).collect::<Vec<_>>())) as ArrayRef),
         ("lr", Arc::new(StringArray::from_iter_values(table.iter().map(|t| t.3.as_str()))) as ArrayRef),
     ])
@@ -81,17 +88,22 @@ fn every_row_layout_draws_the_same_chart() {
     ];
     for options in option_sets {
         for group in [false, true] {
-            let reference = svgs(rows(&run_major, RUNS * STEPS, false), options, group);
+            let reference = svgs(rows(&run_major, RUNS * STEPS, false, false), options, group);
             assert!(reference[0].contains("<polyline") || reference[0].contains("<path"), "draws lines");
-            for (name, order, batch_rows, dictionary) in [
-                ("run-major, 8192-row batches", &run_major, 8192, false),
-                ("run-major, 1000-row batches, dictionary", &run_major, 1000, true),
-                ("run-major, 777-row batches", &run_major, 777, false),
-                ("step-major, 8192-row batches", &step_major, 8192, false),
-                ("step-major, one batch, dictionary", &step_major, RUNS * STEPS, true),
-                ("resumed runs, 1024-row batches", &resumed, 1024, false),
+            for (name, order, batch_rows, dictionary, int_x) in [
+                ("run-major, 8192-row batches", &run_major, 8192, false, false),
+                ("run-major, 1000-row batches, dictionary", &run_major, 1000, true, false),
+                ("run-major, 777-row batches", &run_major, 777, false, false),
+                ("run-major, 777-row batches, integer x", &run_major, 777, true, true),
+                ("run-major, one batch, integer x", &run_major, RUNS * STEPS, false, true),
+                ("step-major, 8192-row batches", &step_major, 8192, false, false),
+                ("step-major, one batch, dictionary", &step_major, RUNS * STEPS, true, false),
+                ("step-major, integer x", &step_major, 4096, false, true),
+                ("resumed runs, 1024-row batches", &resumed, 1024, false, false),
+                ("resumed runs, integer x", &resumed, 1024, true, true),
+                ("resumed runs, one batch, integer x", &resumed, RUNS * STEPS, false, true),
             ] {
-                let got = svgs(rows(order, batch_rows, dictionary), options, group);
+                let got = svgs(rows(order, batch_rows, dictionary, int_x), options, group);
                 for (view, (a, b)) in got.iter().zip(&reference).enumerate() {
                     assert!(a == b, "{name}, options {options:?}, group {group}: view {view} differs");
                 }

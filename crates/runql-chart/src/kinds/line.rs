@@ -39,6 +39,8 @@ pub(crate) struct Series {
 struct Part {
     xs: ScalarBuffer<f64>,
     ys: ScalarBuffer<f64>,
+    /// Known to be finite and in order inside (found while converting integer x).
+    ordered: bool,
 }
 
 impl Series {
@@ -91,7 +93,7 @@ impl LineData {
             enc.x.as_deref().ok_or_else(|| ChartError::Spec("a line chart needs encoding.x".into()))?;
         let y_col =
             enc.y.as_deref().ok_or_else(|| ChartError::Spec("a line chart needs encoding.y".into()))?;
-        let xs = rows.number_chunks(x_col, "x")?;
+        let xs = rows.number_chunks_with_descents(x_col, "x")?;
         let ys = rows.number_chunks(y_col, "y")?;
         let runs = match enc.series.as_deref() {
             Some(col) => rows.runs(col, "series")?,
@@ -99,8 +101,8 @@ impl LineData {
                 runs: xs
                     .iter()
                     .enumerate()
-                    .filter(|(_, x)| !x.is_empty())
-                    .map(|(batch, x)| RowRun { batch, start: 0, len: x.len(), code: 0 })
+                    .filter(|(_, (x, _))| !x.is_empty())
+                    .map(|(batch, (x, _))| RowRun { batch, start: 0, len: x.len(), code: 0 })
                     .collect(),
                 values: vec![Some(y_col.to_owned())],
             },
@@ -159,11 +161,17 @@ impl LineData {
             })
             .collect();
         let stretch = |run: &RowRun| -> Option<Part> {
-            let (x, y) = (xs.get(run.batch)?, ys.get(run.batch)?);
+            let ((x, descents), y) = (xs.get(run.batch)?, ys.get(run.batch)?);
+            let end = run.start + run.len;
+            // No descent after the stretch's first row and before its end.
+            let ordered = descents
+                .as_ref()
+                .is_some_and(|d| d.get(d.partition_point(|&j| j <= run.start)).is_none_or(|&j| j >= end));
             // ScalarBuffer::slice asserts its bounds: check them here.
-            (run.start + run.len <= x.len().min(y.len())).then(|| Part {
+            (end <= x.len().min(y.len())).then(|| Part {
                 xs: x.values().slice(run.start, run.len),
                 ys: y.values().slice(run.start, run.len),
+                ordered,
             })
         };
         if runs.runs.len().saturating_mul(MIN_MEAN_RUN) <= rows.num_rows() {
@@ -190,7 +198,7 @@ impl LineData {
                 }
             }
             for (s, (cx, cy)) in series.iter_mut().zip(copied) {
-                s.parts = vec![Part { xs: cx.into(), ys: cy.into() }];
+                s.parts = vec![Part { xs: cx.into(), ys: cy.into(), ordered: false }];
             }
         }
         for s in &mut series {
@@ -326,6 +334,14 @@ fn per_series(
 fn in_order(parts: &[Part]) -> bool {
     let mut previous = f64::NEG_INFINITY;
     for part in parts {
+        if part.ordered {
+            // Known in order inside: only where it joins the stretch before.
+            if part.xs.first().is_some_and(|&first| first < previous) {
+                return false;
+            }
+            previous = part.xs.last().copied().unwrap_or(previous);
+            continue;
+        }
         // Checked a block at a time without branching per point (NaN fails `>=` too).
         for block in part.xs.chunks(1024) {
             let mut ok = true;
@@ -358,7 +374,7 @@ fn placed_in_order(parts: Vec<Part>) -> Vec<Part> {
         return Vec::new();
     }
     let (xs, ys): (Vec<f64>, Vec<f64>) = points.into_iter().unzip();
-    vec![Part { xs: xs.into(), ys: ys.into() }]
+    vec![Part { xs: xs.into(), ys: ys.into(), ordered: true }]
 }
 
 /// A group's line and band on the union of its members' x values.
@@ -654,7 +670,7 @@ mod tests {
 
     #[test]
     fn sorting_is_stable_for_equal_x() {
-        let part = |xs: Vec<f64>, ys: Vec<f64>| Part { xs: xs.into(), ys: ys.into() };
+        let part = |xs: Vec<f64>, ys: Vec<f64>| Part { xs: xs.into(), ys: ys.into(), ordered: false };
         let parts = placed_in_order(vec![part(vec![2.0, 1.0], vec![0.0, 1.0]), part(vec![1.0], vec![2.0])]);
         assert_eq!(parts.len(), 1);
         assert_eq!(&parts[0].xs[..], [1.0, 1.0, 2.0]);
@@ -663,7 +679,7 @@ mod tests {
 
     #[test]
     fn stretches_in_order_are_kept_as_they_are_and_bad_x_dropped() {
-        let part = |xs: Vec<f64>, ys: Vec<f64>| Part { xs: xs.into(), ys: ys.into() };
+        let part = |xs: Vec<f64>, ys: Vec<f64>| Part { xs: xs.into(), ys: ys.into(), ordered: false };
         let kept = placed_in_order(vec![
             part(vec![0.0, 1.0], vec![5.0, 6.0]),
             part(vec![], vec![]),
