@@ -292,35 +292,19 @@ impl RunBuilder<'_> {
 
     /// Adds the rows of batch `batch` whose values `values` yields, in order.
     fn add<'v>(&mut self, batch: usize, values: impl Iterator<Item = Option<&'v str>>) -> Result<()> {
-        let mut current: Option<(Option<&str>, RowRun)> = None;
-        for (row, value) in values.enumerate() {
-            match &mut current {
-                // Comparing with the previous row skips almost every hash lookup.
-                Some((previous, run)) if *previous == value => run.len += 1,
-                _ => {
-                    if let Some((_, run)) = current.take() {
-                        self.out.runs.push(run);
-                    }
-                    let code = self.code(value)?;
-                    current = Some((value, RowRun { batch, start: row, len: 1, code }));
-                }
-            }
-        }
-        if let Some((_, run)) = current {
-            self.out.runs.push(run);
-        }
-        Ok(())
+        self.add_ids(batch, values, |value| value)
     }
 
-    /// Adds the rows of batch `batch` given as ids (equal ids, equal values); `text` gives
-    /// an id's value (`None`: null), asked once per run of equal ids.
-    fn add_ids<'v>(
+    /// Adds the rows of batch `batch` given as ids (equal ids, equal values; the text
+    /// itself is an id too); `text` gives an id's value (`None`: null), asked once per run
+    /// of equal ids — comparing with the previous row skips almost every hash lookup.
+    fn add_ids<'v, I: Copy + PartialEq>(
         &mut self,
         batch: usize,
-        ids: impl Iterator<Item = usize>,
-        text: impl Fn(usize) -> Option<&'v str>,
+        ids: impl Iterator<Item = I>,
+        text: impl Fn(I) -> Option<&'v str>,
     ) -> Result<()> {
-        let mut current: Option<(usize, RowRun)> = None;
+        let mut current: Option<(I, RowRun)> = None;
         for (row, id) in ids.enumerate() {
             match &mut current {
                 Some((previous, run)) if *previous == id => run.len += 1,
