@@ -3,6 +3,7 @@
 //! spikes and dips survive at every zoom level (Jugel et al., "M4", VLDB 2014).
 
 use crate::scale::Scale;
+use crate::xvalues::XSlice;
 
 /// Indices of the points of one series to draw: for every pixel column of `x_scale` the
 /// first, min, max and last point (in index order), plus the nearest point outside the
@@ -24,31 +25,44 @@ use crate::scale::Scale;
 /// ```
 pub fn m4(xs: &[f64], ys: &[f64], x_scale: &Scale) -> Vec<usize> {
     let n = xs.len().min(ys.len());
-    let one = [(xs.get(..n).unwrap_or_default(), ys.get(..n).unwrap_or_default())];
+    let one = [(XSlice::Float(xs.get(..n).unwrap_or_default()), ys.get(..n).unwrap_or_default())];
     m4_parts(&one, x_scale).into_iter().map(|(_, i)| i).collect()
 }
 
 /// [`m4`] of a series held in parts (stretches sorted by x and in x order, as a query's
 /// record batches hold them) without joining them: the same points as `m4` of the joined
 /// series, as (part, index in the part). A pixel column that spans two parts is one
-/// column.
+/// column. x may be integers (a query's `step`), read as `f64` only where M4 looks.
 ///
 /// ```
-/// use runql_chart::{decimate::{m4, m4_parts}, scale::Scale, spec::ScaleKind};
+/// use runql_chart::{decimate::{m4, m4_parts}, scale::Scale, spec::ScaleKind, xvalues::XSlice};
+/// let steps: Vec<i64> = (0..1000).collect();
 /// let xs: Vec<f64> = (0..1000).map(f64::from).collect();
 /// let ys: Vec<f64> = xs.iter().map(|x| (x * 0.1).sin()).collect();
 /// let scale = Scale::new(ScaleKind::Linear, 0.0, 999.0, 0.0, 10.0);
-/// let parts = [(&xs[..333], &ys[..333]), (&xs[333..], &ys[333..])];
+/// let parts = [(XSlice::Int(&steps[..333]), &ys[..333]), (XSlice::Int(&steps[333..]), &ys[333..])];
 /// let joined: Vec<usize> = m4_parts(&parts, &scale).iter().map(|&(p, i)| p * 333 + i).collect();
 /// assert_eq!(joined, m4(&xs, &ys, &scale));
 /// ```
-pub fn m4_parts(parts: &[(&[f64], &[f64])], x_scale: &Scale) -> Vec<(usize, usize)> {
+pub fn m4_parts(parts: &[(XSlice<'_>, &[f64])], x_scale: &Scale) -> Vec<(usize, usize)> {
     let (lo, hi) = (x_scale.lo.min(x_scale.hi), x_scale.lo.max(x_scale.hi));
-    let len = |(xs, ys): &(&[f64], &[f64])| xs.len().min(ys.len());
+    let len = |(xs, ys): &(XSlice<'_>, &[f64])| xs.len().min(ys.len());
     let n: usize = parts.iter().map(len).sum();
-    // Counted over all parts: x is sorted across them.
+    // Counted over all parts (x is sorted across them), `keep` being true up to a point:
+    // a part wholly on one side is counted from its ends, and only the part where `keep`
+    // turns false is searched (each probe of a search over a long part is a cache miss).
     let count = |keep: &dyn Fn(f64) -> bool| -> usize {
-        parts.iter().map(|p| p.0.get(..len(p)).unwrap_or_default().partition_point(|&x| keep(x))).sum()
+        parts
+            .iter()
+            .map(|p| {
+                let xs = p.0.prefix(len(p));
+                match (xs.first(), xs.last()) {
+                    (_, Some(last)) if keep(last) => xs.len(),
+                    (Some(first), _) if !keep(first) => 0,
+                    _ => xs.partition_point(keep),
+                }
+            })
+            .sum()
     };
     let start = count(&|x| x < lo).saturating_sub(1);
     let end = (count(&|x| x <= hi) + 1).min(n);
@@ -63,7 +77,7 @@ pub fn m4_parts(parts: &[(&[f64], &[f64])], x_scale: &Scale) -> Vec<(usize, usiz
         let mut i = start.saturating_sub(offset);
         offset += len(p);
         while i < part_end {
-            let (Some(&x), Some(&y)) = (xs.get(i), ys.get(i)) else { break };
+            let (Some(x), Some(&y)) = (xs.get(i), ys.get(i)) else { break };
             if !x_scale.accepts(x) {
                 i += 1;
                 continue;
@@ -98,8 +112,14 @@ pub fn m4_parts(parts: &[(&[f64], &[f64])], x_scale: &Scale) -> Vec<(usize, usiz
                 }
             };
             let rest = ys.get(i + 1..stop).unwrap_or_default();
-            let finite = rest.iter().position(|v| !v.is_finite()).unwrap_or(rest.len());
-            bucket.add_all(part, i + 1, rest.get(..finite).unwrap_or_default());
+            let finite = if bucket.add_all(part, i + 1, rest) {
+                rest.len()
+            } else {
+                // A gap in this column: take the points up to it.
+                let finite = rest.iter().position(|v| !v.is_finite()).unwrap_or(rest.len());
+                bucket.add_all(part, i + 1, rest.get(..finite).unwrap_or_default());
+                finite
+            };
             let next = i + 1 + finite;
             if next == part_end {
                 // The column may go on in the next part.
@@ -126,15 +146,15 @@ fn column_of(x_scale: &Scale, x: f64) -> Option<i64> {
 /// is monotonic, so the column's end is found by doubling steps and then bisection, over
 /// plain comparisons with the column's right edge in data units; the edge is computed
 /// with rounding, so the answer is then moved to where the pixel column really changes.
-fn column_end(xs: &[f64], i: usize, end: usize, x_scale: &Scale) -> usize {
-    let column = xs.get(i).and_then(|&x| column_of(x_scale, x));
-    let same = |j: usize| j < end && xs.get(j).and_then(|&x| column_of(x_scale, x)) == column;
+fn column_end(xs: XSlice<'_>, i: usize, end: usize, x_scale: &Scale) -> usize {
+    let column = xs.get(i).and_then(|x| column_of(x_scale, x));
+    let same = |j: usize| j < end && xs.get(j).and_then(|x| column_of(x_scale, x)) == column;
     let edge = match column {
         Some(c) if x_scale.px1 > x_scale.px0 => x_scale.invert((c + 1) as f64),
         _ => f64::NAN,
     };
     // Before the edge (a NaN edge stops at the first step, and the fix-up below walks).
-    let before = |j: usize| j < end && xs.get(j).is_some_and(|&x| x < edge);
+    let before = |j: usize| j < end && xs.get(j).is_some_and(|x| x < edge);
     // Invariant: `inside` is before the edge, `outside` is not (or is `end`).
     let mut inside = i;
     let mut step = 1usize;
@@ -190,18 +210,27 @@ impl Bucket {
         }
     }
 
-    /// Adds `ys`, the values at `start..` of part `part`, in one tight pass.
-    fn add_all(&mut self, part: usize, start: usize, ys: &[f64]) {
-        let Some(last) = ys.len().checked_sub(1) else { return };
+    /// Adds `ys`, the values at `start..` of part `part`, in one tight pass, when every one
+    /// is finite; else leaves the bucket as it was and returns false.
+    #[allow(clippy::eq_op, reason = "v - v is the finiteness test below")]
+    fn add_all(&mut self, part: usize, start: usize, ys: &[f64]) -> bool {
+        let Some(last) = ys.len().checked_sub(1) else { return true };
         // Local indices in the loop (usize::MAX: none better than the bucket's own).
         let (mut min, mut max) = ((usize::MAX, self.min.1), (usize::MAX, self.max.1));
+        // v - v is 0 for a finite v and NaN for ±inf and NaN, and a NaN sum stays NaN: the
+        // gap check costs an addition per value instead of a second pass with a branch.
+        let mut not_finite = 0.0f64;
         for (k, &v) in ys.iter().enumerate() {
+            not_finite += v - v;
             if v < min.1 {
                 min = (k, v);
             }
             if v > max.1 {
                 max = (k, v);
             }
+        }
+        if not_finite != 0.0 {
+            return false;
         }
         if min.0 != usize::MAX {
             self.min = ((part, start + min.0), min.1);
@@ -210,6 +239,7 @@ impl Bucket {
             self.max = ((part, start + max.0), max.1);
         }
         self.last = (part, start + last);
+        true
     }
 
     fn flush(self, out: &mut Vec<At>) {
@@ -351,8 +381,36 @@ mod tests {
             cuts.push(0);
             cuts.push(xs.len());
             cuts.sort_unstable();
-            let parts: Vec<(&[f64], &[f64])> =
-                cuts.windows(2).map(|w| (&xs[w[0]..w[1]], &ys[w[0]..w[1]])).collect();
+            let parts: Vec<(XSlice<'_>, &[f64])> =
+                cuts.windows(2).map(|w| (XSlice::Float(&xs[w[0]..w[1]]), &ys[w[0]..w[1]])).collect();
+            let (first, last) = (xs.first().copied().unwrap_or(0.0), xs.last().copied().unwrap_or(1.0));
+            let (a, b) = (first + zoom.0 * (last - first), first + zoom.1 * (last - first));
+            let kind = if log { ScaleKind::Log } else { ScaleKind::Linear };
+            let scale = Scale::new(kind, a.min(b), a.max(b), 0.0, width);
+            let joined: Vec<usize> = m4_parts(&parts, &scale).into_iter().map(|(p, i)| cuts[p] + i).collect();
+            prop_assert_eq!(joined, m4(&xs, ys, &scale));
+        }
+
+        #[test]
+        fn integer_x_decimates_as_its_floats(
+            steps in prop::collection::vec(prop_oneof![3 => Just(0i64), 6 => 0i64..5, 1 => 0i64..100_000], 0..2000),
+            // Beyond 2^53 distinct integers share a float: their order must still hold.
+            start in prop_oneof![Just(0i64), -1000i64..1000, Just((1i64 << 53) - 700)],
+            ys in prop::collection::vec(prop_oneof![20 => -1e3f64..1e3, 1 => Just(f64::NAN)], 2000),
+            cuts in prop::collection::vec(0usize..2000, 0..6),
+            zoom in (0.0f64..1.0, 0.0f64..1.0),
+            width in 1.0f64..1500.0,
+            log in any::<bool>(),
+        ) {
+            let ints: Vec<i64> = steps.iter().scan(start, |x, d| { *x += d; Some(*x) }).collect();
+            let xs: Vec<f64> = ints.iter().map(|&v| v as f64).collect();
+            let ys = &ys[..xs.len()];
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(xs.len())).collect();
+            cuts.push(0);
+            cuts.push(xs.len());
+            cuts.sort_unstable();
+            let parts: Vec<(XSlice<'_>, &[f64])> =
+                cuts.windows(2).map(|w| (XSlice::Int(&ints[w[0]..w[1]]), &ys[w[0]..w[1]])).collect();
             let (first, last) = (xs.first().copied().unwrap_or(0.0), xs.last().copied().unwrap_or(1.0));
             let (a, b) = (first + zoom.0 * (last - first), first + zoom.1 * (last - first));
             let kind = if log { ScaleKind::Log } else { ScaleKind::Linear };

@@ -49,6 +49,7 @@ pub mod scene;
 pub mod spec;
 pub mod stats;
 pub mod text;
+pub mod xvalues;
 
 pub use chart::{Chart, ChartQuery, Pick, Resolved};
 pub use error::{ChartError, Result};

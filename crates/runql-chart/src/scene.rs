@@ -324,6 +324,12 @@ impl Scene {
 /// Splits a polyline into the pieces inside `clip` (Liang–Barsky per segment). Non-finite
 /// points break the line.
 pub fn clip_polyline(points: &[Point], clip: Rect) -> Vec<Vec<Point>> {
+    let finite_inside =
+        |p: &Point| p[0].is_finite() && p[1].is_finite() && clip.contains(f64::from(p[0]), f64::from(p[1]));
+    // Most lines lie wholly inside their plot: one check per point, then one copy.
+    if points.len() >= 2 && points.iter().all(finite_inside) {
+        return vec![points.to_vec()];
+    }
     let mut pieces: Vec<Vec<Point>> = Vec::new();
     let mut current: Vec<Point> = Vec::new();
     let finite = |p: &Point| p[0].is_finite() && p[1].is_finite();

@@ -22,6 +22,7 @@ use crate::scale::Scale;
 use crate::scene::Point;
 use crate::spec::{Aggregate, Band, ChartOptions, Encoding, ScaleKind, Smoothing, SmoothingKind};
 use crate::stats::{self, quantile_select};
+use crate::xvalues::{XBuffer, XSlice};
 
 /// One curve at full resolution, sorted by x.
 #[derive(Debug, Clone)]
@@ -37,18 +38,27 @@ pub(crate) struct Series {
 /// A stretch of one series' points (x ascending, and not below the previous stretch's).
 #[derive(Debug, Clone)]
 struct Part {
-    xs: ScalarBuffer<f64>,
+    /// Integer x (steps) stays integer: M4 reads only a few x per pixel column.
+    xs: XBuffer,
     ys: ScalarBuffer<f64>,
     /// Known to be finite and in order inside (found while converting integer x).
     ordered: bool,
 }
 
 impl Series {
-    /// All x (or y) values in one slice: borrowed when there is one stretch.
-    fn joined(&self, field: impl Fn(&Part) -> &[f64]) -> Cow<'_, [f64]> {
+    /// All y values in one slice: borrowed when there is one stretch.
+    fn joined_ys(&self) -> Cow<'_, [f64]> {
         match self.parts.as_slice() {
-            [one] => Cow::Borrowed(field(one)),
-            parts => Cow::Owned(parts.iter().flat_map(|p| field(p).iter().copied()).collect()),
+            [one] => Cow::Borrowed(&one.ys),
+            parts => Cow::Owned(parts.iter().flat_map(|p| p.ys.iter().copied()).collect()),
+        }
+    }
+
+    /// All x values as `f64` in one slice: borrowed when there is one stretch of floats.
+    fn joined_xs(&self) -> Cow<'_, [f64]> {
+        match self.parts.as_slice() {
+            [one] => one.xs.view().to_f64(),
+            parts => Cow::Owned(parts.iter().flat_map(|p| p.xs.view().iter()).collect()),
         }
     }
 }
@@ -81,10 +91,25 @@ struct Curve<'a> {
 
 /// Points of a curve in x order: x, y, the raw y when y is smoothed, and a band.
 struct Stretch<'a> {
-    xs: Cow<'a, [f64]>,
+    xs: StretchXs<'a>,
     ys: Cow<'a, [f64]>,
     raw: Option<&'a [f64]>,
     band: Option<(Vec<f64>, Vec<f64>)>,
+}
+
+/// A stretch's x: a series' own (floats or integers), or a group's computed union.
+enum StretchXs<'a> {
+    Borrowed(XSlice<'a>),
+    Owned(Vec<f64>),
+}
+
+impl StretchXs<'_> {
+    fn view(&self) -> XSlice<'_> {
+        match self {
+            StretchXs::Borrowed(xs) => *xs,
+            StretchXs::Owned(xs) => XSlice::Float(xs),
+        }
+    }
 }
 
 impl LineData {
@@ -93,7 +118,7 @@ impl LineData {
             enc.x.as_deref().ok_or_else(|| ChartError::Spec("a line chart needs encoding.x".into()))?;
         let y_col =
             enc.y.as_deref().ok_or_else(|| ChartError::Spec("a line chart needs encoding.y".into()))?;
-        let xs = rows.number_chunks_with_descents(x_col, "x")?;
+        let xs = rows.x_chunks(x_col, "x")?;
         let ys = rows.number_chunks(y_col, "y")?;
         let runs = match enc.series.as_deref() {
             Some(col) => rows.runs(col, "series")?,
@@ -168,11 +193,10 @@ impl LineData {
                 .as_ref()
                 .is_some_and(|d| d.get(d.partition_point(|&j| j <= run.start)).is_none_or(|&j| j >= end));
             // ScalarBuffer::slice asserts its bounds: check them here.
-            (end <= x.len().min(y.len())).then(|| Part {
-                xs: x.values().slice(run.start, run.len),
-                ys: y.values().slice(run.start, run.len),
-                ordered,
-            })
+            if end > y.len() {
+                return None;
+            }
+            Some(Part { xs: x.slice(run.start, run.len)?, ys: y.values().slice(run.start, run.len), ordered })
         };
         if runs.runs.len().saturating_mul(MIN_MEAN_RUN) <= rows.num_rows() {
             for run in &runs.runs {
@@ -193,7 +217,7 @@ impl LineData {
                 lengths.into_iter().map(|n| (Vec::with_capacity(n), Vec::with_capacity(n))).collect();
             for run in &runs.runs {
                 if let (Some((cx, cy)), Some(part)) = (copied.get_mut(run.code as usize), stretch(run)) {
-                    cx.extend_from_slice(&part.xs);
+                    cx.extend(part.xs.view().iter());
                     cy.extend_from_slice(&part.ys);
                 }
             }
@@ -221,12 +245,12 @@ impl LineData {
             .series
             .iter()
             .map(|s| {
-                let ys = s.joined(|p| &p.ys);
+                let ys = s.joined_ys();
                 match smoothing.kind {
                     SmoothingKind::None => ys.into_owned(),
                     SmoothingKind::TbEma => runql_sql::udf::tb_ema::smooth(&ys, p),
-                    SmoothingKind::Twema => runql_sql::udf::twema::smooth(&ys, &s.joined(|p| &p.xs), p),
-                    SmoothingKind::Gaussian => runql_sql::udf::gaussian::smooth(&ys, &s.joined(|p| &p.xs), p),
+                    SmoothingKind::Twema => runql_sql::udf::twema::smooth(&ys, &s.joined_xs(), p),
+                    SmoothingKind::Gaussian => runql_sql::udf::gaussian::smooth(&ys, &s.joined_xs(), p),
                     SmoothingKind::RunningAvg => runql_sql::udf::running_avg::smooth(&ys, p as i64),
                 }
             })
@@ -259,7 +283,7 @@ impl LineData {
                             offset = range.end;
                             let ys: &[f64] = smooth.and_then(|v| v.get(range)).unwrap_or(&p.ys);
                             Stretch {
-                                xs: Cow::Borrowed(&p.xs),
+                                xs: StretchXs::Borrowed(p.xs.view()),
                                 ys: Cow::Borrowed(ys),
                                 raw: (smooth.is_some() && o.show_raw).then_some(&p.ys),
                                 band: None,
@@ -288,8 +312,8 @@ impl LineData {
                     .map(|(i, s)| {
                         let ys = smoothed
                             .and_then(|v| v.get(i))
-                            .map_or_else(|| s.joined(|p| &p.ys), |v| Cow::Borrowed(v.as_slice()));
-                        (s.joined(|p| &p.xs), ys)
+                            .map_or_else(|| s.joined_ys(), |v| Cow::Borrowed(v.as_slice()));
+                        (s.joined_xs(), ys)
                     })
                     .collect();
                 if members.is_empty() {
@@ -299,7 +323,7 @@ impl LineData {
                 let agg = aggregate(&members, o.aggregate, o.band);
                 let banded = o.band != Band::None;
                 let stretch = Stretch {
-                    xs: Cow::Owned(agg.xs),
+                    xs: StretchXs::Owned(agg.xs),
                     ys: Cow::Owned(agg.center),
                     raw: None,
                     band: banded.then_some((agg.lower, agg.upper)),
@@ -334,27 +358,38 @@ fn per_series(
 fn in_order(parts: &[Part]) -> bool {
     let mut previous = f64::NEG_INFINITY;
     for part in parts {
+        let xs = part.xs.view();
         if part.ordered {
             // Known in order inside: only where it joins the stretch before.
-            if part.xs.first().is_some_and(|&first| first < previous) {
+            if xs.first().is_some_and(|first| first < previous) {
                 return false;
             }
-            previous = part.xs.last().copied().unwrap_or(previous);
+            previous = xs.last().unwrap_or(previous);
             continue;
         }
-        // Checked a block at a time without branching per point (NaN fails `>=` too).
-        for block in part.xs.chunks(1024) {
-            let mut ok = true;
-            for &x in block {
-                ok &= (x >= previous) & x.is_finite();
-                previous = x;
-            }
-            if !ok {
-                return false;
-            }
+        let ascending = match xs {
+            XSlice::Float(v) => ascending_from(&mut previous, v.iter().copied()),
+            XSlice::Int(v) => ascending_from(&mut previous, v.iter().map(|&x| x as f64)),
+        };
+        if !ascending {
+            return false;
         }
     }
     true
+}
+
+/// Whether `xs` are finite and ascending from `previous` (left at the last one). Checked a
+/// block at a time without branching per point (NaN fails `>=` too).
+fn ascending_from(previous: &mut f64, xs: impl Iterator<Item = f64>) -> bool {
+    let mut ok = true;
+    for (k, x) in xs.enumerate() {
+        ok &= (x >= *previous) & x.is_finite();
+        *previous = x;
+        if k % 1024 == 1023 && !ok {
+            return false;
+        }
+    }
+    ok
 }
 
 /// The stretches of a series with only placeable points (finite x) in x order: as they
@@ -365,7 +400,7 @@ fn placed_in_order(parts: Vec<Part>) -> Vec<Part> {
     }
     let mut points: Vec<(f64, f64)> = parts
         .iter()
-        .flat_map(|p| p.xs.iter().copied().zip(p.ys.iter().copied()))
+        .flat_map(|p| p.xs.view().iter().zip(p.ys.iter().copied()))
         .filter(|(x, _)| x.is_finite())
         .collect();
     // Stable: points logged at the same x keep their logging order.
@@ -449,13 +484,13 @@ pub(crate) fn aggregate(members: &[(&[f64], &[f64])], agg: Aggregate, band: Band
 fn x_domain(curves: &[Curve<'_>], kind: ScaleKind) -> (f64, f64) {
     let mut lo = f64::INFINITY;
     let mut hi = f64::NEG_INFINITY;
-    let ok = |x: &&f64| x.is_finite() && (kind == ScaleKind::Linear || **x > 0.0);
+    let ok = |x: &f64| x.is_finite() && (kind == ScaleKind::Linear || *x > 0.0);
     for c in curves {
-        if let Some(first) = c.stretches.iter().find_map(|s| s.xs.iter().find(ok)) {
-            lo = lo.min(*first);
+        if let Some(first) = c.stretches.iter().find_map(|s| s.xs.view().iter().find(ok)) {
+            lo = lo.min(first);
         }
-        if let Some(last) = c.stretches.iter().rev().find_map(|s| s.xs.iter().rev().find(ok)) {
-            hi = hi.max(*last);
+        if let Some(last) = c.stretches.iter().rev().find_map(|s| s.xs.view().iter().rev().find(ok)) {
+            hi = hi.max(last);
         }
     }
     (lo, hi)
@@ -467,12 +502,13 @@ fn decimated<'s>(
     scale: &Scale,
     ys: impl Fn(&'s Stretch<'_>) -> Option<&'s [f64]>,
 ) -> Vec<(f64, f64)> {
-    let parts: Vec<(&[f64], &[f64])> = stretches.iter().filter_map(|s| Some((&s.xs[..], ys(s)?))).collect();
+    let parts: Vec<(XSlice<'_>, &[f64])> =
+        stretches.iter().filter_map(|s| Some((s.xs.view(), ys(s)?))).collect();
     m4_parts(&parts, scale)
         .into_iter()
         .filter_map(|(p, i)| {
             let (xs, ys) = parts.get(p)?;
-            Some((*xs.get(i)?, *ys.get(i)?))
+            Some((xs.get(i)?, *ys.get(i)?))
         })
         .collect()
 }
@@ -491,13 +527,15 @@ struct Drawn {
 impl Drawn {
     fn of(curve: &Curve<'_>, scale: &Scale) -> Drawn {
         let stretches = &curve.stretches;
-        let main_parts: Vec<(&[f64], &[f64])> = stretches.iter().map(|s| (&s.xs[..], &s.ys[..])).collect();
+        let main_parts: Vec<(XSlice<'_>, &[f64])> =
+            stretches.iter().map(|s| (s.xs.view(), &s.ys[..])).collect();
         let mut d = Drawn::default();
         for (p, i) in m4_parts(&main_parts, scale) {
-            let Some(s) = stretches.get(p) else { continue };
-            if let (Some(&x), Some(&y)) = (s.xs.get(i), s.ys.get(i)) {
+            let Some((xs, ys)) = main_parts.get(p) else { continue };
+            let raw = stretches.get(p).and_then(|s| s.raw);
+            if let (Some(x), Some(&y)) = (xs.get(i), ys.get(i)) {
                 d.main.push((x, y));
-                if let Some(raw) = s.raw {
+                if let Some(raw) = raw {
                     d.main_raw.push(raw.get(i).copied().unwrap_or(f64::NAN));
                 }
             }
@@ -511,6 +549,15 @@ impl Drawn {
         }
         d
     }
+}
+
+/// The lowest and highest of finite `ys` and how many there are ((NaN, NaN, 0) for none).
+/// Plain comparisons: `f64::min` is a library call in WebAssembly.
+fn extent(ys: impl Iterator<Item = f64>) -> (f64, f64, usize) {
+    let (lo, hi, n) = ys.fold((f64::INFINITY, f64::NEG_INFINITY, 0usize), |(lo, hi, n), y| {
+        (if y < lo { y } else { lo }, if y > hi { y } else { hi }, n + 1)
+    });
+    if n == 0 { (f64::NAN, f64::NAN, 0) } else { (lo, hi, n) }
 }
 
 fn render_curves(ctx: &Ctx<'_>, curves: &[Curve<'_>]) -> Result<Rendered> {
@@ -530,20 +577,23 @@ fn render_curves(ctx: &Ctx<'_>, curves: &[Curve<'_>]) -> Result<Rendered> {
     let drawn: Vec<Drawn> = curves.iter().map(|c| Drawn::of(c, &provisional)).collect();
     let y_ok = |y: f64| y.is_finite() && (o.y_scale == ScaleKind::Linear || y > 0.0);
     let in_x = |x: f64| x >= xlo.min(xhi) && x <= xlo.max(xhi);
-    let mut ys: Vec<f64> = drawn
-        .iter()
-        .flat_map(|d| d.main.iter().chain(&d.raw).chain(&d.lower).chain(&d.upper))
-        .filter(|(x, y)| in_x(*x) && y_ok(*y))
-        .map(|(_, y)| *y)
-        .collect();
-    // Selection, not a sort: a full-range redraw of 100 long curves draws ~10⁶ points.
-    let (ylo, yhi) = if o.ignore_outliers && ys.len() > 2 {
-        (
-            quantile_select(&mut ys, 0.05).unwrap_or(f64::NAN),
-            quantile_select(&mut ys, 0.95).unwrap_or(f64::NAN),
-        )
+    let drawn_ys = || {
+        drawn
+            .iter()
+            .flat_map(|d| d.main.iter().chain(&d.raw).chain(&d.lower).chain(&d.upper))
+            .filter(|(x, y)| in_x(*x) && y_ok(*y))
+            .map(|(_, y)| *y)
+    };
+    let (ylo, yhi, shown) = if o.ignore_outliers {
+        let mut ys: Vec<f64> = drawn_ys().collect();
+        // Selection, not a sort: a full-range redraw of 100 long curves draws ~10⁶ points.
+        match (ys.len() > 2, quantile_select(&mut ys, 0.05), quantile_select(&mut ys, 0.95)) {
+            (true, Some(lo), Some(hi)) => (lo, hi, ys.len()),
+            _ => extent(ys.iter().copied()),
+        }
     } else {
-        ys.iter().fold((f64::NAN, f64::NAN), |(lo, hi), &y| (lo.min(y), hi.max(y)))
+        // Without percentiles the range is a fold: no copy of every drawn y.
+        extent(drawn_ys())
     };
     let y_probe = padded(o.y_scale, ylo, yhi, h, 0.0);
     let started = frame::start(
@@ -562,7 +612,7 @@ fn render_curves(ctx: &Ctx<'_>, curves: &[Curve<'_>]) -> Result<Rendered> {
             .collect()
     };
     let mut series = Vec::with_capacity(curves.len());
-    if ys.is_empty() {
+    if shown == 0 {
         draw_empty(&mut scene, &ctx.palette, plot, "no finite values to draw in this range");
     }
     // Bands first (under every line), then raw curves, then main lines.
@@ -673,7 +723,7 @@ mod tests {
         let part = |xs: Vec<f64>, ys: Vec<f64>| Part { xs: xs.into(), ys: ys.into(), ordered: false };
         let parts = placed_in_order(vec![part(vec![2.0, 1.0], vec![0.0, 1.0]), part(vec![1.0], vec![2.0])]);
         assert_eq!(parts.len(), 1);
-        assert_eq!(&parts[0].xs[..], [1.0, 1.0, 2.0]);
+        assert_eq!(parts[0].xs.view().to_f64().as_ref(), [1.0, 1.0, 2.0]);
         assert_eq!(&parts[0].ys[..], [1.0, 2.0, 0.0]);
     }
 
@@ -692,7 +742,7 @@ mod tests {
             part(vec![f64::NAN, 2.0, f64::INFINITY], vec![1.0, 2.0, 3.0]),
         ]);
         assert_eq!(fixed.len(), 1);
-        assert_eq!(&fixed[0].xs[..], [0.0, 2.0, 4.0]);
+        assert_eq!(fixed[0].xs.view().to_f64().as_ref(), [0.0, 2.0, 4.0]);
         assert_eq!(&fixed[0].ys[..], [5.0, 2.0, 6.0]);
         assert!(placed_in_order(vec![part(vec![f64::NAN], vec![1.0])]).is_empty());
     }
