@@ -576,7 +576,8 @@ fn render_curves(ctx: &Ctx<'_>, curves: &[Curve<'_>]) -> Result<Rendered> {
     let provisional = Scale::new(o.x_scale, xlo, xhi, 0.0, widest * o.pixel_ratio);
     let drawn: Vec<Drawn> = curves.iter().map(|c| Drawn::of(c, &provisional)).collect();
     let y_ok = |y: f64| y.is_finite() && (o.y_scale == ScaleKind::Linear || y > 0.0);
-    let in_x = |x: f64| x >= xlo.min(xhi) && x <= xlo.max(xhi);
+    let (x_min, x_max) = (xlo.min(xhi), xlo.max(xhi));
+    let in_x = |x: f64| x >= x_min && x <= x_max;
     let drawn_ys = || {
         drawn
             .iter()
