@@ -46,6 +46,15 @@ impl LineBatchingCanvas {
         let inner = CanvasBackend::with_canvas_object(canvas)?;
         Some(LineBatchingCanvas { inner, context, coords: Vec::new() })
     }
+
+    /// Clears the whole canvas (a transparent background must not show the last chart).
+    pub(crate) fn clear(&self) {
+        // Drawing leaves no transform behind, but a page may have set one on the context.
+        let _ = self.context.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+        let canvas = self.context.canvas();
+        let (w, h) = canvas.map_or((0.0, 0.0), |c| (f64::from(c.width()), f64::from(c.height())));
+        self.context.clear_rect(0.0, 0.0, w, h);
+    }
 }
 
 type Result<T> = std::result::Result<T, DrawingErrorKind<<CanvasBackend as DrawingBackend>::ErrorType>>;

@@ -134,13 +134,21 @@ impl ChartHandle {
     pub fn draw_canvas(&mut self, canvas: web_sys::HtmlCanvasElement) -> Result<()> {
         let scene = self.chart.render()?;
         let (w, h) = scene.device_size();
-        canvas.set_width(w);
-        canvas.set_height(h);
+        // Setting a canvas's size, even to the size it has, throws its bitmap away and makes
+        // a new one: a redraw at the same size (zoom, reset) only clears it.
+        let resized = canvas.width() != w || canvas.height() != h;
+        if resized {
+            canvas.set_width(w);
+            canvas.set_height(h);
+        }
         let style = canvas.style();
         let _ = style.set_property("width", &format!("{}px", scene.width));
         let _ = style.set_property("height", &format!("{}px", scene.height));
         let mut backend = crate::canvas::LineBatchingCanvas::new(canvas)
             .ok_or_else(|| WasmError::Chart("the canvas has no 2D context".into()))?;
+        if !resized {
+            backend.clear();
+        }
         scene.draw(&mut backend, Flavor::Pixels)?;
         Ok(())
     }
