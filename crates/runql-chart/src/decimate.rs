@@ -366,6 +366,29 @@ mod tests {
         }
 
         #[test]
+        fn evenly_spaced_x_matches_point_by_point(
+            n in 0usize..4000,
+            step in prop_oneof![Just(1.0f64), 0.001f64..10.0],
+            jitter in prop::collection::vec((0usize..4000, -3.0f64..3.0), 0..4),
+            ys in prop::collection::vec(prop_oneof![20 => -1e3f64..1e3, 1 => Just(f64::NAN)], 4000),
+            zoom in (0.0f64..1.0, 0.0f64..1.0),
+            width in 1.0f64..2500.0,
+        ) {
+            // Steps, as most runs log them (every column holds about as many points as the
+            // one before), with a few points moved.
+            let mut xs: Vec<f64> = (0..n).map(|k| k as f64 * step).collect();
+            for (at, by) in jitter {
+                if let Some(x) = xs.get_mut(at) { *x += by * step; }
+            }
+            xs.sort_by(f64::total_cmp);
+            let ys = &ys[..n];
+            let last = xs.last().copied().unwrap_or(1.0);
+            let (a, b) = (zoom.0 * last, zoom.1 * last);
+            let scale = linear(a.min(b), a.max(b), width);
+            prop_assert_eq!(m4(&xs, ys, &scale), m4_point_by_point(&xs, ys, &scale));
+        }
+
+        #[test]
         fn parts_decimate_as_the_joined_series(
             steps in prop::collection::vec(prop_oneof![3 => Just(0.0f64), 6 => 0.0f64..5.0, 1 => 0.0f64..1e3], 0..2000),
             ys in prop::collection::vec(prop_oneof![20 => -1e3f64..1e3, 1 => Just(f64::NAN)], 2000),
