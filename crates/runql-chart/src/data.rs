@@ -541,7 +541,7 @@ mod tests {
         /// including at block edges: the values are running sums of mostly rising steps, so
         /// whole blocks without a descent and blocks with one or a few both occur.
         #[test]
-        fn int_conversion_notes_every_descent(steps in proptest::collection::vec(-1i64..400, 0..5000)) {
+        fn int_order_check_notes_every_descent(steps in proptest::collection::vec(-1i64..400, 0..5000)) {
             let ints: Vec<i64> = steps
                 .iter()
                 .scan(0i64, |sum, &s| {

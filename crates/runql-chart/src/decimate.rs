@@ -96,7 +96,8 @@ pub fn m4_parts(parts: &[(XSlice<'_>, &[f64])], x_scale: &Scale) -> Vec<(usize, 
             last_was_gap = false;
             // The points of this pixel column are found by galloping over x (a few scale
             // mappings per column, not one per point); then one tight pass over their y
-            // values takes min and max, ending early at a non-finite y (a gap).
+            // values takes min and max and notes a non-finite y (a gap: the column is then
+            // taken up to it).
             let stop = column_end(xs, i, part_end, x_scale);
             let column = column_of(x_scale, x);
             let mut bucket = match open.take() {

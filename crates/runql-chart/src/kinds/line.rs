@@ -41,7 +41,7 @@ struct Part {
     /// Integer x (steps) stays integer: M4 reads only a few x per pixel column.
     xs: XBuffer,
     ys: ScalarBuffer<f64>,
-    /// Known to be finite and in order inside (found while converting integer x).
+    /// Known to be finite and in order inside (integer x, checked when it was read).
     ordered: bool,
 }
 
