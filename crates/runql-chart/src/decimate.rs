@@ -306,6 +306,33 @@ mod tests {
         out.into_iter().map(|(_, i)| i).collect()
     }
 
+    /// `m4_parts` over the series cut at `cuts` (random places, empty parts included; each
+    /// part's x as `part_x` gives it) keeps the same points as `m4` over `xs` whole, at the
+    /// zoom (fractions of the x span) and width given.
+    fn parts_match_joined<'a>(
+        xs: &[f64],
+        part_x: impl Fn(std::ops::Range<usize>) -> XSlice<'a>,
+        ys: &[f64],
+        cuts: Vec<usize>,
+        zoom: (f64, f64),
+        width: f64,
+        log: bool,
+    ) -> Result<(), TestCaseError> {
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(xs.len())).collect();
+        cuts.push(0);
+        cuts.push(xs.len());
+        cuts.sort_unstable();
+        let parts: Vec<(XSlice<'_>, &[f64])> =
+            cuts.windows(2).map(|w| (part_x(w[0]..w[1]), &ys[w[0]..w[1]])).collect();
+        let (first, last) = (xs.first().copied().unwrap_or(0.0), xs.last().copied().unwrap_or(1.0));
+        let (a, b) = (first + zoom.0 * (last - first), first + zoom.1 * (last - first));
+        let kind = if log { ScaleKind::Log } else { ScaleKind::Linear };
+        let scale = Scale::new(kind, a.min(b), a.max(b), 0.0, width);
+        let joined: Vec<usize> = m4_parts(&parts, &scale).into_iter().map(|(p, i)| cuts[p] + i).collect();
+        prop_assert_eq!(joined, m4(xs, ys, &scale));
+        Ok(())
+    }
+
     fn linear(lo: f64, hi: f64, width: f64) -> Scale {
         Scale::new(ScaleKind::Linear, lo, hi, 0.0, width)
     }
@@ -400,19 +427,7 @@ mod tests {
         ) {
             let xs: Vec<f64> = steps.iter().scan(-50.0, |x, d| { *x += d; Some(*x) }).collect();
             let ys = &ys[..xs.len()];
-            // Split at random places (empty parts included).
-            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(xs.len())).collect();
-            cuts.push(0);
-            cuts.push(xs.len());
-            cuts.sort_unstable();
-            let parts: Vec<(XSlice<'_>, &[f64])> =
-                cuts.windows(2).map(|w| (XSlice::Float(&xs[w[0]..w[1]]), &ys[w[0]..w[1]])).collect();
-            let (first, last) = (xs.first().copied().unwrap_or(0.0), xs.last().copied().unwrap_or(1.0));
-            let (a, b) = (first + zoom.0 * (last - first), first + zoom.1 * (last - first));
-            let kind = if log { ScaleKind::Log } else { ScaleKind::Linear };
-            let scale = Scale::new(kind, a.min(b), a.max(b), 0.0, width);
-            let joined: Vec<usize> = m4_parts(&parts, &scale).into_iter().map(|(p, i)| cuts[p] + i).collect();
-            prop_assert_eq!(joined, m4(&xs, ys, &scale));
+            parts_match_joined(&xs, |r| XSlice::Float(&xs[r]), ys, cuts, zoom, width, log)?;
         }
 
         #[test]
@@ -429,18 +444,7 @@ mod tests {
             let ints: Vec<i64> = steps.iter().scan(start, |x, d| { *x += d; Some(*x) }).collect();
             let xs: Vec<f64> = ints.iter().map(|&v| v as f64).collect();
             let ys = &ys[..xs.len()];
-            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(xs.len())).collect();
-            cuts.push(0);
-            cuts.push(xs.len());
-            cuts.sort_unstable();
-            let parts: Vec<(XSlice<'_>, &[f64])> =
-                cuts.windows(2).map(|w| (XSlice::Int(&ints[w[0]..w[1]]), &ys[w[0]..w[1]])).collect();
-            let (first, last) = (xs.first().copied().unwrap_or(0.0), xs.last().copied().unwrap_or(1.0));
-            let (a, b) = (first + zoom.0 * (last - first), first + zoom.1 * (last - first));
-            let kind = if log { ScaleKind::Log } else { ScaleKind::Linear };
-            let scale = Scale::new(kind, a.min(b), a.max(b), 0.0, width);
-            let joined: Vec<usize> = m4_parts(&parts, &scale).into_iter().map(|(p, i)| cuts[p] + i).collect();
-            prop_assert_eq!(joined, m4(&xs, ys, &scale));
+            parts_match_joined(&xs, |r| XSlice::Int(&ints[r]), ys, cuts, zoom, width, log)?;
         }
 
         #[test]
