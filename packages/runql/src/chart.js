@@ -38,12 +38,23 @@ export function sceneTransferables(scene) {
 /** Draws a scene (see ChartHandle.scene) on a canvas, sized for its pixel ratio. */
 export function paintScene(canvas, scene) {
   const k = scene.pixelRatio;
-  canvas.width = Math.max(1, Math.round(scene.width * k));
-  canvas.height = Math.max(1, Math.round(scene.height * k));
+  const w = Math.max(1, Math.round(scene.width * k));
+  const h = Math.max(1, Math.round(scene.height * k));
+  // Setting a canvas's size, even to the size it has, throws its bitmap away and makes a
+  // new one: a redraw at the same size (zoom, reset) only clears it, as the wasm path does.
+  const resized = canvas.width !== w || canvas.height !== h;
+  if (resized) {
+    canvas.width = w;
+    canvas.height = h;
+  }
   canvas.style.width = `${scene.width}px`;
   canvas.style.height = `${scene.height}px`;
   const ctx = canvas.getContext("2d");
   if (!ctx) throw toRunQLError(new Error("the canvas has no 2D context"), "chart");
+  if (!resized) {
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+  }
   ctx.setTransform(k, 0, 0, k, 0, 0);
   ctx.fillStyle = scene.background;
   ctx.fillRect(0, 0, scene.width, scene.height);
