@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Builds the runql WebAssembly package into packages/runql/pkg/ (wasm-bindgen --target web).
+# Builds the runql WebAssembly package into packages/runql/pkg/ (wasm-bindgen --target web):
+# two modules, the query module (runql_wasm: SQL and charts, fetched at start) and the loader
+# module (runql_load: every reader, fetched on the first load). They are built by separate
+# cargo runs so that neither carries the other's code or crate features.
 #
 #   scripts/build-wasm.sh            fast build for tests (profile wasm-dev: opt-level 1, no LTO)
 #   scripts/build-wasm.sh --release  shipping build (profile wasm-release: LTO, opt-level s,
@@ -48,37 +51,45 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$bindgen_ver
   cargo install wasm-bindgen-cli --version "$bindgen_version"
 fi
 
-echo "==> cargo build -p runql-wasm --profile $profile (wasm32)"
-start=$(date +%s)
-cargo build -p runql-wasm --lib --target wasm32-unknown-unknown --profile "$profile" --locked
-echo "    built in $(( $(date +%s) - start )) s"
+binaryen_dir=target/binaryen
+if [ "$profile" = wasm-release ] && [ ! -x "$binaryen_dir/node_modules/.bin/wasm-opt" ]; then
+  echo "==> installing binaryen from npm into $binaryen_dir (once)"
+  npm install --silent --no-save --no-audit --no-fund --prefix "$binaryen_dir" binaryen@132.0.0
+fi
 
-wasm="target/wasm32-unknown-unknown/$profile/runql_wasm.wasm"
 mkdir -p "$out"
-wasm-bindgen --target web --weak-refs --out-dir "$out" --out-name runql_wasm "$wasm"
-
-if [ "$profile" = wasm-release ]; then
-  binaryen_dir=target/binaryen
-  if [ ! -x "$binaryen_dir/node_modules/.bin/wasm-opt" ]; then
-    echo "==> installing binaryen from npm into $binaryen_dir (once)"
-    npm install --silent --no-save --no-audit --no-fund --prefix "$binaryen_dir" binaryen@132.0.0
+# build_module CRATE LIB OUT_NAME: cargo build, wasm-bindgen, and for release wasm-opt.
+build_module() {
+  local crate=$1 lib=$2 name=$3
+  echo "==> cargo build -p $crate --profile $profile (wasm32)"
+  local start
+  start=$(date +%s)
+  cargo build -p "$crate" --lib --target wasm32-unknown-unknown --profile "$profile" --locked
+  echo "    built in $(( $(date +%s) - start )) s"
+  wasm-bindgen --target web --weak-refs --out-dir "$out" --out-name "$name" \
+    "target/wasm32-unknown-unknown/$profile/$lib.wasm"
+  if [ "$profile" != wasm-release ]; then
+    return
   fi
-  passes=()
+  local passes=()
   if [ "$oz" = 1 ]; then
     passes=(-Oz)
-    echo "==> wasm-opt -Oz (takes many minutes)"
+    echo "==> wasm-opt -Oz $name (takes many minutes)"
   else
-    echo "==> wasm-opt: dropping names and debug sections"
+    echo "==> wasm-opt $name: dropping names and debug sections"
   fi
   start=$(date +%s)
   # The cargo profile keeps symbol names (see Cargo.toml); they are dropped here.
   "$binaryen_dir/node_modules/.bin/wasm-opt" "${passes[@]}" --strip-debug --strip-producers \
     --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-multivalue --enable-mutable-globals \
-    "$out/runql_wasm_bg.wasm" -o "$out/runql_wasm_bg.opt.wasm"
-  mv "$out/runql_wasm_bg.opt.wasm" "$out/runql_wasm_bg.wasm"
+    "$out/${name}_bg.wasm" -o "$out/${name}_bg.opt.wasm"
+  mv "$out/${name}_bg.opt.wasm" "$out/${name}_bg.wasm"
   echo "    wasm-opt took $(( $(date +%s) - start )) s"
-fi
+}
+
+build_module runql-wasm runql_wasm runql_wasm
+build_module runql-wasm-load runql_wasm_load runql_load
 
 # Brotli at quality 11 takes minutes on a 60 MB test module: sizes are printed for
 # release builds (or with --size).
@@ -89,10 +100,12 @@ fi
 
 node -e '
   const fs = require("fs"), zlib = require("zlib");
-  const b = fs.readFileSync(process.argv[1]);
   const mb = (n) => (n / 1048576).toFixed(2) + " MB";
-  const gz = zlib.gzipSync(b, { level: 9 }).length;
-  const br = zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11,
-    [zlib.constants.BROTLI_PARAM_SIZE_HINT]: b.length } }).length;
-  console.log(`module ${process.argv[1]}: raw ${mb(b.length)}, gzip ${mb(gz)}, brotli ${mb(br)}`);
-' "$out/runql_wasm_bg.wasm"
+  for (const [role, path] of [["query module (at start)", process.argv[1]], ["loader module (on first load)", process.argv[2]]]) {
+    const b = fs.readFileSync(path);
+    const gz = zlib.gzipSync(b, { level: 9 }).length;
+    const br = zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11,
+      [zlib.constants.BROTLI_PARAM_SIZE_HINT]: b.length } }).length;
+    console.log(`${role} ${path}: raw ${mb(b.length)}, gzip ${mb(gz)}, brotli ${mb(br)}`);
+  }
+' "$out/runql_wasm_bg.wasm" "$out/runql_load_bg.wasm"

@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # Builds the Jupyter widget's front end into the Python package (python/src/runql/static/):
 # bundles python/js/ together with packages/runql's modules into one ES module (esbuild,
-# pinned in python/js/package-lock.json) and copies the WebAssembly module built by
-# scripts/build-wasm.sh next to it. It does not build the WebAssembly module itself.
+# pinned in python/js/package-lock.json) and copies the two WebAssembly modules built by
+# scripts/build-wasm.sh (query and loader) next to it. It does not build them itself.
 #
 #   scripts/build-widget.sh          then: pip install ./python
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-wasm=packages/runql/pkg/runql_wasm_bg.wasm
-if [ ! -f "$wasm" ]; then
-  echo "error: $wasm is missing; build it first with scripts/build-wasm.sh" >&2
-  exit 1
-fi
+modules=(packages/runql/pkg/runql_wasm_bg.wasm packages/runql/pkg/runql_load_bg.wasm)
+for wasm in "${modules[@]}"; do
+  if [ ! -f "$wasm" ]; then
+    echo "error: $wasm is missing; build it first with scripts/build-wasm.sh" >&2
+    exit 1
+  fi
+done
 
 lock_sum=$(sha256sum python/js/package-lock.json | cut -d' ' -f1)
 if [ "$(cat python/js/node_modules/.runql-lock 2>/dev/null)" != "$lock_sum" ]; then
@@ -23,7 +25,8 @@ fi
 static=python/src/runql/static
 (cd python/js && ./node_modules/.bin/esbuild widget.js --bundle --format=esm --target=es2022 \
   --log-level=warning --outfile="../src/runql/static/widget.js")
-cp "$wasm" "$static/runql_wasm_bg.wasm"
-printf 'built %s (%s bytes) and %s (%s bytes)\n' \
-  "$static/widget.js" "$(stat -c %s "$static/widget.js")" \
-  "$static/runql_wasm_bg.wasm" "$(stat -c %s "$static/runql_wasm_bg.wasm")"
+printf 'built %s (%s bytes)\n' "$static/widget.js" "$(stat -c %s "$static/widget.js")"
+for wasm in "${modules[@]}"; do
+  cp "$wasm" "$static/"
+  printf 'copied %s (%s bytes)\n' "$static/$(basename "$wasm")" "$(stat -c %s "$wasm")"
+done

@@ -237,6 +237,11 @@ export function paintScene(canvas: HTMLCanvasElement, scene: Scene): void;
 /** The API of a runql instance, on the page's thread (`RunQL`) or in a worker (`RunQLWorker`). */
 export interface RunQLApi {
   load(inputs: Inputs, options?: LoadOptions): Promise<LoadReport>;
+  /**
+   * Fetches and compiles the loader module now (loads fetch it on first use otherwise): call
+   * it once the page is up, while the user is still choosing files.
+   */
+  prefetchLoader(): Promise<void>;
   loadDemo(spec?: DemoSpec): Promise<LoadReport>;
   query(sql: string, params?: QueryParam[]): Promise<QueryResult>;
   tables(): Promise<string[]>;
@@ -250,8 +255,13 @@ export interface RunQLApi {
 }
 
 export interface InitOptions {
-  /** Where the .wasm module is (default: `pkg/runql_wasm_bg.wasm` next to the package). */
+  /** Where the query module is (default: `pkg/runql_wasm_bg.wasm` next to the package). */
   wasm?: string | URL | Response | WebAssembly.Module;
+  /**
+   * Where the loader module is (default: `pkg/runql_load_bg.wasm` next to the package). It
+   * is fetched on the first `load`/`loadDemo`, not by `init`.
+   */
+  loaderWasm?: string | URL | Response | WebAssembly.Module;
   /**
    * Keep the loaded files' bytes so `load(..., {append: true})` can re-read them with new
    * inputs (default true). `false` needs about half the memory; append is refused then.
@@ -261,8 +271,9 @@ export interface InitOptions {
 
 export class RunQL implements RunQLApi {
   static init(options?: InitOptions): Promise<RunQL>;
-  static initWorker(options?: { wasm?: string | URL; workerUrl?: string | URL; keepInputs?: boolean }): Promise<RunQLWorker>;
+  static initWorker(options?: { wasm?: string | URL; loaderWasm?: string | URL; workerUrl?: string | URL; keepInputs?: boolean }): Promise<RunQLWorker>;
   load(inputs: Inputs, options?: LoadOptions): Promise<LoadReport>;
+  prefetchLoader(): Promise<void>;
   loadDemo(spec?: DemoSpec): Promise<LoadReport>;
   query(sql: string, params?: QueryParam[]): Promise<QueryResult>;
   tables(): Promise<string[]>;
@@ -278,6 +289,7 @@ export class RunQL implements RunQLApi {
 /** RunQL in a Web Worker. Uint8Array/ArrayBuffer inputs are transferred (detached), not copied. */
 export class RunQLWorker implements RunQLApi {
   load(inputs: Inputs, options?: LoadOptions): Promise<LoadReport>;
+  prefetchLoader(): Promise<void>;
   loadDemo(spec?: DemoSpec): Promise<LoadReport>;
   query(sql: string, params?: QueryParam[]): Promise<QueryResult>;
   tables(): Promise<string[]>;
@@ -290,8 +302,13 @@ export class RunQLWorker implements RunQLApi {
   close(): Promise<void>;
 }
 
-/** Fetches and instantiates the WebAssembly module (done by `RunQL.init` too). */
+/** Fetches and instantiates the query module (done by `RunQL.init` too). */
 export function initModule(wasm?: string | URL | Response | WebAssembly.Module): Promise<void>;
+/**
+ * Fetches and instantiates the loader module (done by the first `load` too): call it early
+ * to have it ready before the first file arrives.
+ */
+export function initLoaderModule(wasm?: string | URL | Response | WebAssembly.Module): Promise<unknown>;
 /** The runql version of the module. */
 export function version(): Promise<string>;
 

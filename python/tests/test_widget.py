@@ -138,20 +138,34 @@ def test_dataframe_source_arrives_as_arrow_ipc(long_rows: dict, monkeypatch: pyt
     pd.testing.assert_frame_equal(pa.ipc.open_stream(buffer).read_all().to_pandas(), df)
 
 
-def test_wasm_is_sent_on_request(tmp_path: Path, mlruns: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = tmp_path / "runql_wasm_bg.wasm"
-    fake.write_bytes(b"\0asm\x01\0\0\0")
-    monkeypatch.setattr(_assets, "WASM", fake)
+@pytest.mark.parametrize(("what", "attribute", "filename"), [
+    ("wasm", "WASM", "runql_wasm_bg.wasm"),
+    ("loader", "LOADER_WASM", "runql_load_bg.wasm"),
+])
+def test_each_module_is_sent_on_request(
+    tmp_path: Path, mlruns: Path, monkeypatch: pytest.MonkeyPatch, what: str, attribute: str, filename: str
+) -> None:
+    fake = tmp_path / filename
+    fake.write_bytes(b"\0asm\x01\0\0\0" + what.encode())
+    monkeypatch.setattr(_assets, attribute, fake)
     w = runql.Widget(mlruns)
     rec = Recorder(w, monkeypatch)
-    front_end(w, {"type": "fetch", "what": "wasm"})
-    assert rec.sent == [({"type": "wasm"}, [fake.read_bytes()])]
+    front_end(w, {"type": "fetch", "what": what})
+    assert rec.sent == [({"type": what}, [fake.read_bytes()])]
     fake.unlink()
-    front_end(w, {"type": "fetch", "what": "wasm"})
+    front_end(w, {"type": "fetch", "what": what})
     content, buffers = rec.sent[1]
-    assert content["type"] == "wasm_error"
+    assert content["type"] == f"{what}_error"
+    assert filename in content["message"]
     assert "build-widget.sh" in content["message"]
     assert buffers == []
+
+
+def test_an_unknown_module_is_not_answered(mlruns: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    w = runql.Widget(mlruns)
+    rec = Recorder(w, monkeypatch)
+    front_end(w, {"type": "fetch", "what": "../../etc/passwd"})
+    assert rec.sent == []
 
 
 def test_package_without_bundle_says_how_to_build(mlruns: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

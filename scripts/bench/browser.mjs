@@ -6,8 +6,9 @@
 //   node scripts/bench/browser.mjs [--runs 1000] [--metrics 10] [--steps 1000] [--no-native] [--no-duckdb]
 //                                  [--formats mlflow,wandb,tensorboard,parquet,arrow | --formats all]
 //
-// Measures: module size raw/gzip/brotli; cold start (fetch + compile + instantiate + first
-// query on localhost); ingest of the `runql gen` sweep in wasm vs natively (both generated
+// Measures: both modules' sizes raw/gzip/brotli; cold start (fetch + compile + instantiate of
+// the query module + first query on localhost); the loader module's start on the first load;
+// ingest of the `runql gen` sweep in wasm vs natively (both generated
 // in memory, loaded single-threaded); ranking 1,000 runs by final val/loss via
 // metric_summary and by full scan; DuckDB-Wasm on the same data (runql's tables exported as
 // Arrow IPC) answering the same full-scan ranking query. With --formats: load throughput of
@@ -40,13 +41,16 @@ const fmt = (ms) => `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
 const mb = (n) => `${(n / 1048576).toFixed(2)} MB`;
 const rate = (points, ms) => `${((points / ms) * 1000 / 1e6).toFixed(2)} M points/s`;
 
-const wasm = readFileSync(join(ROOT, "packages/runql/pkg/runql_wasm_bg.wasm"));
-const gz = gzipSync(wasm, { level: 9 }).length;
-const br = brotliCompressSync(wasm, {
-  params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: wasm.length },
-}).length;
-console.log(`module size: raw ${mb(wasm.length)}, gzip ${mb(gz)}, brotli ${mb(br)}` +
-  " (build with scripts/build-wasm.sh --release for the shipping size)");
+for (const [role, file] of [["query module (fetched at start)", "runql_wasm_bg.wasm"],
+  ["loader module (fetched on the first load)", "runql_load_bg.wasm"]]) {
+  const wasm = readFileSync(join(ROOT, "packages/runql/pkg", file));
+  const gz = gzipSync(wasm, { level: 9 }).length;
+  const br = brotliCompressSync(wasm, {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: wasm.length },
+  }).length;
+  console.log(`${role}: raw ${mb(wasm.length)}, gzip ${mb(gz)}, brotli ${mb(br)}`);
+}
+console.log("(build with scripts/build-wasm.sh --release for the shipping sizes)");
 
 /** Runs the native side (single-threaded, same in-memory files) for one format. */
 const nativeIngest = (format) => {
@@ -69,7 +73,11 @@ try {
 
   const w = await page.evaluate((s) => window.runqlBench(s), spec);
   console.log(`sweep: ${spec.runs} runs x ${spec.metrics} metrics x ${spec.steps} steps = ${w.points} points`);
-  console.log(`ingest (wasm):   ${fmt(w.loadMs)}  ${rate(w.points, w.loadMs)}  (generating the files in memory: ${fmt(w.genMs)})`);
+  console.log(`loader module start (fetch + compile + instantiate, first load only): ${fmt(w.loaderStartMs)}`);
+  console.log(`WebAssembly memory after the load: query module ${mb(w.queryMemory)}, loader module ` +
+    `${mb(w.loaderMemory)} (a module's memory never shrinks: the loader's stays at its peak for the next load)`);
+  console.log(`ingest (wasm):   ${fmt(w.loadMs)}  ${rate(w.points, w.loadMs)}  (parse ${fmt(w.parseMs)} + hand-over ` +
+    `to the query module ${fmt(w.handoverMs)}; generating the files in memory: ${fmt(w.genMs)})`);
   if (native) {
     console.log(`ingest (native): ${fmt(native.load_ms)}  ${rate(native.points, native.load_ms)}  ` +
       `(single-threaded, same in-memory files)  wasm/native = ${(w.loadMs / native.load_ms).toFixed(2)}x`);
@@ -96,13 +104,13 @@ try {
     const mbs = (bytes, ms) => (bytes / 1e6 / (ms / 1000)).toFixed(0);
     const pps = (points, ms) => ((points / ms) * 1000 / 1e6).toFixed(2);
     console.log("\nload throughput per format (the sweep written in memory in each format, then loaded):");
-    console.log("| format | files | size | wasm load | wasm points/s | wasm MB/s |" +
+    console.log("| format | files | size | wasm load (of it hand-over) | wasm points/s | wasm MB/s |" +
       (withNative ? " native load | native points/s | wasm/native |" : ""));
     console.log("|---|---|---|---|---|---|" + (withNative ? "---|---|---|" : ""));
     for (const format of formats) {
       const r = await page.evaluate((s) => window.ingestBench(s), { ...spec, format });
       if (r.metrics !== r.points) throw new Error(`${format}: loaded ${r.metrics} of ${r.points} points`);
-      let row = `| ${format} | ${r.files} | ${(r.bytes / 1e6).toFixed(1)} MB | ${fmt(r.loadMs)} | ${pps(r.points, r.loadMs)}M | ${mbs(r.bytes, r.loadMs)} |`;
+      let row = `| ${format} | ${r.files} | ${(r.bytes / 1e6).toFixed(1)} MB | ${fmt(r.loadMs)} (${fmt(r.handoverMs)}) | ${pps(r.points, r.loadMs)}M | ${mbs(r.bytes, r.loadMs)} |`;
       if (withNative) {
         const n = nativeIngest(format);
         row += ` ${fmt(n.load_ms)} | ${pps(n.points, n.load_ms)}M | ${(r.loadMs / n.load_ms).toFixed(2)}x |`;

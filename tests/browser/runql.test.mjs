@@ -392,10 +392,98 @@ describe("main thread", () => {
   });
 });
 
+describe("two modules", () => {
+  test("the loader module is fetched once, by prefetchLoader or the first load, not at start", async () => {
+    const fresh = await browser.newPage();
+    const fetched = [];
+    fresh.on("request", (r) => {
+      const name = new URL(r.url()).pathname.split("/").pop();
+      if (name.endsWith(".wasm")) fetched.push(name);
+    });
+    try {
+      await fresh.goto(`${server.url}/tests/browser/harness.html`);
+      await fresh.waitForFunction(() => window.runqlReady === true);
+      const started = await fresh.evaluate(async () => {
+        window.db = await window.runql.RunQL.init();
+        return Number((await window.db.query("SELECT 40 + 2 AS n")).toArray()[0].n);
+      });
+      assert.equal(started, 42);
+      assert.deepEqual(fetched, ["runql_wasm_bg.wasm"], "only the query module at start");
+      await fresh.evaluate(() => window.db.prefetchLoader());
+      assert.deepEqual(fetched, ["runql_wasm_bg.wasm", "runql_load_bg.wasm"], "prefetchLoader fetches the loader");
+      const runs = await fresh.evaluate(async () => {
+        const first = await window.db.loadDemo({ runs: 3, metrics: 3, steps: 10 });
+        const other = await window.runql.RunQL.init();
+        const second = await other.loadDemo({ runs: 5, metrics: 3, steps: 10, format: "parquet" });
+        const n = (await other.query("SELECT count(*) AS n FROM runs")).toArray()[0].n;
+        return [first.rows.runs, second.rows.runs, Number(n)];
+      });
+      assert.deepEqual(runs, [3, 5, 5]);
+      assert.deepEqual(fetched, ["runql_wasm_bg.wasm", "runql_load_bg.wasm"], "not again by loads, in any instance");
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  test("the query module refuses tables that are not runql's and keeps its own", async () => {
+    const out = await page.evaluate(async () => {
+      const { Database } = await import("/packages/runql/pkg/runql_wasm.js");
+      const { Loader } = await window.runql.initLoaderModule();
+      const attempt = (f) => {
+        try {
+          f();
+          return null;
+        } catch (e) {
+          return { name: e.name, kind: e.kind, message: e.message };
+        }
+      };
+      const db = new Database();
+      const loader = new Loader(false);
+      loader.stageDemo(2, 3, 5, 1, "mlflow");
+      loader.commit(false, undefined);
+      const tables = Object.fromEntries(loader.tableNames().map((name) => [name, loader.takeTable(name)]));
+      loader.finish(true);
+      const r = {};
+      r.notIpc = attempt(() => db.stageTable("runs", new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9])));
+      r.cut = attempt(() => db.stageTable("metrics", tables.metrics.subarray(0, tables.metrics.length >> 1)));
+      r.wrongName = attempt(() => db.stageTable("tags", tables.params));
+      r.unknown = attempt(() => db.stageTable("experiments", tables.runs));
+      r.takenTwice = attempt(() => loader.takeTable("runs"));
+      for (const name of ["runs", "params", "metrics"]) db.stageTable(name, tables[name]);
+      r.incomplete = attempt(() => db.commitTables());
+      for (const [name, bytes] of Object.entries(tables)) db.stageTable(name, bytes);
+      db.commitTables();
+      const result = db.query("SELECT count(*) AS n FROM metrics", []);
+      r.points = Number(result.toArray()[0].n);
+      result.free();
+      r.afterGarbage = attempt(() => db.stageTable("runs", new Uint8Array(0)));
+      const again = db.query("SELECT count(*) AS n FROM runs", []);
+      r.runsStill = Number(again.toArray()[0].n);
+      again.free();
+      db.free();
+      loader.free();
+      return r;
+    });
+    for (const key of ["notIpc", "cut", "wrongName", "unknown", "incomplete", "afterGarbage"]) {
+      assert.equal(out[key]?.name, "RunQLError", `${key}: ${JSON.stringify(out[key])}`);
+      assert.equal(out[key].kind, "load", key);
+    }
+    assert.match(out.notIpc.message, /^table runs: /);
+    assert.match(out.cut.message, /^table metrics: .*cut short/);
+    assert.equal(out.wrongName.message, "table tags: 5 columns, runql's table has 3");
+    assert.match(out.unknown.message, /^table experiments: not a runql table/);
+    assert.equal(out.incomplete.message, "table tags: missing: it was never handed over");
+    assert.equal(out.takenTwice.kind, "input");
+    assert.equal(out.points, 2 * 3 * 5);
+    assert.equal(out.runsStill, 2, "a refused table leaves the committed ones");
+  });
+});
+
 describe("worker", () => {
   test("same API from a Web Worker; inputs are transferred; errors keep their kind", async () => {
     const out = await page.evaluate(async ([mlruns, zipUrl, sql, ema, run]) => {
       const w = await window.runql.RunQL.initWorker();
+      await w.prefetchLoader(); // the worker fetches its loader module ahead of the load
       const items = await window.fixtureItems(mlruns);
       const sizeBefore = items[0].data.byteLength;
       const report = await w.load(items);
@@ -551,11 +639,11 @@ describe("charts", () => {
   });
 });
 
-describe("a crash inside the module", () => {
+describe("a crash inside the loader module", () => {
   // Corrupt page bytes that reach an assert inside the parquet crate (fuzz/README.md): in
-  // WebAssembly the panic aborts the instance. Run in a page of its own, since the panic
-  // is logged to that page's console on purpose.
-  test("is reported as an internal error, not as the clean-up's, and a new instance works", async () => {
+  // WebAssembly the panic traps the loader module mid-call. Run in a page of its own, since
+  // the panic is logged to that page's console on purpose.
+  test("is reported as an internal error; the loaded tables stay and the next load works", async () => {
     const crashPage = await browser.newPage();
     try {
       await crashPage.goto(`${server.url}/tests/browser/harness.html`);
@@ -564,22 +652,31 @@ describe("a crash inside the module", () => {
         const { RunQL } = window.runql;
         const data = new Uint8Array(await (await fetch(`/${path}`)).arrayBuffer());
         const db = await RunQL.init();
-        const r = {};
+        const runs = async (instance) => Number((await instance.query("SELECT count(*) AS n FROM runs")).toArray()[0].n);
+        await db.loadDemo({ runs: 4, metrics: 3, steps: 5 });
+        const r = { before: await runs(db) };
         try {
           await db.load([{ path: "table.parquet", data }]);
         } catch (e) {
           r.error = { name: e.name, kind: e.kind, message: e.message };
         }
+        r.after = await runs(db);
+        r.reloaded = (await db.loadDemo({ runs: 6, metrics: 3, steps: 5, seed: 9 })).rows.runs;
+        r.afterReload = await runs(db);
         const fresh = await RunQL.init();
-        r.fresh = (await fresh.query("SELECT 40 + 2 AS n")).toArray()[0].n;
+        r.fresh = (await fresh.loadDemo({ runs: 2, metrics: 3, steps: 5 })).rows.runs;
         return r;
       }, "fuzz/corpus/parquet_entry/known-parquet-divide-by-zero.parquet");
       assert.ok(out.error, "loading the file should fail");
       assert.equal(out.error.name, "RunQLError");
       assert.equal(out.error.kind, "internal", JSON.stringify(out.error));
-      assert.match(out.error.message, /crashed/);
-      assert.match(out.error.message, /RunQL\.init\(\)/);
-      assert.equal(Number(out.fresh), 42);
+      assert.match(out.error.message, /loader crashed/);
+      assert.match(out.error.message, /tables loaded before are unchanged/);
+      assert.equal(out.before, 4);
+      assert.equal(out.after, 4, "the query module kept its tables");
+      assert.equal(out.reloaded, 6, "the same instance loads again with a new loader");
+      assert.equal(out.afterReload, 6);
+      assert.equal(out.fresh, 2);
     } finally {
       await crashPage.close();
     }

@@ -1,15 +1,17 @@
-// The runql instance behind the page: the WebAssembly module in a Web Worker, so that
+// The runql instance behind the page: the WebAssembly modules in a Web Worker, so that
 // loading, queries and chart building never freeze the page.
 
 import { RunQL, type RunQLWorker } from "runql";
 // Vite bundles the package's worker (and the module it imports) as its own file.
 import workerUrl from "../../packages/runql/src/worker.js?worker&url";
 import wasmUrl from "../../packages/runql/pkg/runql_wasm_bg.wasm?url";
+// The loader module: emitted as its own file, fetched by the worker on the first load only.
+import loaderWasmUrl from "../../packages/runql/pkg/runql_load_bg.wasm?url";
 
 export type Db = RunQLWorker;
 
 export function startDb(): Promise<Db> {
-  return RunQL.initWorker({ workerUrl, wasm: wasmUrl });
+  return RunQL.initWorker({ workerUrl, wasm: wasmUrl, loaderWasm: loaderWasmUrl });
 }
 
 /** Rows of a query as plain objects. */

@@ -43,6 +43,10 @@ applyTheme();
 // ---- the pieces -----------------------------------------------------------------------
 
 const db: Db = await startDb();
+// The loader module (the readers) is fetched on the first load; fetch it now instead, while
+// the user looks at the page, so a load does not wait for it. A failure here is reported
+// by the load that needs the module.
+db.prefetchLoader().catch(() => undefined);
 let totalRuns = 0;
 let wideColumns: string[] = [];
 

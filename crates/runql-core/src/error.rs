@@ -53,6 +53,14 @@ pub enum CoreError {
         #[source]
         source: std::io::Error,
     },
+    /// A table handed over as Arrow IPC (see [`crate::transfer`]) could not be taken.
+    #[error("table {table}: {reason}")]
+    Transfer {
+        /// The table's name.
+        table: String,
+        /// What is wrong with it, with the byte offset where the stream broke off.
+        reason: String,
+    },
     /// A caller passed an argument outside what the function accepts.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),

@@ -19,31 +19,59 @@
 //! - `runql-sql`: DataFusion SQL over these tables.
 //! - `runql-cli`: the `runql` command.
 
-mod batch;
-pub mod columnar;
-pub mod detect;
+// The data model, the load report and the table hand-over: always built, so the SQL and
+// chart crates (and the browser's query module) carry no reader code.
 pub mod error;
-pub mod generic;
-pub mod json_lenient;
-pub mod load;
-pub mod mlflow;
-pub mod mlflow_json;
-pub mod mlflow_sqlite;
+// The file readers use all of it; the table hand-over only the stream check.
+#[cfg_attr(not(feature = "readers"), allow(dead_code))]
+mod ipc_check;
+pub mod limits;
 pub mod model;
-pub mod neptune;
-pub mod optuna;
 pub mod report;
-pub mod runql_tables;
-pub mod synth;
-pub mod tensorboard;
-mod text_lines;
 pub mod timefmt;
+pub mod transfer;
 pub mod vfs;
-pub mod wandb;
 
-pub use detect::Format;
 pub use error::{CoreError, Result};
-pub use load::{LoadOptions, LoadProgress, Loaded, load};
 pub use model::{RunTables, TablesBuilder};
 pub use report::{Issue, LoadReport, Severity, TableCounts};
 pub use vfs::FileTree;
+
+// Readers and writers (feature `readers`, on by default).
+#[cfg(feature = "readers")]
+mod batch;
+#[cfg(feature = "readers")]
+pub mod columnar;
+#[cfg(feature = "readers")]
+pub mod detect;
+#[cfg(feature = "readers")]
+pub mod generic;
+#[cfg(feature = "readers")]
+pub mod json_lenient;
+#[cfg(feature = "readers")]
+pub mod load;
+#[cfg(feature = "readers")]
+pub mod mlflow;
+#[cfg(feature = "readers")]
+pub mod mlflow_json;
+#[cfg(feature = "readers")]
+pub mod mlflow_sqlite;
+#[cfg(feature = "readers")]
+pub mod neptune;
+#[cfg(feature = "readers")]
+pub mod optuna;
+#[cfg(feature = "readers")]
+pub mod runql_tables;
+#[cfg(feature = "readers")]
+pub mod synth;
+#[cfg(feature = "readers")]
+pub mod tensorboard;
+#[cfg(feature = "readers")]
+mod text_lines;
+#[cfg(feature = "readers")]
+pub mod wandb;
+
+#[cfg(feature = "readers")]
+pub use detect::Format;
+#[cfg(feature = "readers")]
+pub use load::{LoadOptions, LoadProgress, Loaded, load};

@@ -1,9 +1,11 @@
 //! The load report: what was read, and every skipped file or line with the reason.
 
+#[cfg(feature = "readers")]
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
+#[cfg(feature = "readers")]
 use crate::FileTree;
 
 /// At most this many issues are kept with full detail; the rest are only counted, so a
@@ -102,6 +104,7 @@ impl LoadReport {
     /// Reads `path` from `tree` for a reader: counts the file and its bytes as read, or
     /// records it as skipped with the reason and gives `None`, so no reader can drop an
     /// unreadable file without a word or forget to count what it read.
+    #[cfg(feature = "readers")]
     pub(crate) fn read_file<'t>(&mut self, tree: &'t FileTree, path: &str) -> Option<Cow<'t, [u8]>> {
         match tree.read(path) {
             Ok(bytes) => {

@@ -1,26 +1,24 @@
-//! [`Database`]: one runql instance in JavaScript — staged inputs, the loaded tables and a
-//! read-only SQL session over them.
+//! [`Database`]: one runql instance in JavaScript — the loaded tables and a read-only SQL
+//! session over them.
 
-use runql_core::synth::{SweepFormat, SweepSpec, write_sweep};
-use runql_core::{FileTree, LoadOptions, LoadReport, RunTables, load};
+use runql_core::RunTables;
+use runql_core::transfer::TablesDecoder;
 use runql_sql::{Session, SessionOptions};
 use wasm_bindgen::prelude::*;
 
-use crate::archive::{self, ZipLimits};
 use crate::convert;
 use crate::error::{Result, WasmError};
-use crate::progress::{self, ProgressScope};
-use crate::report::report_to_js;
 use crate::result::QueryResult;
 
-/// A runql instance: load run data, then query it with SQL.
+/// A runql instance: tables of loaded runs, queried with SQL and drawn as charts.
 ///
 /// This is the low-level binding. The `runql` JavaScript package wraps it as `RunQL`
 /// (same instance, friendlier inputs: `File`, `FileList`, URLs); use that from pages.
 ///
-/// Loading is two-step: stage files (`stageFile`, `stageDemo`), then `commit`. A failed
-/// stage or commit leaves the previously loaded tables in place, so the instance stays
-/// usable after a corrupt upload.
+/// The files themselves are read by the loader module (`runql-wasm-load`, fetched on the
+/// first load), which hands the tables over as Arrow IPC: `stageTable` for each, then
+/// `commitTables`. A failed hand-over leaves the previously loaded tables in place, so the
+/// instance stays usable after a corrupt upload.
 ///
 /// # JavaScript Examples
 ///
@@ -28,201 +26,79 @@ use crate::result::QueryResult;
 /// import init, { Database } from "./pkg/runql_wasm.js";
 /// await init();
 /// const db = new Database();
-/// db.stageFile("upload", "mlruns/0/meta.yaml", bytes, false);
-/// const report = db.commit(false);
+/// for (const name of loader.tableNames()) db.stageTable(name, loader.takeTable(name));
+/// db.commitTables();
 /// const result = db.query("SELECT count(*) AS n FROM runs", []);
 /// ```
 #[wasm_bindgen]
 pub struct Database {
     session: Session,
     tables: Option<RunTables>,
-    sources: Vec<FileTree>,
-    staged: Vec<FileTree>,
-    staged_issues: Vec<runql_core::Issue>,
-    report: Option<LoadReport>,
-    keep_inputs: bool,
+    incoming: TablesDecoder,
 }
 
 impl Default for Database {
     fn default() -> Self {
-        Self::new(true)
+        Self::new()
     }
 }
 
 #[wasm_bindgen]
 impl Database {
-    /// An empty instance: no tables until the first `commit`, all runql SQL functions
-    /// available, read-only, one partition.
-    ///
-    /// `keep_inputs` keeps the loaded files' bytes so that `commit(append = true)` can
-    /// load them again together with new ones; without it an instance needs about half
-    /// the memory, and append is refused.
+    /// An empty instance: no tables until the first `commitTables`, all runql SQL
+    /// functions available, read-only, one partition.
     #[wasm_bindgen(constructor)]
-    pub fn new(keep_inputs: bool) -> Database {
+    pub fn new() -> Database {
         crate::install_panic_hook();
         Database {
             session: Session::new(SessionOptions { target_partitions: 1, read_only: true }),
             tables: None,
-            sources: Vec::new(),
-            staged: Vec::new(),
-            staged_issues: Vec::new(),
-            report: None,
-            keep_inputs,
+            incoming: TablesDecoder::new(),
         }
     }
 
-    /// Stages one file at `path` (relative, `/`-separated) in the tree named `origin`.
-    ///
-    /// With `unzip` set and `data` starting like a zip archive, the archive is unpacked
-    /// into a tree of its own named `path` instead (entry count and sizes are capped).
-    /// Returns the number of files staged.
+    /// Takes table `name` of a load as an Arrow IPC stream, as the loader module's
+    /// `takeTable` hands it over; `commitTables` makes the staged tables the instance's.
+    /// The arrays stay in `ipc`'s memory (no further copy).
     ///
     /// # Errors
-    /// `kind: "load"` for a zip that cannot be read or is over the limits; everything
-    /// staged so far is dropped then.
+    /// `kind: "load"` when the bytes are not one of runql's tables (unknown name, cut
+    /// short, corrupt, other columns); everything staged is dropped then.
     ///
     /// # JavaScript Examples
     ///
     /// ```javascript
-    /// db.stageFile("upload", "runs.zip", new Uint8Array(await file.arrayBuffer()), true);
+    /// for (const name of loader.tableNames()) db.stageTable(name, loader.takeTable(name));
+    /// db.commitTables();
     /// ```
-    #[wasm_bindgen(js_name = stageFile)]
-    pub fn stage_file(&mut self, origin: &str, path: &str, data: Vec<u8>, unzip: bool) -> Result<u32> {
-        if unzip && archive::looks_like_zip(&data) {
-            match archive::unzip(path, &data, &ZipLimits::default()) {
-                Ok(out) => {
-                    let n = out.tree.len();
-                    self.staged.push(out.tree);
-                    self.staged_issues.extend(out.issues);
-                    return Ok(u32::try_from(n).unwrap_or(u32::MAX));
-                }
-                Err(e) => {
-                    self.clear_staged();
-                    return Err(e);
-                }
-            }
+    #[wasm_bindgen(js_name = stageTable)]
+    pub fn stage_table(&mut self, name: &str, ipc: Vec<u8>) -> Result<()> {
+        let added = self.incoming.add(name, ipc);
+        if added.is_err() {
+            self.clear_staged();
         }
-        let tree = match self.staged.iter_mut().find(|t| t.origin() == origin) {
-            Some(tree) => tree,
-            None => {
-                self.staged.push(FileTree::new(origin));
-                let last = self.staged.len() - 1;
-                self.staged.get_mut(last).ok_or_else(|| WasmError::Internal("staged tree vanished".into()))?
-            }
-        };
-        tree.insert(path, data);
-        Ok(1)
+        Ok(added?)
     }
 
-    /// Stages the bundled demo sweep (`runql gen` in memory): `runs` runs with `metrics`
-    /// metric keys of `steps` points each, from `seed`, written as `format` would write it
-    /// (`"mlflow"` when omitted; also `"wandb"`, `"tensorboard"`, `"parquet"`, `"arrow"`), so
-    /// every reader can be exercised and benchmarked in the browser. Returns
-    /// `{points, files, bytes}`: what was staged.
-    ///
-    /// # Errors
-    /// `kind: "input"` when the spec is out of range (see `runql gen`) or the format unknown.
-    #[wasm_bindgen(js_name = stageDemo)]
-    pub fn stage_demo(
-        &mut self,
-        runs: u32,
-        metrics: u32,
-        steps: u32,
-        seed: u32,
-        format: Option<String>,
-    ) -> Result<JsValue> {
-        let spec = SweepSpec {
-            runs: runs as usize,
-            metrics: metrics as usize,
-            steps: steps as usize,
-            seed: u64::from(seed),
-        };
-        let format: SweepFormat = match format.as_deref() {
-            None => SweepFormat::Mlflow,
-            Some(name) => name.parse().map_err(|e: runql_core::CoreError| WasmError::Input(e.to_string()))?,
-        };
-        let mut tree = FileTree::new("demo");
-        let summary = write_sweep(&spec, format, &mut |path, bytes| {
-            tree.insert(path, bytes.to_vec());
-            Ok(())
-        })
-        .map_err(|e| WasmError::Input(e.to_string()))?;
-        self.staged.push(tree);
-        let staged = js_sys::Object::new();
-        for (key, value) in [("points", summary.points), ("files", summary.files), ("bytes", summary.bytes)] {
-            js_sys::Reflect::set(&staged, &key.into(), &JsValue::from_f64(value as f64))
-                .map_err(|_| WasmError::Internal("could not build the stageDemo result".into()))?;
-        }
-        Ok(staged.into())
-    }
-
-    /// Drops everything staged and not yet committed.
+    /// Drops the tables staged and not yet committed.
     #[wasm_bindgen(js_name = clearStaged)]
     pub fn clear_staged(&mut self) {
-        self.staged.clear();
-        self.staged_issues.clear();
+        self.incoming = TablesDecoder::new();
     }
 
-    /// Loads what was staged — together with what is already loaded when `append` is set —
-    /// and makes it the instance's tables. Returns the load report (see the package's
-    /// `LoadReport` type).
+    /// Makes the staged tables (all seven of a load) the instance's tables, replacing what
+    /// was loaded before.
     ///
     /// # Errors
-    /// `kind: "load"` when nothing staged holds run data (or nothing was staged); the
-    /// previous tables stay loaded and the staged files are dropped.
-    ///
-    /// `progress`, when a function, is called with `{filesDone, filesTotal, bytesDone,
-    /// bytesTotal}` as files are parsed (at most every 50 ms, and once at the end).
-    pub fn commit(&mut self, append: bool, progress: Option<js_sys::Function>) -> Result<JsValue> {
-        let staged = std::mem::take(&mut self.staged);
-        let staged_issues = std::mem::take(&mut self.staged_issues);
-        if staged.is_empty() {
-            return Err(WasmError::Load("nothing to load: no files were given".into()));
-        }
-        if append && !self.keep_inputs && self.tables.is_some() {
-            return Err(WasmError::Input(
-                "append needs the earlier inputs, and this instance was created with keepInputs: false"
-                    .into(),
-            ));
-        }
-        let mut trees = if append { std::mem::take(&mut self.sources) } else { Vec::new() };
-        let kept = trees.len();
-        trees.extend(staged);
-        let _progress = ProgressScope::install(progress);
-        let options = LoadOptions { progress: Some(&progress::forward), ..LoadOptions::default() };
-        let mut loaded = match load(&trees, &options) {
-            Ok(loaded) => loaded,
-            Err(e) => {
-                // Give the earlier inputs back so a later append still sees them.
-                trees.truncate(kept);
-                self.sources = trees;
-                return Err(e.into());
-            }
-        };
-        for issue in staged_issues {
-            loaded.report.push(issue);
-        }
+    /// `kind: "load"` naming a table that was not staged; the previous tables stay.
+    #[wasm_bindgen(js_name = commitTables)]
+    pub fn commit_tables(&mut self) -> Result<()> {
+        let tables = std::mem::take(&mut self.incoming).finish()?;
         let fresh = Session::new(*self.session.options());
-        fresh.register_tables(&loaded.tables)?;
+        fresh.register_tables(&tables)?;
         self.session = fresh;
-        self.tables = Some(loaded.tables);
-        // Keeping the inputs costs their size again next to the tables; only `append`
-        // needs them.
-        self.sources = if self.keep_inputs { trees } else { Vec::new() };
-        let js = report_to_js(&loaded.report)?;
-        self.report = Some(loaded.report);
-        Ok(js)
-    }
-
-    /// The report of the last successful load, or `null` before any.
-    ///
-    /// # Errors
-    /// `kind: "internal"` if the report cannot be converted.
-    pub fn report(&self) -> Result<JsValue> {
-        match &self.report {
-            Some(r) => report_to_js(r),
-            None => Ok(JsValue::NULL),
-        }
+        self.tables = Some(tables);
+        Ok(())
     }
 
     /// Runs `sql` with `params` (`$1`, `$2`, ... — an array, or `undefined`) and returns

@@ -19,12 +19,10 @@ pub enum WasmError {
     /// The `$n` parameters do not fit the query.
     #[error("{0}")]
     Params(String),
-    /// The input could not be loaded: no run data, a corrupt or oversized zip, ...
+    /// Tables handed over by the loader module could not be taken (see
+    /// `runql_core::transfer`); the loader's own errors have the same kinds.
     #[error("{0}")]
     Load(String),
-    /// A call was made with arguments of the wrong shape (e.g. an unsupported input item).
-    #[error("{0}")]
-    Input(String),
     /// The query could not be driven to completion.
     #[error("{0}")]
     Runtime(String),
@@ -37,7 +35,7 @@ pub enum WasmError {
 }
 
 impl WasmError {
-    /// The `kind` JavaScript sees: `sql`, `read_only`, `params`, `load`, `input`,
+    /// The `kind` JavaScript sees: `sql`, `read_only`, `params`, `load`,
     /// `runtime`, `chart` or `internal`.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -45,7 +43,6 @@ impl WasmError {
             WasmError::ReadOnly(_) => "read_only",
             WasmError::Params(_) => "params",
             WasmError::Load(_) => "load",
-            WasmError::Input(_) => "input",
             WasmError::Runtime(_) => "runtime",
             WasmError::Chart(_) => "chart",
             WasmError::Internal(_) => "internal",

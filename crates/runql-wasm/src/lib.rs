@@ -7,9 +7,10 @@
 //! - [`Database`] holds loaded run data and a read-only DataFusion session
 //!   (`target_partitions: 1`); queries run on a tokio current-thread runtime, so plans that
 //!   spawn tasks (`UNION ALL`, window functions) work in the browser.
-//! - Inputs are staged as files (`stageFile`, which also unpacks `.zip` uploads with
-//!   limits against zip bombs) and loaded with `commit`; a failed load keeps the previous
-//!   tables.
+//! - Files are read by the loader module (`runql-wasm-load`), a second WebAssembly module
+//!   the package fetches on the first load, so a page starts with the query engine alone;
+//!   the loader hands the tables over as Arrow IPC (`stageTable`, `commitTables`), and a
+//!   failed load keeps the previous tables.
 //! - [`QueryResult`] gives the rows as typed arrays for JavaScript objects, or as Arrow
 //!   IPC bytes for `apache-arrow`.
 //! - Errors reach JavaScript as `Error`s with `name: "RunQLError"` and a `kind`
@@ -28,17 +29,15 @@
 //! ```
 //!
 //! # See also
-//! - `runql-core`: the tables and readers.
+//! - `runql-core`: the tables, and `runql_core::transfer` (the table hand-over).
+//! - `runql-wasm-load`: the loader module.
 //! - `runql-sql`: the SQL session and runql's functions.
 
-pub mod archive;
 mod canvas;
 pub mod chart;
 pub mod convert;
 pub mod database;
 pub mod error;
-mod progress;
-pub mod report;
 pub mod result;
 
 pub use chart::ChartHandle;

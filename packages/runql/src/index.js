@@ -16,6 +16,7 @@ import { ChartView, WorkerChartView, paintScene, prepareSpec } from "./chart.js"
 export { RunQLError, QueryResult, RunQLWorker, ChartView, WorkerChartView, paintScene };
 
 let ready = null;
+let loaderReady = null;
 
 /**
  * Turns a user's onProgress into the read-phase counter and the parse-phase callback the
@@ -51,7 +52,9 @@ function progressReporter(onProgress, descriptors) {
 }
 
 /**
- * Fetches, compiles and instantiates the WebAssembly module once per page or worker.
+ * Fetches, compiles and instantiates the query module (SQL and charts) once per page or
+ * worker. The loader module, which reads files, follows on the first load
+ * ({@link initLoaderModule}).
  * @param {string|URL|Response|WebAssembly.Module} [wasm] where the module is; defaults to
  *   `pkg/runql_wasm_bg.wasm` next to this package.
  */
@@ -63,6 +66,31 @@ export async function initModule(wasm) {
   await ready;
 }
 
+/**
+ * Fetches, compiles and instantiates the loader module (every reader, zip uploads, the demo
+ * generator) once per page or worker. `load()` calls it; call it ahead of time to have the
+ * module ready before the first file arrives.
+ * @param {string|URL|Response|WebAssembly.Module} [wasm] where the module is; defaults to
+ *   `pkg/runql_load_bg.wasm` next to this package.
+ * @returns {Promise<{Loader: Function}>} the module's bindings
+ */
+export async function initLoaderModule(wasm) {
+  loaderReady ??= (async () => {
+    await initModule();
+    const loader = await import("../pkg/runql_load.js");
+    await loader.default(wasm ? { module_or_path: wasm } : undefined);
+    if (loader.loaderVersion() !== wasmVersion()) {
+      throw new Error(`runql's loader module is version ${loader.loaderVersion()} and its query ` +
+        `module ${wasmVersion()}: both must come from the same build`);
+    }
+    return loader;
+  })().catch((e) => {
+    loaderReady = null;
+    throw toRunQLError(e, "load");
+  });
+  return loaderReady;
+}
+
 /** The runql version the module was built from. */
 export async function version() {
   await initModule();
@@ -71,21 +99,30 @@ export async function version() {
 
 export class RunQL {
   #db;
+  /** The loader module's instance, created on the first load. */
+  #loader = null;
+  #keepInputs;
+  #loaderWasm;
+  #report = null;
 
   /** @internal use `RunQL.init()` */
-  constructor(db) {
+  constructor(db, options = {}) {
     this.#db = db;
+    this.#keepInputs = options.keepInputs ?? true;
+    this.#loaderWasm = options.loaderWasm;
   }
 
   /**
-   * A runql instance on this thread.
-   * @param {{wasm?: string|URL|Response|WebAssembly.Module, keepInputs?: boolean}} [options]
-   *   `keepInputs: false` drops the loaded files' bytes after each load (about half the
-   *   memory); `load(..., {append: true})` is refused then.
+   * A runql instance on this thread. Only the query module is fetched now; the loader
+   * module follows on the first load.
+   * @param {{wasm?: string|URL|Response|WebAssembly.Module, loaderWasm?: string|URL|Response|WebAssembly.Module, keepInputs?: boolean}} [options]
+   *   `wasm` and `loaderWasm` say where the two modules are (default: next to this
+   *   package). `keepInputs: false` drops the loaded files' bytes after each load (about
+   *   half the memory); `load(..., {append: true})` is refused then.
    */
   static async init(options = {}) {
     await initModule(options.wasm);
-    return new RunQL(new Database(options.keepInputs ?? true));
+    return new RunQL(new Database(), options);
   }
 
   /**
@@ -110,16 +147,84 @@ export class RunQL {
     return this.loadDescribed(describeInputs(inputs), options);
   }
 
+  /** This instance's loader (the loader module is fetched on the first call). */
+  async #getLoader() {
+    if (!this.#loader) {
+      const { Loader } = await initLoaderModule(this.#loaderWasm);
+      this.#loader ??= new Loader(this.#keepInputs);
+    }
+    return this.#loader;
+  }
+
   /**
-   * Drops staged inputs after a failed load. When the failure aborted the WebAssembly
-   * instance (out of memory, say) this call fails too; the first error is the one to
-   * report, so this one is ignored.
+   * Cleans up after a failed load and returns the error to throw. When the loader module
+   * trapped (a panic or out of memory while parsing), its objects may be stuck mid-call:
+   * this instance drops its loader and the next load starts a new one, while the query
+   * module and the tables loaded before are untouched. Otherwise staged inputs and tables
+   * are dropped; if that fails too (an instance that trapped), the first error is the one
+   * to report.
    */
-  #discardStaged() {
+  #failedLoad(e) {
+    const trapped = typeof WebAssembly !== "undefined" && e instanceof WebAssembly.RuntimeError;
+    if (trapped && !e.inQueryModule) {
+      this.#loader = null;
+      try {
+        this.#db.clearStaged();
+      } catch {
+        // Nothing was staged in the query module.
+      }
+      return new RunQLError("internal", `runql's loader crashed while reading the inputs (${e.message}); ` +
+        "the tables loaded before are unchanged, and the next load starts a new loader " +
+        "(inputs kept for append are gone)");
+    }
+    for (const discard of [() => this.#loader?.clearStaged(), () => this.#loader?.finish(false),
+      () => this.#db.clearStaged()]) {
+      try {
+        discard();
+      } catch {
+        // The instance is unusable; the caller reports the original error.
+      }
+    }
+    return toRunQLError(e, "load");
+  }
+
+  /**
+   * Parses what the loader staged and hands the tables to the query module, one at a time
+   * (each leaves the loader as it is taken). Returns the load report.
+   */
+  #commit(loader, append, onParse) {
+    const report = loader.commit(append, onParse);
+    // Failures inside the query module are marked, so that #failedLoad does not blame the
+    // loader for them.
+    const inQueryModule = (f) => {
+      try {
+        f();
+      } catch (e) {
+        if (e && typeof e === "object") e.inQueryModule = true;
+        throw e;
+      }
+    };
+    for (const name of loader.tableNames()) {
+      const table = loader.takeTable(name);
+      inQueryModule(() => this.#db.stageTable(name, table));
+    }
+    inQueryModule(() => this.#db.commitTables());
+    loader.finish(true);
+    this.#report = report;
+    return report;
+  }
+
+  /**
+   * Fetches and compiles the loader module now, so that the first load does not wait for
+   * it: call it once the page is up (the query module is ready by then) while the user is
+   * still choosing files. Loads work without it; they fetch the module themselves.
+   * @returns {Promise<void>}
+   */
+  async prefetchLoader() {
     try {
-      this.#db.clearStaged();
-    } catch {
-      // The instance is unusable; the caller reports the original error.
+      await this.#getLoader();
+    } catch (e) {
+      throw toRunQLError(e, "load");
     }
   }
 
@@ -128,15 +233,15 @@ export class RunQL {
     const origin = options.origin ?? "upload";
     const report = progressReporter(options.onProgress, descriptors);
     try {
+      const loader = await this.#getLoader();
       for (const d of descriptors) {
         const bytes = await readInput(d);
-        this.#db.stageFile(origin, d.path, bytes, d.unzip);
+        loader.stageFile(origin, d.path, bytes, d.unzip);
         report.read(bytes.byteLength);
       }
-      return this.#db.commit(Boolean(options.append), report.parse);
+      return this.#commit(loader, Boolean(options.append), report.parse);
     } catch (e) {
-      this.#discardStaged();
-      throw toRunQLError(e, "load");
+      throw this.#failedLoad(e);
     }
   }
 
@@ -148,11 +253,11 @@ export class RunQL {
   async loadDemo(spec = {}) {
     const { runs = 48, metrics = 6, steps = 200, seed = 42, format = "mlflow", append = false } = spec;
     try {
-      this.#db.stageDemo(runs, metrics, steps, seed, format);
-      return this.#db.commit(append, undefined);
+      const loader = await this.#getLoader();
+      loader.stageDemo(runs, metrics, steps, seed, format);
+      return this.#commit(loader, append, undefined);
     } catch (e) {
-      this.#discardStaged();
-      throw toRunQLError(e, "load");
+      throw this.#failedLoad(e);
     }
   }
 
@@ -231,13 +336,15 @@ export class RunQL {
 
   /** The report of the last successful load, or null. */
   async report() {
-    return this.#db.report();
+    return this.#report;
   }
 
   /** Frees the instance's WebAssembly memory; the instance is unusable afterwards. */
   async close() {
     this.#db?.free();
     this.#db = null;
+    this.#loader?.free();
+    this.#loader = null;
   }
 }
 

@@ -37,12 +37,20 @@ export class RunQLWorker {
     };
   }
 
-  /** @param {{wasm?: string|URL, workerUrl?: string|URL, keepInputs?: boolean}} [options] */
+  /**
+   * @param {{wasm?: string|URL, loaderWasm?: string|URL, workerUrl?: string|URL, keepInputs?: boolean}} [options]
+   *   `wasm` and `loaderWasm`: where the query and loader modules are (URLs relative to the
+   *   page); the worker fetches the loader module on its first load.
+   */
   static async create(options = {}) {
     const url = options.workerUrl ?? new URL("./worker.js", import.meta.url);
     const proxy = new RunQLWorker(new Worker(url, { type: "module", name: "runql" }));
-    const wasm = options.wasm ? new URL(String(options.wasm), location.href).href : undefined;
-    await proxy.#call("init", { wasm, keepInputs: options.keepInputs ?? true });
+    const absolute = (u) => (u ? new URL(String(u), location.href).href : undefined);
+    await proxy.#call("init", {
+      wasm: absolute(options.wasm),
+      loaderWasm: absolute(options.loaderWasm),
+      keepInputs: options.keepInputs ?? true,
+    });
     return proxy;
   }
 
@@ -100,6 +108,11 @@ export class RunQLWorker {
   /** Same as `RunQL.svg`. */
   async svg(spec) {
     return this.#call("svg", { spec: prepareSpec(spec, null) });
+  }
+
+  /** Same as `RunQL.prefetchLoader`: the worker fetches and compiles the loader module now. */
+  async prefetchLoader() {
+    await this.#call("prefetchLoader", {});
   }
 
   async tables() {

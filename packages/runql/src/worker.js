@@ -70,7 +70,7 @@ function chartOp(op, args) {
 async function handle(id, op, args) {
   if (op === "init") {
     await initModule(args.wasm);
-    db = await RunQL.init({ keepInputs: args.keepInputs });
+    db = await RunQL.init({ keepInputs: args.keepInputs, loaderWasm: args.loaderWasm });
     return { result: true };
   }
   if (!db) throw toRunQLError(new Error("runql worker is not initialized"), "internal");
@@ -81,6 +81,9 @@ async function handle(id, op, args) {
       if (progress) options.onProgress = (p) => self.postMessage({ id, progress: p });
       return { result: await db.loadDescribed(args.descriptors, options) };
     }
+    case "prefetchLoader":
+      await db.prefetchLoader();
+      return { result: true };
     case "loadDemo":
       return { result: await db.loadDemo(args.spec) };
     case "query": {

@@ -10,6 +10,7 @@ STATIC = Path(__file__).parent / "static"
 ESM = STATIC / "widget.js"
 CSS = STATIC / "widget.css"
 WASM = STATIC / "runql_wasm_bg.wasm"
+LOADER_WASM = STATIC / "runql_load_bg.wasm"
 
 _BUILD_HINT = (
     "the runql package was installed without its front end; build it from the repository "
@@ -24,8 +25,13 @@ def require_bundle() -> None:
         raise RunQLError("assets", f"{ESM} is missing: {_BUILD_HINT}")
 
 
-def wasm_bytes() -> bytes:
-    """runql's WebAssembly module, sent to the browser when a front end asks for it."""
-    if not WASM.is_file():
-        raise RunQLError("assets", f"{WASM} is missing: {_BUILD_HINT}")
-    return WASM.read_bytes()
+def module_bytes(what: str) -> bytes:
+    """One of runql's two WebAssembly modules, sent to the browser when a front end asks for
+    it: ``"wasm"`` is the query module (SQL, charts), ``"loader"`` the loader module (the
+    readers)."""
+    path = {"wasm": WASM, "loader": LOADER_WASM}.get(what)
+    if path is None:
+        raise RunQLError("assets", f"no WebAssembly module named {what!r}")
+    if not path.is_file():
+        raise RunQLError("assets", f"{path} is missing: {_BUILD_HINT}")
+    return path.read_bytes()

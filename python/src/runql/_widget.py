@@ -196,8 +196,8 @@ class Widget(anywidget.AnyWidget):
         if not isinstance(content, dict):
             return
         kind = content.get("type")
-        if kind == "fetch" and content.get("what") == "wasm":
-            self._send_wasm()
+        if kind == "fetch" and content.get("what") in ("wasm", "loader"):
+            self._send_module(content["what"])
         elif kind == "fetch" and content.get("what") == "data":
             self._send_data()
         elif kind == "result":
@@ -242,13 +242,15 @@ class Widget(anywidget.AnyWidget):
             except Exception:  # noqa: BLE001 - a user's callback must not break the comm
                 traceback.print_exc(file=sys.stderr)
 
-    def _send_wasm(self) -> None:
+    def _send_module(self, what: str) -> None:
+        """Answers a front end's request for a WebAssembly module (``"wasm"`` or ``"loader"``)
+        with its bytes, or with ``<what>_error`` saying how to build it."""
         try:
-            wasm = _assets.wasm_bytes()
+            module = _assets.module_bytes(what)
         except RunQLError as e:
-            self.send({"type": "wasm_error", "kind": "load", "message": str(e)})
+            self.send({"type": f"{what}_error", "kind": "load", "message": str(e)})
             return
-        self.send({"type": "wasm"}, [wasm])
+        self.send({"type": what}, [module])
 
     def _send_data(self) -> None:
         unreadable = list(self._collected.unreadable)

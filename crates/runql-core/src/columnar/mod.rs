@@ -12,8 +12,7 @@
 //! reported skip, not an out-of-memory abort (which in WebAssembly would end the instance).
 
 pub mod column;
-mod ipc_check;
-pub mod limits;
+pub use crate::limits;
 pub mod read;
 pub mod sniff;
 pub mod write;

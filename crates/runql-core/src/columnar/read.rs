@@ -7,9 +7,9 @@ use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
 };
 
-use super::ipc_check;
-use super::limits::{BATCH_ROWS, MAX_CHUNKS, MAX_COLUMNS, MAX_DECODED_BYTES, MAX_ROWS};
 use super::sniff::{Container, parquet_footer_len};
+use crate::ipc_check;
+use crate::limits::{BATCH_ROWS, MAX_CHUNKS, MAX_COLUMNS, MAX_DECODED_BYTES, MAX_ROWS};
 
 /// A decoded file: its schema and all its rows.
 #[derive(Debug, Clone)]
@@ -87,7 +87,7 @@ pub fn decode_checked(
             collect(reader.schema(), reader)
         }
         Container::IpcStream => {
-            ipc_check::check_stream(&bytes)?;
+            ipc_check::check_stream(&bytes, MAX_DECODED_BYTES)?;
             let reader = arrow_ipc::reader::StreamReader::try_new(std::io::Cursor::new(bytes), None)
                 .map_err(|e| format!("Arrow IPC stream is corrupt: {e}"))?;
             collect(reader.schema(), reader)

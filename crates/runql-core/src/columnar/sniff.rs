@@ -3,8 +3,8 @@
 
 use arrow_schema::SchemaRef;
 
-use super::ipc_check;
-use super::limits::{MAX_COLUMNS, MAX_FOOTER_BYTES};
+use crate::ipc_check;
+use crate::limits::{MAX_COLUMNS, MAX_FOOTER_BYTES};
 use crate::vfs::FileTree;
 
 /// The kind of container a columnar file is.

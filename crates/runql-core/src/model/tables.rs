@@ -65,6 +65,21 @@ impl RunTables {
         schema::TABLE_NAMES.into_iter().zip(batches)
     }
 
+    /// `(name, batch)` for every table, in [`schema::TABLE_NAMES`] order, by value: for
+    /// handing the tables on one at a time and freeing each as it goes.
+    pub fn into_tables(self) -> [(&'static str, RecordBatch); 7] {
+        let [runs, params, metrics, tags, metric_summary, runs_wide, models] = schema::TABLE_NAMES;
+        [
+            (runs, self.runs),
+            (params, self.params),
+            (metrics, self.metrics),
+            (tags, self.tags),
+            (metric_summary, self.metric_summary),
+            (runs_wide, self.runs_wide),
+            (models, self.models),
+        ]
+    }
+
     /// Row counts of every table.
     pub fn counts(&self) -> TableCounts {
         TableCounts {

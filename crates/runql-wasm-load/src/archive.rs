@@ -6,7 +6,7 @@ use std::io::{Cursor, Read};
 use runql_core::{FileTree, Issue, Severity};
 use zip::ZipArchive;
 
-use crate::error::{Result, WasmError};
+use crate::error::{LoadError, Result};
 
 /// Caps applied while unpacking. Entry sizes are checked while reading, not taken from the
 /// zip's own (forgeable) headers.
@@ -44,14 +44,14 @@ pub struct Unzipped {
 /// others still load.
 ///
 /// # Errors
-/// [`WasmError::Load`] when `bytes` is not a readable zip, holds more than
+/// [`LoadError::Load`] when `bytes` is not a readable zip, holds more than
 /// [`ZipLimits::max_entries`] entries, or unpacks to more than
 /// [`ZipLimits::max_total_bytes`].
 pub fn unzip(origin: &str, bytes: &[u8], limits: &ZipLimits) -> Result<Unzipped> {
     let mut archive = ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| WasmError::Load(format!("{origin}: not a readable zip archive: {e}")))?;
+        .map_err(|e| LoadError::Load(format!("{origin}: not a readable zip archive: {e}")))?;
     if archive.len() > limits.max_entries {
-        return Err(WasmError::Load(format!(
+        return Err(LoadError::Load(format!(
             "{origin}: the zip holds {} entries, more than the limit of {}",
             archive.len(),
             limits.max_entries
@@ -104,7 +104,7 @@ pub fn unzip(origin: &str, bytes: &[u8], limits: &ZipLimits) -> Result<Unzipped>
         let len = data.len() as u64;
         if len > cap {
             if cap < limits.max_entry_bytes {
-                return Err(WasmError::Load(format!(
+                return Err(LoadError::Load(format!(
                     "{origin}: unpacks to more than the limit of {} bytes",
                     limits.max_total_bytes
                 )));

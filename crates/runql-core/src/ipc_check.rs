@@ -5,11 +5,12 @@
 //! does not expect. Those are fine for files a program wrote a moment ago and fatal for a
 //! file a user dropped on a web page (a panic or failed allocation ends a wasm instance). So
 //! every length, offset and schema type is checked here against the bytes really present,
-//! and only a file that passes is handed to arrow-ipc.
+//! and only a file that passes is handed to arrow-ipc. The tables the browser's loader
+//! module hands to its query module ([`crate::transfer`]) pass the same checks.
 
 use arrow_ipc::{Block, Message, MessageHeader, Type};
 
-use super::limits::{MAX_CHUNKS, MAX_COLUMNS, MAX_DECODED_BYTES, MAX_FOOTER_BYTES, MAX_ROWS};
+use crate::limits::{MAX_CHUNKS, MAX_COLUMNS, MAX_DECODED_BYTES, MAX_FOOTER_BYTES, MAX_ROWS};
 
 /// Nesting depth of column types accepted (list of struct of list …).
 const MAX_TYPE_DEPTH: usize = 32;
@@ -70,12 +71,13 @@ fn message_at(b: &[u8], pos: usize) -> Result<Option<(&[u8], usize)>, String> {
     Ok(b.get(start..end).map(|m| (m, end)))
 }
 
-/// Checks a whole IPC stream: every message, body and buffer within the bytes.
-pub(crate) fn check_stream(b: &[u8]) -> Result<(), String> {
+/// Checks a whole IPC stream: every message, body and buffer within the bytes, and at most
+/// `max_decoded` bytes of buffers once decompressed.
+pub(crate) fn check_stream(b: &[u8], max_decoded: u64) -> Result<(), String> {
     let mut pos = 0;
     let mut schema_seen = false;
     let mut chunks = 0usize;
-    let mut budget = Budget::default();
+    let mut budget = Budget { decoded: 0, max: max_decoded };
     while let Some((meta, after)) = message_at(b, pos)? {
         let message =
             arrow_ipc::root_as_message(meta).map_err(|e| format!("message at byte {pos} is corrupt: {e}"))?;
@@ -117,7 +119,7 @@ pub(crate) fn check_file(b: &[u8]) -> Result<(), String> {
     if blocks.len() > MAX_CHUNKS {
         return Err(format!("{} blocks is over the {MAX_CHUNKS}-block limit", blocks.len()));
     }
-    let mut budget = Budget::default();
+    let mut budget = Budget { decoded: 0, max: MAX_DECODED_BYTES };
     for block in blocks {
         let (offset, meta_len, body_len) = (block.offset(), block.metaDataLength(), block.bodyLength());
         let bad = || format!("block at byte {offset} ({meta_len}+{body_len} bytes) lies outside the file");
@@ -151,10 +153,10 @@ fn first_schema(b: &[u8]) -> Result<Option<arrow_ipc::Schema<'_>>, String> {
     Ok(message.header_as_schema())
 }
 
-/// Decompressed bytes declared so far in one file.
-#[derive(Default)]
+/// Decompressed bytes declared so far in one file, and the most allowed.
 struct Budget {
     decoded: u64,
+    max: u64,
 }
 
 fn check_message(
@@ -208,8 +210,8 @@ fn check_message(
         } else {
             budget.decoded = budget.decoded.saturating_add(range.len() as u64);
         }
-        if budget.decoded > MAX_DECODED_BYTES {
-            return Err(format!("decodes to more than {MAX_DECODED_BYTES} bytes"));
+        if budget.decoded > budget.max {
+            return Err(format!("decodes to more than {} bytes", budget.max));
         }
     }
     Ok(())

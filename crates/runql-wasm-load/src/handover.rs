@@ -1,0 +1,99 @@
+//! The tables of a committed load, waiting to be handed to the query module one at a time.
+
+use arrow_array::RecordBatch;
+use runql_core::RunTables;
+use runql_core::transfer::encode_table;
+
+use crate::error::{LoadError, Result};
+
+/// Tables not yet taken, in registration order. Each is encoded only when it is taken and
+/// dropped right after, so the loader never holds a second copy of more than one table.
+#[derive(Debug)]
+pub struct PendingTables {
+    tables: Vec<(&'static str, RecordBatch)>,
+}
+
+impl PendingTables {
+    /// Every table of `tables`, waiting.
+    pub fn new(tables: RunTables) -> Self {
+        Self { tables: tables.into_tables().into() }
+    }
+
+    /// Names of the tables still waiting.
+    pub fn names(&self) -> Vec<String> {
+        self.tables.iter().map(|(name, _)| (*name).to_owned()).collect()
+    }
+
+    /// Removes table `name` and returns it as an Arrow IPC stream.
+    ///
+    /// # Errors
+    /// [`LoadError::Input`] when no table of that name is waiting (never committed, or
+    /// already taken); [`LoadError::Internal`] if Arrow cannot encode it.
+    pub fn take(&mut self, name: &str) -> Result<Vec<u8>> {
+        let Some(at) = self.tables.iter().position(|(n, _)| *n == name) else {
+            return Err(LoadError::Input(format!(
+                "no table {name:?} is waiting (waiting: {})",
+                if self.tables.is_empty() { "none".to_owned() } else { self.names().join(", ") }
+            )));
+        };
+        let (name, batch) = self.tables.remove(at);
+        encode_table(name, &batch).map_err(|e| LoadError::Internal(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use runql_core::model::{MetricSeries, RunData, RunInfo, TablesBuilder};
+    use runql_core::transfer::TablesDecoder;
+
+    fn tables() -> RunTables {
+        let mut loss = MetricSeries::new("val/loss");
+        for step in 0..100 {
+            loss.push(step, Some(1_700_000_000_000 + step), 1.0 / (step as f64 + 1.0));
+        }
+        let mut builder = TablesBuilder::new();
+        builder
+            .add_run(RunData {
+                info: RunInfo {
+                    run_id: "r1".into(),
+                    source: "mlflow".into(),
+                    origin: "demo".into(),
+                    ..Default::default()
+                },
+                params: vec![("lr".into(), "0.1".into())],
+                metrics: vec![loss],
+                ..Default::default()
+            })
+            .unwrap();
+        builder.finish().unwrap()
+    }
+
+    #[test]
+    fn each_table_is_taken_once_and_arrives_whole() {
+        let sent = tables();
+        let mut pending = PendingTables::new(sent.clone());
+        assert_eq!(pending.names(), runql_core::model::schema::TABLE_NAMES.map(str::to_owned));
+        let mut decoder = TablesDecoder::new();
+        for name in pending.names() {
+            decoder.add(&name, pending.take(&name).unwrap()).unwrap();
+        }
+        assert!(pending.names().is_empty());
+        let got = decoder.finish().unwrap();
+        assert_eq!(got.counts(), sent.counts());
+        assert_eq!(got.metrics, sent.metrics);
+        assert_eq!(got.runs_wide, sent.runs_wide);
+    }
+
+    #[test]
+    fn a_table_taken_twice_is_an_input_error() {
+        let mut pending = PendingTables::new(tables());
+        pending.take("runs").unwrap();
+        let err = pending.take("runs").unwrap_err();
+        assert_eq!(err.kind(), "input");
+        assert!(
+            err.to_string().starts_with("no table \"runs\" is waiting (waiting: params, metrics"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,64 @@
+//! runql-wasm-load: the loader module of runql in the browser.
+//!
+//! **The examples in this crate are JavaScript**: this is the second WebAssembly module of
+//! the `runql` npm package (`packages/runql/` in the repository), built next to the query
+//! module (`runql-wasm`) by `scripts/build-wasm.sh`. A page fetches it on its first load,
+//! not at start: the readers of every format (SQLite, Parquet, zstd, protobuf, zip, the demo
+//! generator) are about a quarter of runql's code, and a page that only queries and charts
+//! data it was handed never needs them.
+//!
+//! - [`Loader`] stages files (`stageFile`, which also unpacks `.zip` uploads with limits
+//!   against zip bombs, and `stageDemo`), parses them on `commit` and returns the load
+//!   report, then hands each table over as an Arrow IPC stream (`takeTable`), which the
+//!   query module's `Database.stageTable` takes without copying it again.
+//! - Errors reach JavaScript as `Error`s with `name: "RunQLError"` and a `kind`
+//!   ([`LoadError::kind`]), the same kinds as the query module's.
+//!
+//! # JavaScript Examples
+//!
+//! ```javascript
+//! import { RunQL } from "runql";
+//! const db = await RunQL.init();          // the query module only
+//! const report = await db.load(files);    // fetches this module once, then loads
+//! ```
+//!
+//! # See also
+//! - `runql-core`: the readers, and `runql_core::transfer` (the table hand-over).
+//! - `runql-wasm`: the query module.
+
+pub mod archive;
+pub mod error;
+pub mod handover;
+pub mod loader;
+mod progress;
+pub mod report;
+
+pub use error::{LoadError, Result};
+pub use loader::Loader;
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(message: &str);
+}
+
+/// Logs panics to the console once per module (they abort the instance; library code
+/// returns errors instead, so a panic is a bug worth reporting).
+pub(crate) fn install_panic_hook() {
+    #[cfg(all(feature = "panic-hook", target_arch = "wasm32"))]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            std::panic::set_hook(Box::new(|info| console_error(&format!("runql loader panicked: {info}"))));
+        });
+    }
+}
+
+/// The runql version this module was built from (the package checks it against the query
+/// module's, so a page never pairs modules from two builds).
+#[wasm_bindgen(js_name = loaderVersion)]
+pub fn loader_version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
