@@ -53,12 +53,7 @@ impl From<serde_wasm_bindgen::Error> for LoadError {
 
 impl From<LoadError> for JsValue {
     fn from(err: LoadError) -> Self {
-        let js = js_sys::Error::new(&err.to_string());
-        js.set_name("RunQLError");
-        // Setting a property on a fresh Error object cannot fail; if it ever did, the error
-        // still carries its message.
-        let _ = js_sys::Reflect::set(&js, &JsValue::from_str("kind"), &JsValue::from_str(err.kind()));
-        js.into()
+        runql_wasm_shared::runql_error(err.kind(), &err.to_string())
     }
 }
 

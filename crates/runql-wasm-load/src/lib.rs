@@ -38,22 +38,10 @@ pub use loader::Loader;
 
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = console, js_name = error)]
-    fn console_error(message: &str);
-}
-
-/// Logs panics to the console once per module (they abort the instance; library code
+/// Logs panics to the console once per module (they trap the instance; library code
 /// returns errors instead, so a panic is a bug worth reporting).
 pub(crate) fn install_panic_hook() {
-    #[cfg(all(feature = "panic-hook", target_arch = "wasm32"))]
-    {
-        static ONCE: std::sync::Once = std::sync::Once::new();
-        ONCE.call_once(|| {
-            std::panic::set_hook(Box::new(|info| console_error(&format!("runql loader panicked: {info}"))));
-        });
-    }
+    runql_wasm_shared::install_panic_hook("runql loader");
 }
 
 /// The runql version this module was built from (the package checks it against the query

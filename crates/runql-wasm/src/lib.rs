@@ -47,22 +47,10 @@ pub use result::QueryResult;
 
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = console, js_name = error)]
-    fn console_error(message: &str);
-}
-
 /// Sends panic messages to `console.error` (diagnostics only: a panic still ends the
 /// WebAssembly instance, and runql returns errors instead of panicking).
 pub(crate) fn install_panic_hook() {
-    #[cfg(all(feature = "panic-hook", target_arch = "wasm32"))]
-    {
-        static ONCE: std::sync::Once = std::sync::Once::new();
-        ONCE.call_once(|| {
-            std::panic::set_hook(Box::new(|info| console_error(&format!("runql panicked: {info}"))));
-        });
-    }
+    runql_wasm_shared::install_panic_hook("runql");
 }
 
 /// The version of the runql crates this module was built from.
