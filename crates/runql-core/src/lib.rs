@@ -15,6 +15,12 @@
 //! # Ok::<(), runql_core::CoreError>(())
 //! ```
 //!
+//! # Features
+//! - `readers` (default): the readers and writers of every input format. Without it the
+//!   crate is the data model, the load report and [`transfer`] (loaded tables as Arrow IPC
+//!   streams) — what `runql-sql`, `runql-chart` and the browser's query module need.
+//! - `parallel`: parse files on all cores (native only).
+//!
 //! # See also
 //! - `runql-sql`: DataFusion SQL over these tables.
 //! - `runql-cli`: the `runql` command.

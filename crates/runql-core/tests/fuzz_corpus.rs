@@ -370,7 +370,10 @@ const PER_KIND: usize = 24;
 /// the backstop.
 const MAX_KNOWN_PARQUET_PANICS: usize = 10;
 
-/// The mutational runs share the panic record, so they take turns.
+/// Every test that can panic (caught by the load path's backstop, or on purpose) records
+/// into the one panic record, so they take turns: the `known-` corpus files panic inside the
+/// parquet crate while the corpus replay loads them, and `each_known_parquet_panic_…`
+/// counts panics exactly.
 static SERIAL: Mutex<()> = Mutex::new(());
 
 fn save_failure(target: &str, i: usize, case: &Case, why: &str) -> String {
@@ -430,6 +433,7 @@ fn mutational_run(target: &str, steps: &[Step<'_>]) -> usize {
 
 #[test]
 fn corpus_files_load_and_name_themselves_in_every_issue() {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     type Driver = fn(&[u8]) -> targets::Outcome;
     let drivers: [(&str, Driver); 3] = [
         ("wandb_log", targets::wandb_log),
