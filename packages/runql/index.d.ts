@@ -263,6 +263,11 @@ export interface InitOptions {
    */
   loaderWasm?: string | URL | Response | WebAssembly.Module;
   /**
+   * Fetch the loader module alongside the query module, for a page that loads data right
+   * away (default false: the first load, or `prefetchLoader()`, fetches it).
+   */
+  prefetchLoader?: boolean;
+  /**
    * Keep the loaded files' bytes so `load(..., {append: true})` can re-read them with new
    * inputs (default true). `false` needs about half the memory; append is refused then.
    */
@@ -271,7 +276,7 @@ export interface InitOptions {
 
 export class RunQL implements RunQLApi {
   static init(options?: InitOptions): Promise<RunQL>;
-  static initWorker(options?: { wasm?: string | URL; loaderWasm?: string | URL; workerUrl?: string | URL; keepInputs?: boolean }): Promise<RunQLWorker>;
+  static initWorker(options?: { wasm?: string | URL; loaderWasm?: string | URL; workerUrl?: string | URL; keepInputs?: boolean; prefetchLoader?: boolean }): Promise<RunQLWorker>;
   load(inputs: Inputs, options?: LoadOptions): Promise<LoadReport>;
   prefetchLoader(): Promise<void>;
   loadDemo(spec?: DemoSpec): Promise<LoadReport>;

@@ -425,6 +425,39 @@ describe("two modules", () => {
     }
   });
 
+  test("prefetchLoader: true fetches both modules at init, in a worker too", async () => {
+    const fresh = await browser.newPage();
+    const fetched = [];
+    fresh.on("request", (r) => {
+      const name = new URL(r.url()).pathname.split("/").pop();
+      if (name.endsWith(".wasm")) fetched.push(name);
+    });
+    try {
+      await fresh.goto(`${server.url}/tests/browser/harness.html`);
+      await fresh.waitForFunction(() => window.runqlReady === true);
+      await fresh.evaluate(async () => {
+        window.db = await window.runql.RunQL.init({ prefetchLoader: true });
+      });
+      // Nothing but init ran in the page: the loader's request can only be init's prefetch
+      // (its event may reach this process a moment after init resolves).
+      for (let waited = 0; !fetched.includes("runql_load_bg.wasm") && waited < 5000; waited += 50) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.deepEqual([...fetched].sort(), ["runql_load_bg.wasm", "runql_wasm_bg.wasm"], "both at init");
+      const runs = await fresh.evaluate(async () => {
+        const db = window.db;
+        const w = await window.runql.RunQL.initWorker({ prefetchLoader: true });
+        const report = await w.loadDemo({ runs: 2, metrics: 3, steps: 5 });
+        await w.close();
+        await db.close();
+        return report.rows.runs;
+      });
+      assert.equal(runs, 2, "the worker's prefetched loader loads");
+    } finally {
+      await fresh.close();
+    }
+  });
+
   test("the query module refuses tables that are not runql's and keeps its own", async () => {
     const out = await page.evaluate(async () => {
       const { Database } = await import("/packages/runql/pkg/runql_wasm.js");

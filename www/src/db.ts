@@ -10,8 +10,9 @@ import loaderWasmUrl from "../../packages/runql/pkg/runql_load_bg.wasm?url";
 
 export type Db = RunQLWorker;
 
-export function startDb(): Promise<Db> {
-  return RunQL.initWorker({ workerUrl, wasm: wasmUrl, loaderWasm: loaderWasmUrl });
+/** `loadsAtOnce`: the page loads data right away, so both modules are fetched together. */
+export function startDb(loadsAtOnce: boolean): Promise<Db> {
+  return RunQL.initWorker({ workerUrl, wasm: wasmUrl, loaderWasm: loaderWasmUrl, prefetchLoader: loadsAtOnce });
 }
 
 /** Rows of a query as plain objects. */

@@ -42,10 +42,11 @@ applyTheme();
 
 // ---- the pieces -----------------------------------------------------------------------
 
-const db: Db = await startDb();
-// The loader module (the readers) is fetched on the first load; fetch it now instead, while
-// the user looks at the page, so a load does not wait for it. A failure here is reported
+// A URL naming data or the demo loads at once: the loader module (the readers) is fetched
+// together with the query module then. Otherwise it is fetched once the page is up, while
+// the user looks at it, so the first load does not wait for it. A failure here is reported
 // by the load that needs the module.
+const db: Db = await startDb(state.data.length > 0 || state.demo);
 db.prefetchLoader().catch(() => undefined);
 let totalRuns = 0;
 let wideColumns: string[] = [];

@@ -76,9 +76,10 @@ export async function initModule(wasm) {
  */
 export async function initLoaderModule(wasm) {
   loaderReady ??= (async () => {
-    await initModule();
     const loader = await import("../pkg/runql_load.js");
     await loader.default(wasm ? { module_or_path: wasm } : undefined);
+    // The query module may still be starting (`prefetchLoader: true` starts both at once).
+    await initModule();
     if (loader.loaderVersion() !== wasmVersion()) {
       throw new Error(`runql's loader module is version ${loader.loaderVersion()} and its query ` +
         `module ${wasmVersion()}: both must come from the same build`);
@@ -115,12 +116,18 @@ export class RunQL {
   /**
    * A runql instance on this thread. Only the query module is fetched now; the loader
    * module follows on the first load.
-   * @param {{wasm?: string|URL|Response|WebAssembly.Module, loaderWasm?: string|URL|Response|WebAssembly.Module, keepInputs?: boolean}} [options]
+   * @param {{wasm?: string|URL|Response|WebAssembly.Module, loaderWasm?: string|URL|Response|WebAssembly.Module, keepInputs?: boolean, prefetchLoader?: boolean}} [options]
    *   `wasm` and `loaderWasm` say where the two modules are (default: next to this
    *   package). `keepInputs: false` drops the loaded files' bytes after each load (about
-   *   half the memory); `load(..., {append: true})` is refused then.
+   *   half the memory); `load(..., {append: true})` is refused then. `prefetchLoader: true`
+   *   fetches the loader module alongside the query module, for a page that loads data
+   *   right away (it slows the start a little; `db.prefetchLoader()` later does not).
    */
   static async init(options = {}) {
+    if (options.prefetchLoader) {
+      // A failure here is reported by the load that needs the module.
+      initLoaderModule(options.loaderWasm).catch(() => undefined);
+    }
     await initModule(options.wasm);
     return new RunQL(new Database(), options);
   }

@@ -38,7 +38,7 @@ export class RunQLWorker {
   }
 
   /**
-   * @param {{wasm?: string|URL, loaderWasm?: string|URL, workerUrl?: string|URL, keepInputs?: boolean}} [options]
+   * @param {{wasm?: string|URL, loaderWasm?: string|URL, workerUrl?: string|URL, keepInputs?: boolean, prefetchLoader?: boolean}} [options]
    *   `wasm` and `loaderWasm`: where the query and loader modules are (URLs relative to the
    *   page); the worker fetches the loader module on its first load.
    */
@@ -50,6 +50,7 @@ export class RunQLWorker {
       wasm: absolute(options.wasm),
       loaderWasm: absolute(options.loaderWasm),
       keepInputs: options.keepInputs ?? true,
+      prefetchLoader: Boolean(options.prefetchLoader),
     });
     return proxy;
   }

@@ -1,7 +1,7 @@
 // The Web Worker behind RunQLWorker: owns one runql instance and answers messages
 // {id, op, args} with {id, result} or {id, error: {kind, message}}.
 
-import { RunQL, initModule } from "./index.js";
+import { RunQL } from "./index.js";
 import { toRunQLError } from "./errors.js";
 import { columnTransferables } from "./result.js";
 import { sceneTransferables } from "./chart.js";
@@ -69,8 +69,8 @@ function chartOp(op, args) {
 
 async function handle(id, op, args) {
   if (op === "init") {
-    await initModule(args.wasm);
-    db = await RunQL.init({ keepInputs: args.keepInputs, loaderWasm: args.loaderWasm });
+    const { wasm, loaderWasm, keepInputs, prefetchLoader } = args;
+    db = await RunQL.init({ wasm, loaderWasm, keepInputs, prefetchLoader });
     return { result: true };
   }
   if (!db) throw toRunQLError(new Error("runql worker is not initialized"), "internal");
