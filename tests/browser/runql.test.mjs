@@ -392,17 +392,23 @@ describe("main thread", () => {
   });
 });
 
+/** A new page on the harness, and the names of the .wasm files it requests, in order. */
+async function pageWatchingModules() {
+  const fresh = await browser.newPage();
+  const fetched = [];
+  fresh.on("request", (r) => {
+    const name = new URL(r.url()).pathname.split("/").pop();
+    if (name.endsWith(".wasm")) fetched.push(name);
+  });
+  await fresh.goto(`${server.url}/tests/browser/harness.html`);
+  await fresh.waitForFunction(() => window.runqlReady === true);
+  return { fresh, fetched };
+}
+
 describe("two modules", () => {
   test("the loader module is fetched once, by prefetchLoader or the first load, not at start", async () => {
-    const fresh = await browser.newPage();
-    const fetched = [];
-    fresh.on("request", (r) => {
-      const name = new URL(r.url()).pathname.split("/").pop();
-      if (name.endsWith(".wasm")) fetched.push(name);
-    });
+    const { fresh, fetched } = await pageWatchingModules();
     try {
-      await fresh.goto(`${server.url}/tests/browser/harness.html`);
-      await fresh.waitForFunction(() => window.runqlReady === true);
       const started = await fresh.evaluate(async () => {
         window.db = await window.runql.RunQL.init();
         return Number((await window.db.query("SELECT 40 + 2 AS n")).toArray()[0].n);
@@ -426,15 +432,8 @@ describe("two modules", () => {
   });
 
   test("prefetchLoader: true fetches both modules at init, in a worker too", async () => {
-    const fresh = await browser.newPage();
-    const fetched = [];
-    fresh.on("request", (r) => {
-      const name = new URL(r.url()).pathname.split("/").pop();
-      if (name.endsWith(".wasm")) fetched.push(name);
-    });
+    const { fresh, fetched } = await pageWatchingModules();
     try {
-      await fresh.goto(`${server.url}/tests/browser/harness.html`);
-      await fresh.waitForFunction(() => window.runqlReady === true);
       await fresh.evaluate(async () => {
         window.db = await window.runql.RunQL.init({ prefetchLoader: true });
       });
