@@ -82,7 +82,7 @@ build_module() {
   # The cargo profile keeps symbol names (see Cargo.toml); they are dropped here.
   "$binaryen_dir/node_modules/.bin/wasm-opt" "${passes[@]}" --strip-debug --strip-producers \
     --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int \
-    --enable-sign-ext --enable-multivalue --enable-mutable-globals \
+    --enable-sign-ext --enable-multivalue --enable-mutable-globals --enable-simd \
     "$out/${name}_bg.wasm" -o "$out/${name}_bg.opt.wasm"
   mv "$out/${name}_bg.opt.wasm" "$out/${name}_bg.wasm"
   echo "    wasm-opt took $(( $(date +%s) - start )) s"

@@ -77,7 +77,7 @@ fn main() {
         "redraw after a smoothing change (tb_ema over all points + raw and smoothed M4): {:.1} ms",
         ms(t)
     );
-    for (a, b) in [(10_000.0, 20_000.0), (12_000.0, 12_500.0), (50_000.0, 50_100.0)] {
+    for (a, b) in zoom_ranges(steps) {
         let t = Instant::now();
         chart.zoom(a, b).unwrap();
         chart.render().unwrap();
@@ -92,6 +92,12 @@ fn main() {
     println!("PNG from the rendered scene: {:.1} ms ({} KB)", ms(t), png.len() / 1024);
 
     loaded_sweep(runs, steps);
+}
+
+/// The zoom ranges of scripts/bench/chart.html: 10%, narrow, the whole range, 100 steps.
+fn zoom_ranges(steps: usize) -> [(f64, f64); 4] {
+    let last = steps.saturating_sub(1) as f64;
+    [(10_000.0, 20_000.0), (12_000.0, 12_500.0), (0.0, last), (50_000.0, 50_100.0)]
 }
 
 /// The case users have: curves of one metric of a loaded sweep (`runs` runs × 3 metrics ×
@@ -128,5 +134,15 @@ fn loaded_sweep(runs: usize, steps: usize) {
             chart.rows(),
             ms(t)
         );
+        let zooms: Vec<String> = zoom_ranges(steps)
+            .into_iter()
+            .map(|(a, b)| {
+                let t = Instant::now();
+                chart.zoom(a, b).unwrap();
+                chart.render().unwrap();
+                format!("{a}..{b} {:.1} ms", ms(t))
+            })
+            .collect();
+        println!("  zooms: {}", zooms.join(", "));
     }
 }

@@ -167,11 +167,10 @@ impl Rows {
     }
 
     /// Column `name` as x values per record batch: integer columns without nulls as they
-    /// are (not converted: see [`crate::xvalues`]), each with the places where the values go
-    /// down (index `j` with `v[j] < v[j - 1]`), so a line chart need not read x again to
-    /// know it is sorted; other numbers as [`Rows::number_chunks`] with `None` (not known:
+    /// are (not converted: see [`crate::xvalues`]), each with [`OrderNotes`], so a line chart
+    /// need not read x again to know it is sorted or evenly spaced; other numbers as [`Rows::number_chunks`] with `None` (not known:
     /// the caller checks for itself).
-    pub(crate) fn x_chunks(&self, name: &str, role: &str) -> Result<Vec<(XBuffer, Option<Vec<usize>>)>> {
+    pub(crate) fn x_chunks(&self, name: &str, role: &str) -> Result<Vec<(XBuffer, Option<OrderNotes>)>> {
         use arrow_array::cast::AsArray;
         use arrow_array::types::Int64Type;
         let i = self.index(name, role)?;
@@ -183,7 +182,7 @@ impl Rows {
         self.chunks(i)
             .map(|chunk| match chunk.as_primitive_opt::<Int64Type>() {
                 Some(ints) if ints.null_count() == 0 => {
-                    Ok((XBuffer::Int(ints.values().clone()), Some(descents_of(ints.values()))))
+                    Ok((XBuffer::Int(ints.values().clone()), Some(OrderNotes::of(ints.values()))))
                 }
                 _ => Ok((floats(nulls_as_nan(to_f64(chunk)?)), None)),
             })
@@ -455,32 +454,71 @@ fn nulls_as_nan(floats: Float64Array) -> Float64Array {
     }
 }
 
-/// The indices where a value is below the one before it. Checked a block at a time without
-/// a branch per value (the positions are looked for only in a block that goes down), as
-/// this reads every x of a chart.
-fn descents_of(ints: &[i64]) -> Vec<usize> {
-    const BLOCK: usize = 1024;
-    let mut descents = Vec::new();
-    let mut previous = i64::MIN;
-    for (b, block) in ints.chunks(BLOCK).enumerate() {
-        let mut down = false;
-        let mut before = previous;
-        for &v in block {
-            down |= v < before;
-            before = v;
-        }
-        if down {
-            let mut before = previous;
-            for (j, &v) in block.iter().enumerate() {
-                if v < before {
-                    descents.push(b * BLOCK + j);
-                }
-                before = v;
+/// What one read of an integer column says about its order, as places: where a value is
+/// below the one before it (`descents`: index `j` with `v[j] < v[j - 1]`), and where the
+/// step between neighbours changes (`stride_breaks`: index `j` with
+/// `v[j] - v[j - 1] != v[j - 1] - v[j - 2]`). A stretch with neither inside is sorted and
+/// evenly spaced (logged every k steps), and a chart can then place any of its points by
+/// arithmetic instead of reading it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct OrderNotes {
+    pub(crate) descents: Vec<usize>,
+    pub(crate) stride_breaks: Vec<usize>,
+}
+
+impl OrderNotes {
+    /// Reads `ints` once, a block at a time without a branch per value (the places are
+    /// looked for only in a block that has one), as this reads every x of a chart.
+    fn of(ints: &[i64]) -> OrderNotes {
+        const BLOCK: usize = 1024;
+        let mut notes = OrderNotes::default();
+        // Wrapping: the differences are compared, never used as numbers here.
+        let (mut previous, mut stride) = (i64::MIN, None::<i64>);
+        for (b, block) in ints.chunks(BLOCK).enumerate() {
+            let (mut down, mut broken) = (false, false);
+            let (mut before, mut before_stride) = (previous, stride.unwrap_or(0));
+            for (k, &v) in block.iter().enumerate() {
+                let d = v.wrapping_sub(before);
+                down |= v < before;
+                // The first value has no stride before it, the second none to compare with.
+                broken |= d != before_stride && b * BLOCK + k >= 2;
+                (before, before_stride) = (v, d);
             }
+            if down || broken {
+                let (mut before, mut before_stride) = (previous, stride.unwrap_or(0));
+                for (k, &v) in block.iter().enumerate() {
+                    let (j, d) = (b * BLOCK + k, v.wrapping_sub(before));
+                    if v < before {
+                        notes.descents.push(j);
+                    }
+                    if d != before_stride && j >= 2 {
+                        notes.stride_breaks.push(j);
+                    }
+                    (before, before_stride) = (v, d);
+                }
+            }
+            (previous, stride) = (before, Some(before_stride));
         }
-        previous = before;
+        notes
     }
-    descents
+
+    /// Whether values `start..end` are in order.
+    pub(crate) fn ordered(&self, start: usize, end: usize) -> bool {
+        none_inside(&self.descents, start + 1, end)
+    }
+
+    /// The step between values `start..end` when they are in order and evenly spaced
+    /// (at least two of them), read from `ints`.
+    pub(crate) fn stride(&self, ints: &[i64], start: usize, end: usize) -> Option<i64> {
+        let (a, b) = (ints.get(start)?, ints.get(start + 1)?);
+        (end >= start + 2 && self.ordered(start, end) && none_inside(&self.stride_breaks, start + 2, end))
+            .then(|| b.wrapping_sub(*a))
+    }
+}
+
+/// Whether sorted `places` has none in `from..to`.
+fn none_inside(places: &[usize], from: usize, to: usize) -> bool {
+    places.get(places.partition_point(|&j| j < from)).is_none_or(|&j| j >= to)
 }
 
 fn to_f64(array: &ArrayRef) -> Result<Float64Array> {
@@ -537,9 +575,10 @@ mod tests {
     use arrow_array::{DictionaryArray, Int64Array, StringArray, types::Int32Type};
 
     proptest::proptest! {
-        /// The block-wise check finds exactly the descents a point-by-point walk finds,
-        /// including at block edges: the values are running sums of mostly rising steps, so
-        /// whole blocks without a descent and blocks with one or a few both occur.
+        /// The block-wise check finds exactly the descents and stride changes a
+        /// point-by-point walk finds, including at block edges: the values are running sums
+        /// of mostly rising steps, so whole blocks without a descent and blocks with one or a
+        /// few both occur.
         #[test]
         fn int_order_check_notes_every_descent(steps in proptest::collection::vec(-1i64..400, 0..5000)) {
             let ints: Vec<i64> = steps
@@ -551,7 +590,20 @@ mod tests {
                 .collect();
             let expected: Vec<usize> =
                 (0..ints.len()).filter(|&j| j > 0 && ints[j] < ints[j - 1]).collect();
-            proptest::prop_assert_eq!(descents_of(&ints), expected);
+            let breaks: Vec<usize> = (2..ints.len())
+                .filter(|&j| ints[j] - ints[j - 1] != ints[j - 1] - ints[j - 2])
+                .collect();
+            let notes = OrderNotes::of(&ints);
+            proptest::prop_assert_eq!(&notes.descents, &expected);
+            proptest::prop_assert_eq!(&notes.stride_breaks, &breaks);
+            // A stretch's stride is known exactly when it is sorted and evenly spaced.
+            for (start, end) in [(0, ints.len()), (3, ints.len() / 2), (ints.len() / 3, ints.len())] {
+                let even = end >= start + 2
+                    && (start + 1..end).all(|j| ints[j] - ints[j - 1] == ints[start + 1] - ints[start]
+                        && ints[j] >= ints[j - 1]);
+                let want = even.then(|| ints[start + 1] - ints[start]);
+                proptest::prop_assert_eq!(notes.stride(&ints, start, end), want);
+            }
         }
     }
 

@@ -65,6 +65,9 @@ impl From<Vec<f64>> for XBuffer {
 
 /// A borrowed stretch of x values.
 ///
+/// `Steps` is integer x known to be evenly spaced (a metric logged every k steps): its
+/// values are computed, not read, so M4 finds a pixel column's end without touching memory.
+///
 /// ```
 /// use runql_chart::xvalues::XSlice;
 /// let ints = [1i64, 5, 9];
@@ -78,14 +81,32 @@ pub enum XSlice<'a> {
     Float(&'a [f64]),
     /// Integer x, read as `v as f64`.
     Int(&'a [i64]),
+    /// `len` integers `first`, `first + stride`, … (wrapping; each read as `v as f64`): the
+    /// same values as the `Int` slice they were found in.
+    Steps {
+        /// The first value.
+        first: i64,
+        /// The difference between neighbours.
+        stride: i64,
+        /// How many.
+        len: usize,
+    },
+}
+
+/// The `i`-th value of an evenly spaced stretch (wrapping, as the stride was found).
+#[inline]
+fn step_value(first: i64, stride: i64, i: usize) -> f64 {
+    first.wrapping_add((i as i64).wrapping_mul(stride)) as f64
 }
 
 impl<'a> XSlice<'a> {
     /// The number of values.
+    #[inline]
     pub fn len(self) -> usize {
         match self {
             XSlice::Float(v) => v.len(),
             XSlice::Int(v) => v.len(),
+            XSlice::Steps { len, .. } => len,
         }
     }
 
@@ -94,11 +115,13 @@ impl<'a> XSlice<'a> {
         self.len() == 0
     }
 
-    /// The value at `i` as `f64`.
+    /// The value at `i` as `f64`. Inlined: M4 calls it a few times per pixel column.
+    #[inline]
     pub fn get(self, i: usize) -> Option<f64> {
         match self {
             XSlice::Float(v) => v.get(i).copied(),
             XSlice::Int(v) => v.get(i).map(|&x| x as f64),
+            XSlice::Steps { first, stride, len } => (i < len).then(|| step_value(first, stride, i)),
         }
     }
 
@@ -117,6 +140,7 @@ impl<'a> XSlice<'a> {
         match self {
             XSlice::Float(v) => XSlice::Float(v.get(..n).unwrap_or(v)),
             XSlice::Int(v) => XSlice::Int(v.get(..n).unwrap_or(v)),
+            XSlice::Steps { first, stride, len } => XSlice::Steps { first, stride, len: len.min(n) },
         }
     }
 
@@ -126,6 +150,19 @@ impl<'a> XSlice<'a> {
         match self {
             XSlice::Float(v) => v.partition_point(|&x| pred(x)),
             XSlice::Int(v) => v.partition_point(|&x| pred(x as f64)),
+            XSlice::Steps { .. } => {
+                // Invariant: `pred` holds before `lo` and not from `hi` on.
+                let (mut lo, mut hi) = (0, self.len());
+                while lo < hi {
+                    let mid = lo + (hi - lo) / 2;
+                    if self.get(mid).is_some_and(&pred) {
+                        lo = mid + 1;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                lo
+            }
         }
     }
 
@@ -134,6 +171,7 @@ impl<'a> XSlice<'a> {
         match self {
             XSlice::Float(v) => XIter::Float(v.iter()),
             XSlice::Int(v) => XIter::Int(v.iter()),
+            XSlice::Steps { first, stride, len } => XIter::Steps { first, stride, range: 0..len },
         }
     }
 
@@ -142,6 +180,7 @@ impl<'a> XSlice<'a> {
         match self {
             XSlice::Float(v) => Cow::Borrowed(v),
             XSlice::Int(v) => Cow::Owned(v.iter().map(|&x| x as f64).collect()),
+            XSlice::Steps { .. } => Cow::Owned(self.iter().collect()),
         }
     }
 }
@@ -159,6 +198,15 @@ pub enum XIter<'a> {
     Float(std::slice::Iter<'a, f64>),
     /// Over integers.
     Int(std::slice::Iter<'a, i64>),
+    /// Over evenly spaced integers, by index.
+    Steps {
+        /// The first value.
+        first: i64,
+        /// The difference between neighbours.
+        stride: i64,
+        /// The indices not yet given.
+        range: std::ops::Range<usize>,
+    },
 }
 
 impl Iterator for XIter<'_> {
@@ -168,6 +216,7 @@ impl Iterator for XIter<'_> {
         match self {
             XIter::Float(it) => it.next().copied(),
             XIter::Int(it) => it.next().map(|&x| x as f64),
+            XIter::Steps { first, stride, range } => range.next().map(|i| step_value(*first, *stride, i)),
         }
     }
 
@@ -175,6 +224,7 @@ impl Iterator for XIter<'_> {
         match self {
             XIter::Float(it) => it.size_hint(),
             XIter::Int(it) => it.size_hint(),
+            XIter::Steps { range, .. } => range.size_hint(),
         }
     }
 }
@@ -184,6 +234,9 @@ impl DoubleEndedIterator for XIter<'_> {
         match self {
             XIter::Float(it) => it.next_back().copied(),
             XIter::Int(it) => it.next_back().map(|&x| x as f64),
+            XIter::Steps { first, stride, range } => {
+                range.next_back().map(|i| step_value(*first, *stride, i))
+            }
         }
     }
 }
@@ -200,6 +253,7 @@ mod tests {
         let floats: Vec<f64> = ints.iter().map(|&v| v as f64).collect();
         let (a, b) = (XSlice::Int(&ints), XSlice::Float(&floats));
         for xs in [a, b] {
+            assert_eq!(xs.partition_point(|x| x < 7.0), 2);
             assert_eq!(xs.len(), 4);
             assert_eq!(xs.iter().collect::<Vec<_>>(), floats);
             assert_eq!(xs.iter().rev().collect::<Vec<_>>(), floats.iter().rev().copied().collect::<Vec<_>>());
@@ -212,6 +266,31 @@ mod tests {
             assert_eq!(xs.to_f64().as_ref(), floats.as_slice());
         }
         assert!(XSlice::Int(&[]).last().is_none());
+    }
+
+    #[test]
+    fn evenly_spaced_steps_read_as_the_integers_they_stand_for() {
+        for (first, stride, len) in
+            [(0i64, 1i64, 7usize), (-30, 10, 5), (i64::MAX - 4, 2, 3), (5, 0, 4), (9, 3, 0)]
+        {
+            let ints: Vec<i64> = (0..len as i64).map(|i| first + i * stride).collect();
+            let (steps, plain) = (XSlice::Steps { first, stride, len }, XSlice::Int(&ints));
+            assert_eq!(steps.len(), plain.len());
+            assert_eq!(steps.iter().collect::<Vec<_>>(), plain.iter().collect::<Vec<_>>());
+            assert_eq!(steps.iter().rev().collect::<Vec<_>>(), plain.iter().rev().collect::<Vec<_>>());
+            assert_eq!(steps.iter().len(), len);
+            assert_eq!(steps.get(len), None);
+            assert_eq!(steps.last(), plain.last());
+            assert_eq!(
+                steps.prefix(2).iter().collect::<Vec<_>>(),
+                plain.prefix(2).iter().collect::<Vec<_>>()
+            );
+            assert_eq!(steps.to_f64(), plain.to_f64());
+            for probe in [-100.0, -30.0, 0.0, 3.0, 6.0, 1e30] {
+                assert_eq!(steps.partition_point(|x| x < probe), plain.partition_point(|x| x < probe));
+                assert_eq!(steps.partition_point(|x| x <= probe), plain.partition_point(|x| x <= probe));
+            }
+        }
     }
 
     #[test]

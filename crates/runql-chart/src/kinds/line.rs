@@ -46,6 +46,21 @@ struct Part {
     ys: ScalarBuffer<f64>,
     /// Known to be finite and in order inside (integer x, checked when it was read).
     ordered: bool,
+    /// Integer x known to be evenly spaced, by this much (checked when it was read).
+    stride: Option<i64>,
+}
+
+impl Part {
+    /// The x values as M4 reads them: computed rather than read when evenly spaced.
+    fn x_view(&self) -> XSlice<'_> {
+        match (&self.xs, self.stride) {
+            (XBuffer::Int(v), Some(stride)) => match v.first() {
+                Some(&first) => XSlice::Steps { first, stride, len: v.len() },
+                None => self.xs.view(),
+            },
+            _ => self.xs.view(),
+        }
+    }
 }
 
 impl Series {
@@ -189,17 +204,19 @@ impl LineData {
             })
             .collect();
         let stretch = |run: &RowRun| -> Option<Part> {
-            let ((x, descents), y) = (xs.get(run.batch)?, ys.get(run.batch)?);
+            let ((x, notes), y) = (xs.get(run.batch)?, ys.get(run.batch)?);
             let end = run.start + run.len;
-            // No descent after the stretch's first row and before its end.
-            let ordered = descents
-                .as_ref()
-                .is_some_and(|d| d.get(d.partition_point(|&j| j <= run.start)).is_none_or(|&j| j >= end));
+            let ordered = notes.as_ref().is_some_and(|n| n.ordered(run.start, end));
+            let stride = match (x, notes) {
+                (XBuffer::Int(ints), Some(n)) => n.stride(ints, run.start, end),
+                _ => None,
+            };
             // ScalarBuffer::slice asserts its bounds: check them here.
             if end > y.len() {
                 return None;
             }
-            Some(Part { xs: x.slice(run.start, run.len)?, ys: y.values().slice(run.start, run.len), ordered })
+            let (xs, ys) = (x.slice(run.start, run.len)?, y.values().slice(run.start, run.len));
+            Some(Part { xs, ys, ordered, stride })
         };
         if runs.runs.len().saturating_mul(MIN_MEAN_RUN) <= rows.num_rows() {
             for run in &runs.runs {
@@ -225,7 +242,7 @@ impl LineData {
                 }
             }
             for (s, (cx, cy)) in series.iter_mut().zip(copied) {
-                s.parts = vec![Part { xs: cx.into(), ys: cy.into(), ordered: false }];
+                s.parts = vec![Part { xs: cx.into(), ys: cy.into(), ordered: false, stride: None }];
             }
         }
         for s in &mut series {
@@ -286,7 +303,7 @@ impl LineData {
                             offset = range.end;
                             let ys: &[f64] = smooth.and_then(|v| v.get(range)).unwrap_or(&p.ys);
                             Stretch {
-                                xs: StretchXs::Borrowed(p.xs.view()),
+                                xs: StretchXs::Borrowed(p.x_view()),
                                 ys: Cow::Borrowed(ys),
                                 raw: (smooth.is_some() && o.show_raw).then_some(&p.ys),
                                 band: None,
@@ -373,6 +390,7 @@ fn in_order(parts: &[Part]) -> bool {
         let ascending = match xs {
             XSlice::Float(v) => ascending_from(&mut previous, v.iter().copied()),
             XSlice::Int(v) => ascending_from(&mut previous, v.iter().map(|&x| x as f64)),
+            XSlice::Steps { .. } => ascending_from(&mut previous, xs.iter()),
         };
         if !ascending {
             return false;
@@ -412,7 +430,7 @@ fn placed_in_order(parts: Vec<Part>) -> Vec<Part> {
         return Vec::new();
     }
     let (xs, ys): (Vec<f64>, Vec<f64>) = points.into_iter().unzip();
-    vec![Part { xs: xs.into(), ys: ys.into(), ordered: true }]
+    vec![Part { xs: xs.into(), ys: ys.into(), ordered: true, stride: None }]
 }
 
 fn x_domain(curves: &[Curve<'_>], kind: ScaleKind) -> (f64, f64) {
@@ -624,8 +642,46 @@ mod tests {
     }
 
     #[test]
+    fn evenly_spaced_integer_steps_are_placed_by_arithmetic() {
+        use crate::data::{f64_column, rows_from, text_column};
+        use std::sync::Arc;
+        // r1 logged every 10 steps, r2 with step 50 skipped, r3 in reverse; long enough
+        // runs to be kept in place (MIN_MEAN_RUN).
+        let r1: Vec<i64> = (0..100).map(|i| i * 10).collect();
+        let r2: Vec<i64> = (0..101).filter(|&i| i != 50).collect();
+        let r3: Vec<i64> = (0..100).rev().collect();
+        let steps: Vec<i64> = [r1.clone(), r2.clone(), r3].concat();
+        let names: Vec<&str> = ["r1"; 100].into_iter().chain(["r2"; 100]).chain(["r3"; 100]).collect();
+        let rows = rows_from(vec![
+            ("run_id", text_column(names)),
+            ("step", Arc::new(arrow_array::Int64Array::from(steps)) as arrow_array::ArrayRef),
+            ("y", f64_column((0..300).map(f64::from).collect())),
+        ])
+        .unwrap();
+        let enc = Encoding {
+            x: Some("step".into()),
+            y: Some("y".into()),
+            series: Some("run_id".into()),
+            ..Encoding::default()
+        };
+        let data = LineData::prepare(&enc, &rows).unwrap();
+        let views: Vec<Vec<XSlice<'_>>> =
+            data.series.iter().map(|s| s.parts.iter().map(Part::x_view).collect()).collect();
+        assert_eq!(views[0], [XSlice::Steps { first: 0, stride: 10, len: 100 }]);
+        assert_eq!(
+            views[0][0].iter().collect::<Vec<f64>>(),
+            r1.iter().map(|&v| v as f64).collect::<Vec<_>>()
+        );
+        assert_eq!(views[1], [XSlice::Int(&r2)], "uneven: read from memory");
+        // Sorted into a copy: read from memory, in order.
+        let r3: Vec<f64> = views[2].iter().flat_map(|v| v.iter()).collect();
+        assert_eq!(r3, (0..100).map(f64::from).collect::<Vec<_>>());
+    }
+
+    #[test]
     fn sorting_is_stable_for_equal_x() {
-        let part = |xs: Vec<f64>, ys: Vec<f64>| Part { xs: xs.into(), ys: ys.into(), ordered: false };
+        let part =
+            |xs: Vec<f64>, ys: Vec<f64>| Part { xs: xs.into(), ys: ys.into(), ordered: false, stride: None };
         let parts = placed_in_order(vec![part(vec![2.0, 1.0], vec![0.0, 1.0]), part(vec![1.0], vec![2.0])]);
         assert_eq!(parts.len(), 1);
         assert_eq!(parts[0].xs.view().to_f64().as_ref(), [1.0, 1.0, 2.0]);
@@ -634,7 +690,8 @@ mod tests {
 
     #[test]
     fn stretches_in_order_are_kept_as_they_are_and_bad_x_dropped() {
-        let part = |xs: Vec<f64>, ys: Vec<f64>| Part { xs: xs.into(), ys: ys.into(), ordered: false };
+        let part =
+            |xs: Vec<f64>, ys: Vec<f64>| Part { xs: xs.into(), ys: ys.into(), ordered: false, stride: None };
         let kept = placed_in_order(vec![
             part(vec![0.0, 1.0], vec![5.0, 6.0]),
             part(vec![], vec![]),
