@@ -2,14 +2,15 @@
 // {path, data} items, a folder FileList, a zip (URL and File), the same runs as an SQLite
 // store (mlflow.db), SQL results checked against
 // what mlflow itself reads back (tests/fixtures/mlflow/expected.json), Arrow IPC read back
-// with apache-arrow, the Web Worker variant, and errors that leave the instance usable.
+// with apache-arrow, the Web Worker variant, errors that leave the instance usable, and the
+// example charts drawn byte for byte as their native snapshots.
 //
 // Needs the package built first: scripts/build-wasm.sh (scripts/test-all.sh does it).
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -671,6 +672,38 @@ describe("charts", () => {
 
   test("the worker builds the chart and the page paints its scene", async () => {
     checkChart(await chartProbe(page, true));
+  });
+
+  // The charts under examples/charts/ drawn by the WebAssembly module, from the same demo
+  // sweep the native snapshot test loads, must be the reviewed native SVGs byte for byte:
+  // WebAssembly has code of its own in the drawing path (M4's SIMD block scan), a 32-bit
+  // usize (the random forest's generator once differed by it), and any difference in
+  // arithmetic would show as a moved point.
+  test("every example chart renders to its reviewed native snapshot", async () => {
+    const dir = join(ROOT, "examples/charts");
+    const names = readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort();
+    const specs = names.map((n) => JSON.parse(readFileSync(join(dir, `${n}.json`), "utf8")));
+    const svgs = await page.evaluate(async (specs) => {
+      const db = await window.runql.RunQL.init();
+      // crates/runql-chart/tests/examples.rs: the sweep it charts.
+      await db.loadDemo({ runs: 24, metrics: 4, steps: 100, seed: 7, format: "mlflow" });
+      const out = [];
+      for (const spec of specs) out.push(await db.svg(spec));
+      await db.close();
+      return out;
+    }, specs);
+    assert.ok(names.includes("dense-signal"), "an example dense enough for M4's block scan");
+    names.forEach((name, i) => {
+      const snap = readFileSync(join(ROOT, `crates/runql-chart/tests/snapshots/examples__${name}.snap`), "utf8");
+      // An insta snapshot: a header between two "---" lines, then the SVG.
+      const body = snap.slice(snap.indexOf("\n---\n") + 5);
+      assert.ok(body.startsWith("<svg"), `${name}: snapshot body`);
+      if (svgs[i].trimEnd() !== body.trimEnd()) {
+        const file = join(WORK, `${name}.wasm.svg`);
+        writeFileSync(join(ROOT, file), svgs[i]);
+        assert.fail(`${name}: the WebAssembly SVG differs from the native snapshot (written to ${file})`);
+      }
+    });
   });
 });
 

@@ -6,7 +6,8 @@
 //! * numeric params as they are, NaN → the column's median; text params one-hot, one
 //!   column per value (at most [`MAX_LEVELS`], the rest pooled), missing as its own value;
 //! * correlation: Pearson r (for a text param, of the value with the largest |r|, named);
-//! * importance: smartcore's random-forest regressor (64 trees, depth ≤ 64, seeded),
+//! * importance: smartcore's random-forest regressor (64 trees, depth ≤ 64, seeded; its
+//!   generator is ChaCha, so a seed gives the same forest natively and in the browser),
 //!   impurity-based (MDI) importances normalized to sum to 1, summed back over the
 //!   one-hot columns of each param.
 
