@@ -2,7 +2,8 @@
 //! render (M4 + scene), a redraw after a smoothing change, zooms, and SVG/PNG output.
 //! Then the same size as a loaded sweep charted through the "curves" preset (query
 //! included). Prints numbers; asserts nothing.
-//! `cargo bench -p runql-chart --bench line_chart [-- RUNS STEPS] [--loaded-only]`
+//! `cargo bench -p runql-chart --bench line_chart [-- RUNS STEPS] [--loaded-only] [--plots=N]`
+//! (`--plots=N`: chart the loaded sweep N times, 2 by default; more for a profiler)
 //! (the browser side, against uPlot, is scripts/bench/chart.mjs).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -26,8 +27,9 @@ fn main() {
     let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     let runs = args.first().copied().unwrap_or(100);
     let steps = args.get(1).copied().unwrap_or(100_000);
+    let plots = std::env::args().find_map(|a| a.strip_prefix("--plots=")?.parse().ok()).unwrap_or(2);
     if std::env::args().any(|a| a == "--loaded-only") {
-        loaded_sweep(runs, steps);
+        loaded_sweep(runs, steps, plots);
         return;
     }
     let n = runs * steps;
@@ -91,7 +93,7 @@ fn main() {
     let png = chart.png().unwrap();
     println!("PNG from the rendered scene: {:.1} ms ({} KB)", ms(t), png.len() / 1024);
 
-    loaded_sweep(runs, steps);
+    loaded_sweep(runs, steps, plots);
 }
 
 /// The zoom ranges of scripts/bench/chart.html: 10%, narrow, the whole range, 100 steps.
@@ -101,8 +103,9 @@ fn zoom_ranges(steps: usize) -> [(f64, f64); 4] {
 }
 
 /// The case users have: curves of one metric of a loaded sweep (`runs` runs × 3 metrics ×
-/// `steps` steps in runql's tables), through the "curves" preset: query + prepare, render.
-fn loaded_sweep(runs: usize, steps: usize) {
+/// `steps` steps in runql's tables), through the "curves" preset: query + prepare, render;
+/// `plots` times.
+fn loaded_sweep(runs: usize, steps: usize, plots: usize) {
     let spec = synth::SweepSpec { runs, metrics: 3, steps, seed: 7 };
     let mut tree = FileTree::new("bench");
     let t = Instant::now();
@@ -123,7 +126,7 @@ fn loaded_sweep(runs: usize, steps: usize) {
             "options": {"width": 1000, "height": 500}}"#,
     )
     .unwrap();
-    for _ in 0..2 {
+    for _ in 0..plots {
         let t = Instant::now();
         let mut chart = Chart::build(&session, spec.clone()).unwrap();
         let built = ms(t);

@@ -32,6 +32,7 @@ impl Scale {
         Scale { integer: true, ..self }
     }
 
+    #[inline]
     fn t(&self, v: f64) -> f64 {
         match self.kind {
             ScaleKind::Linear => (v - self.lo) / (self.hi - self.lo),
@@ -41,8 +42,17 @@ impl Scale {
 
     /// Pixel position of data value `v` (NaN when `v` cannot be placed: NaN, or ≤ 0 on a
     /// log scale).
+    /// Inlined for a linear scale: M4 and the pixel mapping call it for every point.
+    #[inline]
     pub fn map(&self, v: f64) -> f64 {
-        if self.kind == ScaleKind::Log && v <= 0.0 {
+        match self.kind {
+            ScaleKind::Linear => self.px0 + self.t(v) * (self.px1 - self.px0),
+            ScaleKind::Log => self.map_log(v),
+        }
+    }
+
+    fn map_log(&self, v: f64) -> f64 {
+        if v <= 0.0 {
             return f64::NAN;
         }
         self.px0 + self.t(v) * (self.px1 - self.px0)
@@ -58,6 +68,7 @@ impl Scale {
     }
 
     /// Whether `v` can be drawn on this scale.
+    #[inline]
     pub fn accepts(&self, v: f64) -> bool {
         v.is_finite() && (self.kind == ScaleKind::Linear || v > 0.0)
     }

@@ -276,12 +276,12 @@ fn render_curves(ctx: &Ctx<'_>, curves: &[Curve<'_>]) -> Result<Rendered> {
     let y_ok = |y: f64| y.is_finite() && (o.y_scale == ScaleKind::Linear || y > 0.0);
     let (x_min, x_max) = (xlo.min(xhi), xlo.max(xhi));
     let in_x = |x: f64| x >= x_min && x <= x_max;
+    // Folded vector by vector (a chain of four iterators per curve folded slowly).
     let drawn_ys = || {
         drawn
             .iter()
-            .flat_map(|d| d.main.iter().chain(&d.raw).chain(&d.lower).chain(&d.upper))
-            .filter(|(x, y)| in_x(*x) && y_ok(*y))
-            .map(|(_, y)| *y)
+            .flat_map(|d| [&d.main, &d.raw, &d.lower, &d.upper])
+            .flat_map(|points| points.iter().filter(|(x, y)| in_x(*x) && y_ok(*y)).map(|(_, y)| *y))
     };
     let (ylo, yhi, shown) = if o.ignore_outliers {
         let mut ys: Vec<f64> = drawn_ys().collect();
