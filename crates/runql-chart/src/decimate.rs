@@ -66,7 +66,10 @@ pub fn m4_parts(parts: &[(XSlice<'_>, &[f64])], x_scale: &Scale) -> Vec<(usize, 
     };
     let start = count(&|x| x < lo).saturating_sub(1);
     let end = (count(&|x| x <= hi) + 1).min(n);
-    let mut out = Vec::new();
+    // At most four points per pixel column (and a few more around gaps and at the ends):
+    // reserved, so the vector is not copied as it grows.
+    let columns = (x_scale.px1 - x_scale.px0).abs().min(1e6) as usize + 2;
+    let mut out = Vec::with_capacity((4 * columns).min(end.saturating_sub(start)));
     // The bucket of the last column, kept open across a part's end.
     let mut open: Option<(Option<i64>, Bucket)> = None;
     let mut last_was_gap = false;
@@ -162,7 +165,7 @@ fn column_end(
 ) -> usize {
     let same = |j: usize| j < end && xs.get(j).and_then(|x| column_of(x_scale, x)) == column;
     let edge = match column {
-        Some(c) if x_scale.px1 > x_scale.px0 => x_scale.invert((c + 1) as f64),
+        Some(c) if x_scale.px1 > x_scale.px0 => x_scale.invert(c.saturating_add(1) as f64),
         _ => f64::NAN,
     };
     // Before the edge (a NaN edge stops at the first step, and the fix-up below walks).

@@ -227,8 +227,9 @@ impl Drawn {
         let stretches = &curve.stretches;
         let main_parts: Vec<(XSlice<'_>, &[f64])> =
             stretches.iter().map(|s| (s.xs.view(), &s.ys[..])).collect();
-        let mut d = Drawn::default();
-        for (p, i) in m4_parts(&main_parts, scale) {
+        let kept = m4_parts(&main_parts, scale);
+        let mut d = Drawn { main: Vec::with_capacity(kept.len()), ..Drawn::default() };
+        for (p, i) in kept {
             let Some((xs, ys)) = main_parts.get(p) else { continue };
             let raw = stretches.get(p).and_then(|s| s.raw);
             if let (Some(x), Some(&y)) = (xs.get(i), ys.get(i)) {
