@@ -363,8 +363,8 @@ impl Extremes {
 #[allow(clippy::eq_op, reason = "v - v is the finiteness test")]
 fn scan_blocks(found: &mut Extremes, ys: &[f64]) -> bool {
     use core::arch::wasm32::{
-        f64x2, f64x2_add, f64x2_extract_lane, f64x2_gt, f64x2_lt, f64x2_pmax, f64x2_pmin, f64x2_splat,
-        f64x2_sub, v128_any_true, v128_or,
+        f64x2, f64x2_add, f64x2_eq, f64x2_extract_lane, f64x2_gt, f64x2_lt, f64x2_pmax, f64x2_pmin,
+        f64x2_splat, f64x2_sub, i64x2_bitmask, v128_any_true, v128_or,
     };
     let blocks = ys.chunks_exact(BLOCK);
     let rest = blocks.remainder();
@@ -384,8 +384,28 @@ fn scan_blocks(found: &mut Extremes, ys: &[f64]) -> bool {
         let block_lo = f64x2_pmin(f64x2_pmin(p, q), f64x2_pmin(r, s));
         let block_hi = f64x2_pmax(f64x2_pmax(p, q), f64x2_pmax(r, s));
         if v128_any_true(v128_or(f64x2_lt(block_lo, lo), f64x2_gt(block_hi, hi))) {
-            // Its finiteness is in `bad` already.
-            let _ = found.take(b * BLOCK, block);
+            // The block moves an extreme: its lowest (highest) is the lesser (greater) lane,
+            // and its first place the first lane equal to it, from four equality masks —
+            // no branch per value. (A NaN or an infinity in the block makes `bad` NaN, and
+            // the whole answer is then thrown away.)
+            let first_equal = |v: f64| {
+                let at = f64x2_splat(v);
+                let mask = u32::from(i64x2_bitmask(f64x2_eq(p, at)))
+                    | u32::from(i64x2_bitmask(f64x2_eq(q, at))) << 2
+                    | u32::from(i64x2_bitmask(f64x2_eq(r, at))) << 4
+                    | u32::from(i64x2_bitmask(f64x2_eq(s, at))) << 6;
+                b * BLOCK + (mask.trailing_zeros() as usize).min(BLOCK - 1)
+            };
+            let (l0, l1) = (f64x2_extract_lane::<0>(block_lo), f64x2_extract_lane::<1>(block_lo));
+            let least = if l1 < l0 { l1 } else { l0 };
+            if least < found.lo {
+                (found.lo, found.lo_at) = (least, Some(first_equal(least)));
+            }
+            let (h0, h1) = (f64x2_extract_lane::<0>(block_hi), f64x2_extract_lane::<1>(block_hi));
+            let most = if h1 > h0 { h1 } else { h0 };
+            if most > found.hi {
+                (found.hi, found.hi_at) = (most, Some(first_equal(most)));
+            }
             (lo, hi) = (f64x2_splat(found.lo), f64x2_splat(found.hi));
         }
     }
