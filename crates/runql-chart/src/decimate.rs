@@ -5,6 +5,11 @@
 use crate::scale::Scale;
 use crate::xvalues::XSlice;
 
+mod columns;
+mod extremes;
+use columns::{column_end, column_of};
+use extremes::Extremes;
+
 /// Indices of the points of one series to draw: for every pixel column of `x_scale` the
 /// first, min, max and last point (in index order), plus the nearest point outside the
 /// range on each side so lines run to the edges.
@@ -143,109 +148,6 @@ pub fn m4_parts(parts: &[(XSlice<'_>, &[f64])], x_scale: &Scale) -> Vec<(usize, 
     out
 }
 
-/// The pixel column of `x` (`None` when the scale cannot place it).
-fn column_of(x_scale: &Scale, x: f64) -> Option<i64> {
-    x_scale.accepts(x).then(|| x_scale.map(x).floor() as i64)
-}
-
-/// The first index after `i` (and at most `end`) whose x is not in `column`, the pixel
-/// column of `xs[i]`. The points of one column are contiguous because `xs` is sorted and
-/// the scale is monotonic, so the column's end is found over plain comparisons with the
-/// column's right edge in data units: first near where `hint` points on would end it (the
-/// last column's count: steps logged at a steady rate put about as many in each), else by
-/// doubling steps and bisection. The edge is computed with rounding, so when a point lies
-/// within rounding of it the answer is moved to where the pixel column really changes.
-fn column_end(
-    xs: XSlice<'_>,
-    i: usize,
-    end: usize,
-    x_scale: &Scale,
-    column: Option<i64>,
-    hint: usize,
-) -> usize {
-    let same = |j: usize| j < end && xs.get(j).and_then(|x| column_of(x_scale, x)) == column;
-    let edge = match column {
-        Some(c) if x_scale.px1 > x_scale.px0 => x_scale.invert(c.saturating_add(1) as f64),
-        _ => f64::NAN,
-    };
-    // Before the edge (a NaN edge stops at the first step, and the fix-up below walks).
-    let before = |j: usize| j < end && xs.get(j).is_some_and(|x| x < edge);
-    let mut outside = if hint < 2 { gallop(i, end, &before) } else { near(i, end, i + hint, &before) };
-    // With the last point before the edge and the first after it both farther from it
-    // than rounding can move a point (mapping and inverting are exact to a few units in
-    // the last place; this allows a billion), the answer stands: two comparisons instead
-    // of two scale mappings. Else step back over points that belong to the next column,
-    // or forward over points that still belong to this one.
-    let margin = 1e-9 * (edge.abs() + (x_scale.hi - x_scale.lo).abs());
-    let clear_below = outside > i && xs.get(outside - 1).is_some_and(|x| x < edge - margin);
-    let clear_above = outside >= end || xs.get(outside).is_some_and(|x| x > edge + margin);
-    if clear_below && clear_above {
-        return outside;
-    }
-    while outside > i + 1 && !same(outside - 1) {
-        outside -= 1;
-    }
-    while same(outside) {
-        outside += 1;
-    }
-    outside
-}
-
-/// The first index after `i` for which `before` is false (at most `end`), searched from
-/// `guess`: a step or two either way when the guess is close, else galloping on or
-/// bisecting back.
-fn near(i: usize, end: usize, guess: usize, before: &impl Fn(usize) -> bool) -> usize {
-    let mut j = guess.clamp(i + 1, end.max(i + 1));
-    if before(j) {
-        for _ in 0..2 {
-            j += 1;
-            if !before(j) {
-                return j;
-            }
-        }
-        return gallop(j, end, before);
-    }
-    // `before` is false at `j`: the answer is `j` or earlier.
-    for _ in 0..2 {
-        if j <= i + 1 || before(j - 1) {
-            return j;
-        }
-        j -= 1;
-    }
-    if j <= i + 1 || before(j - 1) { j } else { bisect(i, j - 1, before) }
-}
-
-/// The first index after `i` for which `before` is false (at most `end`; `before` holds
-/// at `i` and, x being sorted, up to some index and not after): by doubling steps, then
-/// bisection.
-fn gallop(i: usize, end: usize, before: &impl Fn(usize) -> bool) -> usize {
-    let mut inside = i;
-    let mut step = 1usize;
-    let outside = loop {
-        let probe = inside.saturating_add(step).min(end);
-        if !before(probe) {
-            break probe;
-        }
-        inside = probe;
-        step = step.saturating_mul(2);
-    };
-    bisect(inside, outside, before)
-}
-
-/// The first index after `inside` for which `before` is false, `before` holding at
-/// `inside` and not at `outside`.
-fn bisect(mut inside: usize, mut outside: usize, before: &impl Fn(usize) -> bool) -> usize {
-    while outside - inside > 1 {
-        let mid = inside + (outside - inside) / 2;
-        if before(mid) {
-            inside = mid;
-        } else {
-            outside = mid;
-        }
-    }
-    outside
-}
-
 /// A point's place: (part, index in the part); ordered as the points are.
 type At = (usize, usize);
 
@@ -301,139 +203,6 @@ impl Bucket {
             }
         }
     }
-}
-
-/// The lowest and highest values met so far in a pixel column, and where in the values
-/// scanned last they were met (`None`: not there, the earlier ones stand).
-struct Extremes {
-    lo: f64,
-    lo_at: Option<usize>,
-    hi: f64,
-    hi_at: Option<usize>,
-}
-
-/// Values are scanned in blocks of this many: a block that cannot move the lowest or the
-/// highest (most of them, once a column's first values are in) is passed over after a few
-/// comparisons, and only the others are walked value by value.
-const BLOCK: usize = 8;
-
-impl Extremes {
-    /// Takes in `ys` value by value: strictly lower or higher values move the extremes, so
-    /// the first place of each is kept. Returns whether all of them are finite.
-    #[allow(clippy::eq_op, reason = "v - v is the finiteness test")]
-    fn take(&mut self, offset: usize, ys: &[f64]) -> bool {
-        // v - v is 0 for a finite v and NaN for ±inf and NaN, and a NaN sum stays NaN: an
-        // addition per value instead of a branch.
-        // Locals, written back once: the loop then keeps them in registers.
-        let mut bad = 0.0;
-        let (mut lo, mut lo_at, mut hi, mut hi_at) = (self.lo, usize::MAX, self.hi, usize::MAX);
-        for (k, &v) in ys.iter().enumerate() {
-            bad += v - v;
-            if v < lo {
-                (lo, lo_at) = (v, k);
-            }
-            if v > hi {
-                (hi, hi_at) = (v, k);
-            }
-        }
-        if lo_at != usize::MAX {
-            (self.lo, self.lo_at) = (lo, Some(offset + lo_at));
-        }
-        if hi_at != usize::MAX {
-            (self.hi, self.hi_at) = (hi, Some(offset + hi_at));
-        }
-        bad == 0.0
-    }
-
-    /// Takes in `ys`, returning whether all of them are finite (when not, what was taken
-    /// in means nothing): the same answer as [`Extremes::take`]. A pixel column of a few
-    /// dozen values is taken value by value; a wider one (a wide zoom of long runs) in
-    /// blocks, where a block passed over has no value below the lowest or above the highest.
-    fn scan(&mut self, ys: &[f64]) -> bool {
-        if ys.len() < 4 * BLOCK { self.take(0, ys) } else { scan_blocks(self, ys) }
-    }
-}
-
-/// [`Extremes::scan`] in WebAssembly, with SIMD: a block's lowest and highest are three
-/// `f64x2.pmin` and three `pmax`, and one test says whether either beats the column's
-/// (the scalar form is a compare and a select per value, twice). Every engine runql
-/// runs in has WebAssembly SIMD (Chrome 91, Firefox 89, Safari 16.4, Node 16.4).
-#[cfg(target_arch = "wasm32")]
-#[target_feature(enable = "simd128")]
-#[allow(clippy::eq_op, reason = "v - v is the finiteness test")]
-fn scan_blocks(found: &mut Extremes, ys: &[f64]) -> bool {
-    use core::arch::wasm32::{
-        f64x2, f64x2_add, f64x2_eq, f64x2_extract_lane, f64x2_gt, f64x2_lt, f64x2_pmax, f64x2_pmin,
-        f64x2_splat, f64x2_sub, i64x2_bitmask, v128_any_true, v128_or,
-    };
-    let blocks = ys.chunks_exact(BLOCK);
-    let rest = blocks.remainder();
-    // v - v is 0 for a finite v and NaN for ±inf and NaN, and a NaN sum stays NaN.
-    let mut bad = f64x2_splat(0.0);
-    let (mut lo, mut hi) = (f64x2_splat(found.lo), f64x2_splat(found.hi));
-    for (b, block) in blocks.enumerate() {
-        let &[y0, y1, y2, y3, y4, y5, y6, y7] = block else { continue };
-        let (p, q, r, s) = (f64x2(y0, y1), f64x2(y2, y3), f64x2(y4, y5), f64x2(y6, y7));
-        bad = f64x2_add(
-            bad,
-            f64x2_add(
-                f64x2_add(f64x2_sub(p, p), f64x2_sub(q, q)),
-                f64x2_add(f64x2_sub(r, r), f64x2_sub(s, s)),
-            ),
-        );
-        let block_lo = f64x2_pmin(f64x2_pmin(p, q), f64x2_pmin(r, s));
-        let block_hi = f64x2_pmax(f64x2_pmax(p, q), f64x2_pmax(r, s));
-        if v128_any_true(v128_or(f64x2_lt(block_lo, lo), f64x2_gt(block_hi, hi))) {
-            // The block moves an extreme: its lowest (highest) is the lesser (greater) lane,
-            // and its first place the first lane equal to it, from four equality masks —
-            // no branch per value. (A NaN or an infinity in the block makes `bad` NaN, and
-            // the whole answer is then thrown away.)
-            let first_equal = |v: f64| {
-                let at = f64x2_splat(v);
-                let mask = u32::from(i64x2_bitmask(f64x2_eq(p, at)))
-                    | u32::from(i64x2_bitmask(f64x2_eq(q, at))) << 2
-                    | u32::from(i64x2_bitmask(f64x2_eq(r, at))) << 4
-                    | u32::from(i64x2_bitmask(f64x2_eq(s, at))) << 6;
-                b * BLOCK + (mask.trailing_zeros() as usize).min(BLOCK - 1)
-            };
-            let (l0, l1) = (f64x2_extract_lane::<0>(block_lo), f64x2_extract_lane::<1>(block_lo));
-            let least = if l1 < l0 { l1 } else { l0 };
-            if least < found.lo {
-                (found.lo, found.lo_at) = (least, Some(first_equal(least)));
-            }
-            let (h0, h1) = (f64x2_extract_lane::<0>(block_hi), f64x2_extract_lane::<1>(block_hi));
-            let most = if h1 > h0 { h1 } else { h0 };
-            if most > found.hi {
-                (found.hi, found.hi_at) = (most, Some(first_equal(most)));
-            }
-            (lo, hi) = (f64x2_splat(found.lo), f64x2_splat(found.hi));
-        }
-    }
-    let rest_finite = found.take(ys.len() - rest.len(), rest);
-    rest_finite && f64x2_extract_lane::<0>(bad) + f64x2_extract_lane::<1>(bad) == 0.0
-}
-
-/// [`Extremes::scan`] elsewhere: the same blocks, with plain comparisons.
-#[cfg(not(target_arch = "wasm32"))]
-#[allow(clippy::eq_op, reason = "v - v is the finiteness test")]
-fn scan_blocks(found: &mut Extremes, ys: &[f64]) -> bool {
-    let blocks = ys.chunks_exact(BLOCK);
-    let rest = blocks.remainder();
-    let mut bad = 0.0;
-    for (b, block) in blocks.enumerate() {
-        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-        for &v in block {
-            bad += v - v;
-            lo = if lo < v { lo } else { v };
-            hi = if v < hi { hi } else { v };
-        }
-        if lo < found.lo || hi > found.hi {
-            // Its finiteness is in `bad` already.
-            let _ = found.take(b * BLOCK, block);
-        }
-    }
-    let rest_finite = found.take(ys.len() - rest.len(), rest);
-    rest_finite && bad == 0.0
 }
 
 #[cfg(test)]
@@ -515,26 +284,6 @@ mod tests {
 
     fn linear(lo: f64, hi: f64, width: f64) -> Scale {
         Scale::new(ScaleKind::Linear, lo, hi, 0.0, width)
-    }
-
-    #[test]
-    fn searching_from_any_guess_finds_the_edge() {
-        // `before` holds up to `edge` (exclusive), within i..end; every guess must land there.
-        for end in 1..12usize {
-            for i in 0..end {
-                for edge in i + 1..=end {
-                    let before = |j: usize| j < end && j < edge;
-                    for guess in 0..end + 4 {
-                        assert_eq!(
-                            near(i, end, guess, &before),
-                            edge,
-                            "i {i} end {end} edge {edge} guess {guess}"
-                        );
-                    }
-                    assert_eq!(gallop(i, end, &before), edge);
-                }
-            }
-        }
     }
 
     #[test]
