@@ -104,10 +104,10 @@ pub fn m4_parts(parts: &[(XSlice<'_>, &[f64])], x_scale: &Scale) -> Vec<(usize, 
                 continue;
             }
             last_was_gap = false;
-            // The points of this pixel column are found by galloping over x (a few scale
-            // mappings per column, not one per point); then one tight pass over their y
-            // values takes min and max and notes a non-finite y (a gap: the column is then
-            // taken up to it).
+            // The points of this pixel column are found by a search over x from where the
+            // last column's count says it ends (a few comparisons per column, not a scale
+            // mapping per point); then one tight pass over their y values takes min and max
+            // and notes a non-finite y (a gap: the column is then taken up to it).
             let column = column_of(x_scale, x);
             let stop = column_end(xs, i, part_end, x_scale, column, width_hint);
             width_hint = stop - i;

@@ -31,7 +31,8 @@ pub(super) fn column_end(
     };
     // Before the edge (a NaN edge stops at the first step, and the fix-up below walks).
     let before = |j: usize| j < end && xs.get(j).is_some_and(|x| x < edge);
-    let mut outside = if hint < 2 { gallop(i, end, &before) } else { near(i, end, i + hint, &before) };
+    let mut outside =
+        if hint < 2 { gallop(i, end, &before) } else { near(i, end, i.saturating_add(hint), &before) };
     // With the last point before the edge and the first after it both farther from it
     // than rounding can move a point (mapping and inverting are exact to a few units in
     // the last place; this allows a billion), the answer stands: two comparisons instead
