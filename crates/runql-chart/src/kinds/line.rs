@@ -333,7 +333,8 @@ fn render_curves(ctx: &Ctx<'_>, curves: &[Curve<'_>]) -> Result<Rendered> {
     for (i, (c, d)) in curves.iter().zip(drawn).enumerate() {
         let pts = to_px(&d.main);
         let width = if c.banded { 2.0 } else { 1.5 };
-        if pts.len() == 1 || pts.iter().filter(|p| p[1].is_finite()).count() == 1 {
+        // One finite point (counting stops at a second: a long curve is not walked).
+        if pts.len() == 1 || pts.iter().filter(|p| p[1].is_finite()).take(2).count() == 1 {
             // A one-point series is a dot, not an invisible zero-length line.
             if let Some(p) =
                 pts.iter().find(|p| p[1].is_finite() && plot.contains(f64::from(p[0]), f64::from(p[1])))
