@@ -111,25 +111,30 @@ fn scan_blocks(found: &mut Extremes, ys: &[f64]) -> bool {
     rest_finite && f64x2_extract_lane::<0>(bad) + f64x2_extract_lane::<1>(bad) == 0.0
 }
 
-/// [`Extremes::scan`] elsewhere: the same blocks, with plain comparisons.
+/// [`Extremes::scan`] elsewhere: the same blocks, with plain comparisons arranged as the
+/// WebAssembly version's lanes (pairs, then a tree): short dependency chains, compiled to
+/// branch-free min/max instructions, where a value-by-value chain would make each
+/// comparison wait for the one before.
 #[cfg(not(target_arch = "wasm32"))]
 #[allow(clippy::eq_op, reason = "v - v is the finiteness test")]
 fn scan_blocks(found: &mut Extremes, ys: &[f64]) -> bool {
+    let least = |a: f64, b: f64| if b < a { b } else { a };
+    let most = |a: f64, b: f64| if b > a { b } else { a };
     let blocks = ys.chunks_exact(BLOCK);
     let rest = blocks.remainder();
-    let mut bad = 0.0;
+    let mut bad = [0.0; 2];
     for (b, block) in blocks.enumerate() {
-        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-        for &v in block {
-            bad += v - v;
-            lo = if lo < v { lo } else { v };
-            hi = if v < hi { hi } else { v };
-        }
+        let &[y0, y1, y2, y3, y4, y5, y6, y7] = block else { continue };
+        // v - v is 0 for a finite v and NaN for ±inf and NaN, and a NaN sum stays NaN.
+        bad[0] += ((y0 - y0) + (y2 - y2)) + ((y4 - y4) + (y6 - y6));
+        bad[1] += ((y1 - y1) + (y3 - y3)) + ((y5 - y5) + (y7 - y7));
+        let lo = least(least(least(y0, y2), least(y4, y6)), least(least(y1, y3), least(y5, y7)));
+        let hi = most(most(most(y0, y2), most(y4, y6)), most(most(y1, y3), most(y5, y7)));
         if lo < found.lo || hi > found.hi {
             // Its finiteness is in `bad` already.
             let _ = found.take(b * BLOCK, block);
         }
     }
     let rest_finite = found.take(ys.len() - rest.len(), rest);
-    rest_finite && bad == 0.0
+    rest_finite && bad[0] + bad[1] == 0.0
 }
