@@ -61,8 +61,8 @@ impl Extremes {
 #[allow(clippy::eq_op, reason = "v - v is the finiteness test")]
 fn scan_blocks(found: &mut Extremes, ys: &[f64]) -> bool {
     use core::arch::wasm32::{
-        f64x2, f64x2_add, f64x2_eq, f64x2_extract_lane, f64x2_gt, f64x2_lt, f64x2_pmax, f64x2_pmin,
-        f64x2_splat, f64x2_sub, i64x2_bitmask, v128_any_true, v128_or,
+        f64x2_add, f64x2_extract_lane, f64x2_gt, f64x2_lt, f64x2_pmax, f64x2_pmin, f64x2_splat, f64x2_sub,
+        v128, v128_any_true, v128_or,
     };
     let blocks = ys.chunks_exact(BLOCK);
     let rest = blocks.remainder();
@@ -70,8 +70,8 @@ fn scan_blocks(found: &mut Extremes, ys: &[f64]) -> bool {
     let mut bad = f64x2_splat(0.0);
     let (mut lo, mut hi) = (f64x2_splat(found.lo), f64x2_splat(found.hi));
     for (b, block) in blocks.enumerate() {
-        let &[y0, y1, y2, y3, y4, y5, y6, y7] = block else { continue };
-        let (p, q, r, s) = (f64x2(y0, y1), f64x2(y2, y3), f64x2(y4, y5), f64x2(y6, y7));
+        let Ok(&values) = <&[f64; BLOCK]>::try_from(block) else { continue };
+        let [p, q, r, s]: [v128; 4] = bytemuck::cast(values);
         bad = f64x2_add(
             bad,
             f64x2_add(
@@ -83,32 +83,38 @@ fn scan_blocks(found: &mut Extremes, ys: &[f64]) -> bool {
         let block_hi = f64x2_pmax(f64x2_pmax(p, q), f64x2_pmax(r, s));
         if v128_any_true(v128_or(f64x2_lt(block_lo, lo), f64x2_gt(block_hi, hi))) {
             // The block moves an extreme: its lowest (highest) is the lesser (greater) lane,
-            // and its first place the first lane equal to it, from four equality masks —
-            // no branch per value. (A NaN or an infinity in the block makes `bad` NaN, and
-            // the whole answer is then thrown away.)
-            let first_equal = |v: f64| {
-                let at = f64x2_splat(v);
-                let mask = u32::from(i64x2_bitmask(f64x2_eq(p, at)))
-                    | u32::from(i64x2_bitmask(f64x2_eq(q, at))) << 2
-                    | u32::from(i64x2_bitmask(f64x2_eq(r, at))) << 4
-                    | u32::from(i64x2_bitmask(f64x2_eq(s, at))) << 6;
-                b * BLOCK + (mask.trailing_zeros() as usize).min(BLOCK - 1)
-            };
+            // and its first place the first lane equal to it. (A NaN or an infinity in the
+            // block makes `bad` NaN, and the whole answer is then thrown away.)
             let (l0, l1) = (f64x2_extract_lane::<0>(block_lo), f64x2_extract_lane::<1>(block_lo));
             let least = if l1 < l0 { l1 } else { l0 };
             if least < found.lo {
-                (found.lo, found.lo_at) = (least, Some(first_equal(least)));
+                (found.lo, found.lo_at) = (least, Some(b * BLOCK + first_equal([p, q, r, s], least)));
             }
             let (h0, h1) = (f64x2_extract_lane::<0>(block_hi), f64x2_extract_lane::<1>(block_hi));
             let most = if h1 > h0 { h1 } else { h0 };
             if most > found.hi {
-                (found.hi, found.hi_at) = (most, Some(first_equal(most)));
+                (found.hi, found.hi_at) = (most, Some(b * BLOCK + first_equal([p, q, r, s], most)));
             }
             (lo, hi) = (f64x2_splat(found.lo), f64x2_splat(found.hi));
         }
     }
     let rest_finite = found.take(ys.len() - rest.len(), rest);
     rest_finite && f64x2_extract_lane::<0>(bad) + f64x2_extract_lane::<1>(bad) == 0.0
+}
+
+/// The first of a block's eight values (as four `f64x2`) equal to `x`, from four equality
+/// masks: no branch per value. (Values passed, not captured: a closure over them kept them
+/// in memory, stored on every block.)
+#[cfg(target_arch = "wasm32")]
+#[target_feature(enable = "simd128")]
+fn first_equal([p, q, r, s]: [core::arch::wasm32::v128; 4], x: f64) -> usize {
+    use core::arch::wasm32::{f64x2_eq, f64x2_splat, i64x2_bitmask};
+    let at = f64x2_splat(x);
+    let mask = u32::from(i64x2_bitmask(f64x2_eq(p, at)))
+        | u32::from(i64x2_bitmask(f64x2_eq(q, at))) << 2
+        | u32::from(i64x2_bitmask(f64x2_eq(r, at))) << 4
+        | u32::from(i64x2_bitmask(f64x2_eq(s, at))) << 6;
+    (mask.trailing_zeros() as usize).min(BLOCK - 1)
 }
 
 /// [`Extremes::scan`] elsewhere: the same blocks, with plain comparisons arranged as the
