@@ -69,7 +69,14 @@ fn scan_blocks(found: &mut Extremes, ys: &[f64]) -> bool {
     // v - v is 0 for a finite v and NaN for ±inf and NaN, and a NaN sum stays NaN.
     let mut bad = f64x2_splat(0.0);
     let (mut lo, mut hi) = (f64x2_splat(found.lo), f64x2_splat(found.hi));
-    for (b, block) in blocks.enumerate() {
+    // The values left over after the whole blocks are taken as one more block, the last
+    // eight values, overlapping the block before: the overlapped values cannot move the
+    // extremes again (only strictly lower or higher values move them, and they are in
+    // already), and a scalar pass over the leftovers cost more per column than a block.
+    let last = ys.len().checked_sub(BLOCK).filter(|_| !rest.is_empty()).and_then(|at| ys.get(at..));
+    let at_last = ys.len().saturating_sub(BLOCK);
+    let tail = last.into_iter().map(|block| (at_last, block));
+    for (start, block) in blocks.enumerate().map(|(b, block)| (b * BLOCK, block)).chain(tail) {
         let Ok(&values) = <&[f64; BLOCK]>::try_from(block) else { continue };
         let [p, q, r, s]: [v128; 4] = bytemuck::cast(values);
         bad = f64x2_add(
@@ -88,18 +95,17 @@ fn scan_blocks(found: &mut Extremes, ys: &[f64]) -> bool {
             let (l0, l1) = (f64x2_extract_lane::<0>(block_lo), f64x2_extract_lane::<1>(block_lo));
             let least = if l1 < l0 { l1 } else { l0 };
             if least < found.lo {
-                (found.lo, found.lo_at) = (least, Some(b * BLOCK + first_equal([p, q, r, s], least)));
+                (found.lo, found.lo_at) = (least, Some(start + first_equal([p, q, r, s], least)));
             }
             let (h0, h1) = (f64x2_extract_lane::<0>(block_hi), f64x2_extract_lane::<1>(block_hi));
             let most = if h1 > h0 { h1 } else { h0 };
             if most > found.hi {
-                (found.hi, found.hi_at) = (most, Some(b * BLOCK + first_equal([p, q, r, s], most)));
+                (found.hi, found.hi_at) = (most, Some(start + first_equal([p, q, r, s], most)));
             }
             (lo, hi) = (f64x2_splat(found.lo), f64x2_splat(found.hi));
         }
     }
-    let rest_finite = found.take(ys.len() - rest.len(), rest);
-    rest_finite && f64x2_extract_lane::<0>(bad) + f64x2_extract_lane::<1>(bad) == 0.0
+    f64x2_extract_lane::<0>(bad) + f64x2_extract_lane::<1>(bad) == 0.0
 }
 
 /// The first of a block's eight values (as four `f64x2`) equal to `x`, from four equality
