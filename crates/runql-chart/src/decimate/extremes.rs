@@ -73,9 +73,12 @@ fn scan_blocks(found: &mut Extremes, ys: &[f64]) -> bool {
     // eight values, overlapping the block before: the overlapped values cannot move the
     // extremes again (only strictly lower or higher values move them, and they are in
     // already), and a scalar pass over the leftovers cost more per column than a block.
-    let last = ys.len().checked_sub(BLOCK).filter(|_| !rest.is_empty()).and_then(|at| ys.get(at..));
-    let at_last = ys.len().saturating_sub(BLOCK);
-    let tail = last.into_iter().map(|block| (at_last, block));
+    if ys.len() < BLOCK {
+        // Not one block (`scan` passes several): value by value.
+        return found.take(0, ys);
+    }
+    let at_last = ys.len() - BLOCK;
+    let tail = ys.get(at_last..).filter(|_| !rest.is_empty()).map(|block| (at_last, block));
     for (start, block) in blocks.enumerate().map(|(b, block)| (b * BLOCK, block)).chain(tail) {
         let Ok(&values) = <&[f64; BLOCK]>::try_from(block) else { continue };
         let [p, q, r, s]: [v128; 4] = bytemuck::cast(values);
