@@ -42,19 +42,22 @@ impl Scale {
 
     /// Pixel position of data value `v` (NaN when `v` cannot be placed: NaN, or ≤ 0 on a
     /// log scale).
-    /// Inlined for a linear scale: M4 and the pixel mapping call it for every point.
+    // Inlined, the log case out of line: M4 and the pixel mapping call it for every point.
     #[inline]
     pub fn map(&self, v: f64) -> f64 {
         match self.kind {
-            ScaleKind::Linear => self.px0 + self.t(v) * (self.px1 - self.px0),
+            ScaleKind::Linear => self.place(v),
             ScaleKind::Log => self.map_log(v),
         }
     }
 
     fn map_log(&self, v: f64) -> f64 {
-        if v <= 0.0 {
-            return f64::NAN;
-        }
+        if v <= 0.0 { f64::NAN } else { self.place(v) }
+    }
+
+    /// `v` placed between the pixel ends.
+    #[inline]
+    fn place(&self, v: f64) -> f64 {
         self.px0 + self.t(v) * (self.px1 - self.px0)
     }
 

@@ -64,6 +64,10 @@ fn scan_blocks(found: &mut Extremes, ys: &[f64]) -> bool {
         f64x2_add, f64x2_extract_lane, f64x2_gt, f64x2_lt, f64x2_pmax, f64x2_pmin, f64x2_splat, f64x2_sub,
         v128, v128_any_true, v128_or,
     };
+    if ys.len() < BLOCK {
+        // Not one block (`scan` passes several): value by value.
+        return found.take(0, ys);
+    }
     let blocks = ys.chunks_exact(BLOCK);
     let rest = blocks.remainder();
     // v - v is 0 for a finite v and NaN for ±inf and NaN, and a NaN sum stays NaN.
@@ -73,10 +77,6 @@ fn scan_blocks(found: &mut Extremes, ys: &[f64]) -> bool {
     // eight values, overlapping the block before: the overlapped values cannot move the
     // extremes again (only strictly lower or higher values move them, and they are in
     // already), and a scalar pass over the leftovers cost more per column than a block.
-    if ys.len() < BLOCK {
-        // Not one block (`scan` passes several): value by value.
-        return found.take(0, ys);
-    }
     let at_last = ys.len() - BLOCK;
     let tail = ys.get(at_last..).filter(|_| !rest.is_empty()).map(|block| (at_last, block));
     for (start, block) in blocks.enumerate().map(|(b, block)| (b * BLOCK, block)).chain(tail) {
