@@ -209,9 +209,7 @@ impl Scene {
     /// [`ChartError::Draw`] with the backend's message.
     pub fn draw<B: DrawingBackend>(&self, backend: &mut B, flavor: Flavor) -> Result<()> {
         let k = self.pixel_ratio;
-        let at = |p: &Point| -> (i32, i32) {
-            ((f64::from(p[0]) * k).round() as i32, (f64::from(p[1]) * k).round() as i32)
-        };
+        let at = |p: &Point| device_pixel(p, k);
         let (w, h) = self.device_size();
         let bg = Stroke { color: self.background.backend(), width: 1 };
         backend.draw_rect((0, 0), (w as i32, h as i32), &bg, true).map_err(draw_err)?;
@@ -222,26 +220,17 @@ impl Scene {
                         color: color.backend(),
                         width: ((f64::from(*width) * k).round() as u32).max(1),
                     };
-                    let mut coords: Vec<(i32, i32)> = Vec::with_capacity(points.len());
-                    for p in points {
-                        let c = at(p);
-                        if coords.last() != Some(&c) {
-                            coords.push(c);
-                        }
-                    }
-                    if coords.len() == 1
-                        && let Some(&only) = coords.first()
-                    {
-                        coords.push(only);
-                    }
+                    let path = DevicePath::new(points, k);
                     if flavor == Flavor::Bitmap && style.width > 1 {
-                        for pair in coords.windows(2) {
-                            if let [a, b] = pair {
-                                backend.draw_line(*a, *b, &style).map_err(draw_err)?;
+                        let mut from = None;
+                        for to in path {
+                            if let Some(from) = from {
+                                backend.draw_line(from, to, &style).map_err(draw_err)?;
                             }
+                            from = Some(to);
                         }
                     } else {
-                        backend.draw_path(coords, &style).map_err(draw_err)?;
+                        backend.draw_path(path, &style).map_err(draw_err)?;
                     }
                 }
                 Shape::Area { points, color } => {
@@ -318,6 +307,65 @@ impl Scene {
         writer.write_image_data(&rgb).map_err(|e| ChartError::Draw(format!("png: {e}")))?;
         writer.finish().map_err(|e| ChartError::Draw(format!("png: {e}")))?;
         Ok(out)
+    }
+}
+
+/// A point in CSS pixels as the device pixel plotters' backends take: scaled by the pixel
+/// ratio `k`, each coordinate rounded half away from zero.
+#[inline]
+fn device_pixel(p: &Point, k: f64) -> (i32, i32) {
+    (round_to_i32(f64::from(p[0]) * k), round_to_i32(f64::from(p[1]) * k))
+}
+
+/// `v.round() as i32`, for every `v`, with WebAssembly's `f64.trunc` instruction:
+/// `f64::round` is a call there to a library function that truncates bit by bit. Adding
+/// the largest double below one half (with `v`'s sign) before truncating rounds half away
+/// from zero exactly — the library's own formula.
+#[inline]
+fn round_to_i32(v: f64) -> i32 {
+    (v + 0.49999999999999994f64.copysign(v)).trunc() as i32
+}
+
+/// A line's vertices as device pixels ([`device_pixel`]), each pixel once where vertices
+/// in a row round to it, read as the backend draws them (no copy of the line). A line
+/// whose vertices all round to one pixel gives it twice: a zero-length segment, which
+/// backends draw as a dot, rather than a path of one point, which they skip.
+struct DevicePath<'a> {
+    points: std::slice::Iter<'a, Point>,
+    k: f64,
+    last: Option<(i32, i32)>,
+    given: usize,
+}
+
+impl<'a> DevicePath<'a> {
+    fn new(points: &'a [Point], k: f64) -> DevicePath<'a> {
+        DevicePath { points: points.iter(), k, last: None, given: 0 }
+    }
+}
+
+impl Iterator for DevicePath<'_> {
+    type Item = (i32, i32);
+
+    #[inline]
+    fn next(&mut self) -> Option<(i32, i32)> {
+        for p in self.points.by_ref() {
+            let at = device_pixel(p, self.k);
+            if self.last != Some(at) {
+                self.last = Some(at);
+                self.given += 1;
+                return Some(at);
+            }
+        }
+        if self.given == 1 {
+            self.given = 2;
+            return self.last;
+        }
+        None
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        // Every vertex left may be a new pixel, and a lone pixel comes twice.
+        (0, Some(self.points.len() + 1))
     }
 }
 
@@ -472,6 +520,56 @@ mod tests {
         let pts = [[1.0, 1.0], [2.0, 2.0], [f32::NAN, 3.0], [3.0, 3.0], [4.0, 4.0]];
         assert_eq!(clip_polyline(&pts, BOX).len(), 2);
         assert!(clip_polyline(&[[20.0, 20.0], [30.0, 30.0]], BOX).is_empty());
+    }
+
+    #[test]
+    fn round_to_i32_is_round_at_ties_and_edges() {
+        for v in [
+            0.5,
+            -0.5,
+            1.5,
+            2.5,
+            -2.5,
+            0.49999999999999994,
+            -0.49999999999999994,
+            2147483646.5,
+            2147483647.5,
+            -2147483648.5,
+            -2147483649.0,
+            4503599627370495.5,
+            -0.0,
+            0.0,
+            f64::MAX,
+            f64::MIN,
+            f64::MIN_POSITIVE,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ] {
+            assert_eq!(round_to_i32(v), v.round() as i32, "{v}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn round_to_i32_is_round(bits in proptest::num::u64::ANY, k in 0.25f64..8.0) {
+            let v = f64::from_bits(bits);
+            proptest::prop_assert_eq!(round_to_i32(v), v.round() as i32);
+            // And on what the scene rounds: CSS pixels (f32) times a pixel ratio.
+            let w = f64::from(v as f32) * k;
+            proptest::prop_assert_eq!(round_to_i32(w), w.round() as i32);
+            let near = f64::from((v as f32) % 4096.0) * k;
+            proptest::prop_assert_eq!(round_to_i32(near), near.round() as i32);
+        }
+    }
+
+    #[test]
+    fn device_path_drops_repeated_pixels_and_doubles_a_lone_one() {
+        let path: Vec<_> = DevicePath::new(&[[1.2, 1.0], [0.8, 1.4], [2.5, 1.0], [2.6, 1.2]], 1.0).collect();
+        assert_eq!(path, vec![(1, 1), (3, 1)]);
+        let lone: Vec<_> = DevicePath::new(&[[4.0, 4.0], [4.1, 3.9]], 2.0).collect();
+        assert_eq!(lone, vec![(8, 8), (8, 8)]);
+        assert_eq!(DevicePath::new(&[], 1.0).count(), 0);
     }
 
     #[test]

@@ -103,7 +103,14 @@ impl DrawingBackend for LineBatchingCanvas {
             return Ok(());
         }
         self.coords.clear();
-        self.coords.extend(path.into_iter().flat_map(|(x, y)| [x, y]));
+        let path = path.into_iter();
+        // Room for the most the path can give, so the pushes never grow the vector.
+        let (least, most) = path.size_hint();
+        self.coords.reserve(2 * most.unwrap_or(least));
+        for (x, y) in path {
+            self.coords.push(x);
+            self.coords.push(y);
+        }
         let (r, g, b) = color.rgb;
         let css = format!("rgba({r},{g},{b},{})", color.alpha);
         stroke_polyline(&self.context, &self.coords, &css, f64::from(style.stroke_width()));
