@@ -52,36 +52,35 @@ impl Extremes {
     }
 }
 
-/// [`Extremes::scan`] in WebAssembly, with SIMD: a block's lowest and highest are three
-/// `f64x2.pmin` and three `pmax`, and one test says whether either beats the column's
-/// (the scalar form is a compare and a select per value, twice). Every engine runql
-/// runs in has WebAssembly SIMD (Chrome 91, Firefox 89, Safari 16.4, Node 16.4).
+/// [`Extremes::scan`] in WebAssembly, with SIMD and no branch per block: a block's lowest
+/// and highest are three `f64x2.pmin` and three `pmax`, and each of the two lanes keeps
+/// its lowest and highest so far and the block where it first met them (a select on the
+/// comparison's mask). At the end, the first of those blocks holding the column's lowest
+/// (highest) is searched for its first place. (Placing a block's extreme as soon as the
+/// block moved one branched on every block, and a noisy column moves its extremes in
+/// about every third block.) Every engine runql runs in has WebAssembly SIMD (Chrome 91,
+/// Firefox 89, Safari 16.4, Node 16.4).
 #[cfg(target_arch = "wasm32")]
 #[target_feature(enable = "simd128")]
 #[allow(clippy::eq_op, reason = "v - v is the finiteness test")]
 fn scan_blocks(found: &mut Extremes, ys: &[f64]) -> bool {
     use core::arch::wasm32::{
         f64x2_add, f64x2_extract_lane, f64x2_gt, f64x2_lt, f64x2_pmax, f64x2_pmin, f64x2_splat, f64x2_sub,
-        v128, v128_any_true, v128_or,
+        i64x2_splat, v128_bitselect,
     };
     if ys.len() < BLOCK {
         // Not one block (`scan` passes several): value by value.
         return found.take(0, ys);
     }
-    let blocks = ys.chunks_exact(BLOCK);
-    let rest = blocks.remainder();
     // v - v is 0 for a finite v and NaN for ±inf and NaN, and a NaN sum stays NaN.
     let mut bad = f64x2_splat(0.0);
     let (mut lo, mut hi) = (f64x2_splat(found.lo), f64x2_splat(found.hi));
-    // The values left over after the whole blocks are taken as one more block, the last
-    // eight values, overlapping the block before: the overlapped values cannot move the
-    // extremes again (only strictly lower or higher values move them, and they are in
-    // already), and a scalar pass over the leftovers cost more per column than a block.
-    let at_last = ys.len() - BLOCK;
-    let tail = ys.get(at_last..).filter(|_| !rest.is_empty()).map(|block| (at_last, block));
-    for (start, block) in blocks.enumerate().map(|(b, block)| (b * BLOCK, block)).chain(tail) {
-        let Ok(&values) = <&[f64; BLOCK]>::try_from(block) else { continue };
-        let [p, q, r, s]: [v128; 4] = bytemuck::cast(values);
+    // Per lane, the start of the block where its lowest (highest) was first met; -1: none.
+    let (mut lo_at, mut hi_at) = (i64x2_splat(-1), i64x2_splat(-1));
+    let mut next = Some(0);
+    while let Some(start) = next {
+        let Some([p, q, r, s]) = block_at(ys, start) else { break };
+        next = next_block(ys, start);
         bad = f64x2_add(
             bad,
             f64x2_add(
@@ -91,24 +90,72 @@ fn scan_blocks(found: &mut Extremes, ys: &[f64]) -> bool {
         );
         let block_lo = f64x2_pmin(f64x2_pmin(p, q), f64x2_pmin(r, s));
         let block_hi = f64x2_pmax(f64x2_pmax(p, q), f64x2_pmax(r, s));
-        if v128_any_true(v128_or(f64x2_lt(block_lo, lo), f64x2_gt(block_hi, hi))) {
-            // The block moves an extreme: its lowest (highest) is the lesser (greater) lane,
-            // and its first place the first lane equal to it. (A NaN or an infinity in the
-            // block makes `bad` NaN, and the whole answer is then thrown away.)
-            let (l0, l1) = (f64x2_extract_lane::<0>(block_lo), f64x2_extract_lane::<1>(block_lo));
-            let least = if l1 < l0 { l1 } else { l0 };
-            if least < found.lo {
-                (found.lo, found.lo_at) = (least, Some(start + first_equal([p, q, r, s], least)));
-            }
-            let (h0, h1) = (f64x2_extract_lane::<0>(block_hi), f64x2_extract_lane::<1>(block_hi));
-            let most = if h1 > h0 { h1 } else { h0 };
-            if most > found.hi {
-                (found.hi, found.hi_at) = (most, Some(start + first_equal([p, q, r, s], most)));
-            }
-            (lo, hi) = (f64x2_splat(found.lo), f64x2_splat(found.hi));
-        }
+        // Only strictly lower (higher) values move a lane's extreme, as in `take`: its
+        // block is the first where it was met. (`pmin(a, b)` is `b < a ? b : a`.)
+        let here = i64x2_splat(start as i64);
+        lo_at = v128_bitselect(here, lo_at, f64x2_lt(block_lo, lo));
+        hi_at = v128_bitselect(here, hi_at, f64x2_gt(block_hi, hi));
+        lo = f64x2_pmin(lo, block_lo);
+        hi = f64x2_pmax(hi, block_hi);
     }
-    f64x2_extract_lane::<0>(bad) + f64x2_extract_lane::<1>(bad) == 0.0
+    if f64x2_extract_lane::<0>(bad) + f64x2_extract_lane::<1>(bad) != 0.0 {
+        // A NaN or an infinity: the answer is thrown away.
+        return false;
+    }
+    let (l0, l1) = (f64x2_extract_lane::<0>(lo), f64x2_extract_lane::<1>(lo));
+    let least = if l1 < l0 { l1 } else { l0 };
+    if least < found.lo {
+        (found.lo, found.lo_at) = (least, Some(first_place(ys, lo, lo_at, least)));
+    }
+    let (h0, h1) = (f64x2_extract_lane::<0>(hi), f64x2_extract_lane::<1>(hi));
+    let most = if h1 > h0 { h1 } else { h0 };
+    if most > found.hi {
+        (found.hi, found.hi_at) = (most, Some(first_place(ys, hi, hi_at, most)));
+    }
+    true
+}
+
+/// The first place in `ys` of `x`, the column's new lowest (highest), from the lanes'
+/// extremes `lanes` and the blocks `at` where each first met its own: the earliest block
+/// of a lane whose extreme is `x` holds its first place (no earlier value equals `x`, or
+/// that lane would have met it there), and the block's first value equal to it is it.
+#[cfg(target_arch = "wasm32")]
+#[target_feature(enable = "simd128")]
+fn first_place(ys: &[f64], lanes: core::arch::wasm32::v128, at: core::arch::wasm32::v128, x: f64) -> usize {
+    use core::arch::wasm32::{f64x2_extract_lane, i64x2_extract_lane};
+    let a0 = (f64x2_extract_lane::<0>(lanes) == x).then(|| i64x2_extract_lane::<0>(at));
+    let a1 = (f64x2_extract_lane::<1>(lanes) == x).then(|| i64x2_extract_lane::<1>(at));
+    let block = match (a0, a1) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    block
+        .and_then(|b| usize::try_from(b).ok())
+        .and_then(|start| Some(start + first_equal(block_at(ys, start)?, x)))
+        // Not reached (`x` came from a lane that met it); value by value all the same.
+        .or_else(|| ys.iter().position(|&v| v == x))
+        .unwrap_or(0)
+}
+
+/// Where the block after the one at `start` starts, if there is one. The values left over
+/// after the whole blocks are taken as one more block, the last eight values, overlapping
+/// the block before: for the lowest and highest, values met twice change nothing, and a
+/// first place is found in the earlier block first. (A scalar pass over the leftovers cost
+/// more per column than a block.)
+#[cfg(target_arch = "wasm32")]
+#[inline]
+fn next_block(ys: &[f64], start: usize) -> Option<usize> {
+    let last = ys.len().checked_sub(BLOCK)?;
+    (start < last).then(|| (start + BLOCK).min(last))
+}
+
+/// The eight values at `start` as four `f64x2`: one `v128.load` each.
+#[cfg(target_arch = "wasm32")]
+#[target_feature(enable = "simd128")]
+#[inline]
+fn block_at(ys: &[f64], start: usize) -> Option<[core::arch::wasm32::v128; 4]> {
+    let &values = <&[f64; BLOCK]>::try_from(ys.get(start..start.checked_add(BLOCK)?)?).ok()?;
+    Some(bytemuck::cast(values))
 }
 
 /// The first of a block's eight values (as four `f64x2`) equal to `x`, from four equality
