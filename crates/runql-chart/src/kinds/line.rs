@@ -228,18 +228,25 @@ impl Drawn {
         let main_parts: Vec<(XSlice<'_>, &[f64])> =
             stretches.iter().map(|s| (s.xs.view(), &s.ys[..])).collect();
         let kept = m4_parts(&main_parts, scale);
-        let mut d = Drawn { main: Vec::with_capacity(kept.len()), ..Drawn::default() };
-        for (p, i) in kept {
-            let Some((xs, ys)) = main_parts.get(p) else { continue };
-            let raw = stretches.get(p).and_then(|s| s.raw);
-            if let (Some(x), Some(&y)) = (xs.get(i), ys.get(i)) {
-                d.main.push((x, y));
-                if let Some(raw) = raw {
-                    d.main_raw.push(raw.get(i).copied().unwrap_or(f64::NAN));
-                }
-            }
-        }
+        // Collected, not pushed into `d`: the vector's length then stays in a register
+        // (in WebAssembly a field of `d` would be stored and read back for every point).
+        // M4's places are always in range; NaN would only break the line.
+        let main = kept
+            .iter()
+            .map(|&(p, i)| {
+                main_parts
+                    .get(p)
+                    .and_then(|(xs, ys)| Some((xs.get(i)?, *ys.get(i)?)))
+                    .unwrap_or((f64::NAN, f64::NAN))
+            })
+            .collect();
+        let mut d = Drawn { main, ..Drawn::default() };
         if stretches.iter().any(|s| s.raw.is_some()) {
+            // The raw value under each drawn point (NaN where a part has none).
+            d.main_raw = kept
+                .iter()
+                .map(|&(p, i)| stretches.get(p).and_then(|s| s.raw?.get(i).copied()).unwrap_or(f64::NAN))
+                .collect();
             d.raw = decimated(stretches, scale, |s| s.raw);
         }
         if stretches.iter().any(|s| s.band.is_some()) {
@@ -307,6 +314,11 @@ fn render_curves(ctx: &Ctx<'_>, curves: &[Curve<'_>]) -> Result<Rendered> {
     let y = padded(o.y_scale, ylo, yhi, plot.bottom(), plot.y);
     draw_axes(&mut scene, &ctx.palette, plot, &x, &y, r.x_axis, (&r.x_label, &r.y_label));
     let to_px = |pts: &[(f64, f64)]| -> Vec<Point> {
+        // Copies, not the references the axes were drawn with: in WebAssembly every store
+        // into the new vector could alias a referenced scale, which would then be read
+        // again for every point; locals stay in registers.
+        let (x, y, y_kind) = (x, y, o.y_scale);
+        let y_ok = |v: f64| v.is_finite() && (y_kind == ScaleKind::Linear || v > 0.0);
         pts.iter()
             .map(|(a, b)| [x.map(*a) as f32, if y_ok(*b) { y.map(*b) as f32 } else { f32::NAN }])
             .collect()
