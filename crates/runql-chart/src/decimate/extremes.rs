@@ -57,9 +57,9 @@ impl Extremes {
 /// its lowest and highest so far and the block where it first met them (a select on the
 /// comparison's mask). At the end, the first of those blocks holding the column's lowest
 /// (highest) is searched for its first place. (Placing a block's extreme as soon as the
-/// block moved one branched on every block, and a noisy column moves its extremes in
-/// about every third block.) Every engine runql runs in has WebAssembly SIMD (Chrome 91,
-/// Firefox 89, Safari 16.4, Node 16.4).
+/// block moved one was a branch on every block, which a noisy column takes often and
+/// unpredictably; measured in BENCHMARKS.md.) Every engine runql runs in has WebAssembly
+/// SIMD (Chrome 91, Firefox 89, Safari 16.4, Node 16.4).
 #[cfg(target_arch = "wasm32")]
 #[target_feature(enable = "simd128")]
 #[allow(clippy::eq_op, reason = "v - v is the finiteness test")]
