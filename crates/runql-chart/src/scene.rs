@@ -552,14 +552,21 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn round_to_i32_is_round(bits in proptest::num::u64::ANY, k in 0.25f64..8.0) {
+        fn round_to_i32_is_round(
+            bits in proptest::num::u64::ANY,
+            css in -5000.0f32..5000.0,
+            tie in -5000i32..5000,
+            k in 0.25f64..8.0,
+        ) {
+            // Any double (random bits are mostly huge or tiny) ...
             let v = f64::from_bits(bits);
             proptest::prop_assert_eq!(round_to_i32(v), v.round() as i32);
-            // And on what the scene rounds: CSS pixels (f32) times a pixel ratio.
-            let w = f64::from(v as f32) * k;
+            // ... what the scene rounds: CSS pixels (f32) times a pixel ratio ...
+            let w = f64::from(css) * k;
             proptest::prop_assert_eq!(round_to_i32(w), w.round() as i32);
-            let near = f64::from((v as f32) % 4096.0) * k;
-            proptest::prop_assert_eq!(round_to_i32(near), near.round() as i32);
+            // ... and halves, where rounding half away from zero differs from other ways.
+            let half = f64::from(tie) + 0.5;
+            proptest::prop_assert_eq!(round_to_i32(half), half.round() as i32);
         }
     }
 
