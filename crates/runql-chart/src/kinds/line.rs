@@ -281,7 +281,9 @@ fn render_curves(ctx: &Ctx<'_>, curves: &[Curve<'_>]) -> Result<Rendered> {
     let widest = frame::widest_plot(ctx, &legend, (&r.x_label, &r.y_label)).min(w);
     let provisional = Scale::new(o.x_scale, xlo, xhi, 0.0, widest * o.pixel_ratio);
     let drawn: Vec<Drawn> = curves.iter().map(|c| Drawn::of(c, &provisional)).collect();
-    let y_ok = |y: f64| y.is_finite() && (o.y_scale == ScaleKind::Linear || y > 0.0);
+    // Holds the scale kind by value, so it is `Copy` (the pixel mapping takes a copy).
+    let y_kind = o.y_scale;
+    let y_ok = move |y: f64| y.is_finite() && (y_kind == ScaleKind::Linear || y > 0.0);
     let (x_min, x_max) = (xlo.min(xhi), xlo.max(xhi));
     let in_x = |x: f64| x >= x_min && x <= x_max;
     // Folded vector by vector (a chain of four iterators per curve folded slowly).
@@ -317,8 +319,7 @@ fn render_curves(ctx: &Ctx<'_>, curves: &[Curve<'_>]) -> Result<Rendered> {
         // Copies, not the references the axes were drawn with: in WebAssembly every store
         // into the new vector could alias a referenced scale, which would then be read
         // again for every point; locals stay in registers.
-        let (x, y, y_kind) = (x, y, o.y_scale);
-        let y_ok = |v: f64| v.is_finite() && (y_kind == ScaleKind::Linear || v > 0.0);
+        let (x, y, y_ok) = (x, y, y_ok);
         pts.iter()
             .map(|(a, b)| [x.map(*a) as f32, if y_ok(*b) { y.map(*b) as f32 } else { f32::NAN }])
             .collect()
