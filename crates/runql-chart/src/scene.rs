@@ -12,6 +12,9 @@ use crate::color::Rgba;
 use crate::error::{ChartError, Result};
 use crate::text::{Align, Baseline, Flavor, TextStyle};
 
+mod device_path;
+use device_path::{DevicePath, device_pixel};
+
 /// A point in CSS pixels.
 pub type Point = [f32; 2];
 
@@ -310,65 +313,6 @@ impl Scene {
     }
 }
 
-/// A point in CSS pixels as the device pixel plotters' backends take: scaled by the pixel
-/// ratio `k`, each coordinate rounded half away from zero.
-#[inline]
-fn device_pixel(p: &Point, k: f64) -> (i32, i32) {
-    (round_to_i32(f64::from(p[0]) * k), round_to_i32(f64::from(p[1]) * k))
-}
-
-/// `v.round() as i32`, for every `v`, with WebAssembly's `f64.trunc` instruction:
-/// `f64::round` is a call there to a library function that truncates bit by bit. Adding
-/// the largest double below one half (with `v`'s sign) before truncating rounds half away
-/// from zero exactly — the library's own formula.
-#[inline]
-fn round_to_i32(v: f64) -> i32 {
-    (v + 0.49999999999999994f64.copysign(v)).trunc() as i32
-}
-
-/// A line's vertices as device pixels ([`device_pixel`]), each pixel once where vertices
-/// in a row round to it, read as the backend draws them (no copy of the line). A line
-/// whose vertices all round to one pixel gives it twice: a zero-length segment, which
-/// backends draw as a dot, rather than a path of one point, which they skip.
-struct DevicePath<'a> {
-    points: std::slice::Iter<'a, Point>,
-    k: f64,
-    last: Option<(i32, i32)>,
-    given: usize,
-}
-
-impl<'a> DevicePath<'a> {
-    fn new(points: &'a [Point], k: f64) -> DevicePath<'a> {
-        DevicePath { points: points.iter(), k, last: None, given: 0 }
-    }
-}
-
-impl Iterator for DevicePath<'_> {
-    type Item = (i32, i32);
-
-    #[inline]
-    fn next(&mut self) -> Option<(i32, i32)> {
-        for p in self.points.by_ref() {
-            let at = device_pixel(p, self.k);
-            if self.last != Some(at) {
-                self.last = Some(at);
-                self.given += 1;
-                return Some(at);
-            }
-        }
-        if self.given == 1 {
-            self.given = 2;
-            return self.last;
-        }
-        None
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        // Every vertex left may be a new pixel, and a lone pixel comes twice.
-        (0, Some(self.points.len() + 1))
-    }
-}
-
 /// Splits a polyline into the pieces inside `clip` (Liang–Barsky per segment). Non-finite
 /// points break the line.
 pub fn clip_polyline(points: &[Point], clip: Rect) -> Vec<Vec<Point>> {
@@ -520,63 +464,6 @@ mod tests {
         let pts = [[1.0, 1.0], [2.0, 2.0], [f32::NAN, 3.0], [3.0, 3.0], [4.0, 4.0]];
         assert_eq!(clip_polyline(&pts, BOX).len(), 2);
         assert!(clip_polyline(&[[20.0, 20.0], [30.0, 30.0]], BOX).is_empty());
-    }
-
-    #[test]
-    fn round_to_i32_is_round_at_ties_and_edges() {
-        for v in [
-            0.5,
-            -0.5,
-            1.5,
-            2.5,
-            -2.5,
-            0.49999999999999994,
-            -0.49999999999999994,
-            2147483646.5,
-            2147483647.5,
-            -2147483648.5,
-            -2147483649.0,
-            4503599627370495.5,
-            -0.0,
-            0.0,
-            f64::MAX,
-            f64::MIN,
-            f64::MIN_POSITIVE,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NAN,
-        ] {
-            assert_eq!(round_to_i32(v), v.round() as i32, "{v}");
-        }
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn round_to_i32_is_round(
-            bits in proptest::num::u64::ANY,
-            css in -5000.0f32..5000.0,
-            tie in -5000i32..5000,
-            k in 0.25f64..8.0,
-        ) {
-            // Any double (random bits are mostly huge or tiny) ...
-            let v = f64::from_bits(bits);
-            proptest::prop_assert_eq!(round_to_i32(v), v.round() as i32);
-            // ... what the scene rounds: CSS pixels (f32) times a pixel ratio ...
-            let w = f64::from(css) * k;
-            proptest::prop_assert_eq!(round_to_i32(w), w.round() as i32);
-            // ... and halves, where rounding half away from zero differs from other ways.
-            let half = f64::from(tie) + 0.5;
-            proptest::prop_assert_eq!(round_to_i32(half), half.round() as i32);
-        }
-    }
-
-    #[test]
-    fn device_path_drops_repeated_pixels_and_doubles_a_lone_one() {
-        let path: Vec<_> = DevicePath::new(&[[1.2, 1.0], [0.8, 1.4], [2.5, 1.0], [2.6, 1.2]], 1.0).collect();
-        assert_eq!(path, vec![(1, 1), (3, 1)]);
-        let lone: Vec<_> = DevicePath::new(&[[4.0, 4.0], [4.1, 3.9]], 2.0).collect();
-        assert_eq!(lone, vec![(8, 8), (8, 8)]);
-        assert_eq!(DevicePath::new(&[], 1.0).count(), 0);
     }
 
     #[test]
