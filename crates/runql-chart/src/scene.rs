@@ -13,7 +13,7 @@ use crate::error::{ChartError, Result};
 use crate::text::{Align, Baseline, Flavor, TextStyle};
 
 mod device_path;
-use device_path::{DevicePath, device_pixel};
+use device_path::{device_path, device_pixel};
 
 /// A point in CSS pixels.
 pub type Point = [f32; 2];
@@ -216,6 +216,8 @@ impl Scene {
         let (w, h) = self.device_size();
         let bg = Stroke { color: self.background.backend(), width: 1 };
         backend.draw_rect((0, 0), (w as i32, h as i32), &bg, true).map_err(draw_err)?;
+        // One buffer for every line's device pixels.
+        let mut path = Vec::new();
         for shape in &self.shapes {
             match shape {
                 Shape::Line { points, color, width } => {
@@ -223,17 +225,15 @@ impl Scene {
                         color: color.backend(),
                         width: ((f64::from(*width) * k).round() as u32).max(1),
                     };
-                    let path = DevicePath::new(points, k);
+                    device_path(points, k, &mut path);
                     if flavor == Flavor::Bitmap && style.width > 1 {
-                        let mut from = None;
-                        for to in path {
-                            if let Some(from) = from {
+                        for pair in path.windows(2) {
+                            if let &[from, to] = pair {
                                 backend.draw_line(from, to, &style).map_err(draw_err)?;
                             }
-                            from = Some(to);
                         }
                     } else {
-                        backend.draw_path(path, &style).map_err(draw_err)?;
+                        backend.draw_path(path.iter().copied(), &style).map_err(draw_err)?;
                     }
                 }
                 Shape::Area { points, color } => {

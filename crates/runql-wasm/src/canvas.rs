@@ -102,18 +102,22 @@ impl DrawingBackend for LineBatchingCanvas {
         if color.alpha == 0.0 {
             return Ok(());
         }
-        self.coords.clear();
+        // Filled as a local and put back: in WebAssembly the length of a vector behind
+        // `self` would be stored and read back around every push.
+        let mut coords = std::mem::take(&mut self.coords);
+        coords.clear();
         let path = path.into_iter();
         // Room for the most the path can give, so the pushes never grow the vector.
         let (least, most) = path.size_hint();
-        self.coords.reserve(2 * most.unwrap_or(least));
+        coords.reserve(2 * most.unwrap_or(least));
         for (x, y) in path {
-            self.coords.push(x);
-            self.coords.push(y);
+            coords.push(x);
+            coords.push(y);
         }
         let (r, g, b) = color.rgb;
         let css = format!("rgba({r},{g},{b},{})", color.alpha);
-        stroke_polyline(&self.context, &self.coords, &css, f64::from(style.stroke_width()));
+        stroke_polyline(&self.context, &coords, &css, f64::from(style.stroke_width()));
+        self.coords = coords;
         Ok(())
     }
 

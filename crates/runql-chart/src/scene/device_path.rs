@@ -40,7 +40,8 @@ struct Column {
 }
 
 impl Column {
-    fn new(x: i32, y: i32) -> Column {
+    #[inline]
+    fn new((x, y): (i32, i32)) -> Column {
         Column { x, entry: y, lowest: y, highest: y, last: y, rising: None }
     }
 
@@ -54,97 +55,55 @@ impl Column {
         self.last = y;
     }
 
-    /// The vertices after the entry: first the extreme the line first moved toward (so the
-    /// join where it entered is drawn as before), then the other one unless the entry
-    /// already is it, then the last. Repeats are left to the caller.
-    fn exit(&self) -> [Option<(i32, i32)>; 3] {
-        let Some(rising) = self.rising else { return [None; 3] };
-        let (toward, other) = if rising { (self.highest, self.lowest) } else { (self.lowest, self.highest) };
-        let at = |y: i32| Some((self.x, y));
-        [at(toward), (other != self.entry).then_some((self.x, other)), at(self.last)]
-    }
-}
-
-/// A line's vertices as device pixels ([`device_pixel`]), read as the backend draws them
-/// (no copy of the line). Vertices in a row that round to one pixel give it once; those in
-/// one pixel column give at most four (see the module's notes). A line whose vertices all
-/// round to one pixel gives it twice: a zero-length segment, which backends draw as a dot,
-/// rather than a path of one point, which they skip.
-pub(super) struct DevicePath<'a> {
-    points: std::slice::Iter<'a, Point>,
-    k: f64,
-    /// The pixel column the line is in.
-    column: Option<Column>,
-    /// Vertices decided on and not yet given, in order (at most a column's exit and the
-    /// next column's entry).
-    pending: [Option<(i32, i32)>; 4],
-    next_pending: usize,
-    last: Option<(i32, i32)>,
-    given: usize,
-}
-
-impl<'a> DevicePath<'a> {
-    pub(super) fn new(points: &'a [Point], k: f64) -> DevicePath<'a> {
-        DevicePath {
-            points: points.iter(),
-            k,
-            column: None,
-            pending: [None; 4],
-            next_pending: 4,
-            last: None,
-            given: 0,
-        }
-    }
-
-    /// Queues the vertices that close the current column and, if given, the entry of the next.
-    fn close_column(&mut self, entry: Option<(i32, i32)>) {
-        let [a, b, c] = self.column.map_or([None; 3], |column| column.exit());
-        self.pending = [a, b, c, entry];
-        self.next_pending = 0;
-        self.column = entry.map(|(x, y)| Column::new(x, y));
-    }
-}
-
-impl Iterator for DevicePath<'_> {
-    type Item = (i32, i32);
-
+    /// Appends the vertices after the entry: first the extreme the line first moved toward
+    /// (so the join where it entered is drawn as before), then the other one unless the
+    /// entry already is it, then the last unless it was just given.
     #[inline]
-    fn next(&mut self) -> Option<(i32, i32)> {
-        loop {
-            while let Some(queued) = self.pending.get(self.next_pending) {
-                self.next_pending += 1;
-                if let Some(at) = *queued
-                    && self.last != Some(at)
-                {
-                    self.last = Some(at);
-                    self.given += 1;
-                    return Some(at);
-                }
-            }
-            if let Some(p) = self.points.next() {
-                let (x, y) = device_pixel(p, self.k);
-                match &mut self.column {
-                    Some(column) if column.x == x => column.add(y),
-                    _ => self.close_column(Some((x, y))),
-                }
-            } else if self.column.is_some() {
-                self.close_column(None);
-            } else {
-                break;
-            }
+    fn close(&self, out: &mut Vec<(i32, i32)>) {
+        let Some(rising) = self.rising else { return };
+        let (toward, other) = if rising { (self.highest, self.lowest) } else { (self.lowest, self.highest) };
+        out.push((self.x, toward));
+        let mut at = toward;
+        if other != self.entry {
+            out.push((self.x, other));
+            at = other;
         }
-        if self.given == 1 {
-            self.given = 2;
-            return self.last;
+        if self.last != at {
+            out.push((self.x, self.last));
         }
-        None
     }
+}
 
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        // Every vertex left may be a new pixel, and a lone pixel comes twice.
-        let queued = self.pending.len().saturating_sub(self.next_pending);
-        (0, Some(self.points.len() + queued + 4))
+/// Writes into `out` (replacing what it held) a line's vertices as device pixels
+/// ([`device_pixel`]): vertices in a row that round to one pixel give it once, and those in
+/// one pixel column at most four (see the module's notes). A line whose vertices all round
+/// to one pixel gives it twice: a zero-length segment, which backends draw as a dot, rather
+/// than a path of one point, which they skip.
+pub(super) fn device_path(points: &[Point], k: f64, out: &mut Vec<(i32, i32)>) {
+    // Filled as a local and put back: in WebAssembly a vector behind a reference has its
+    // length stored and read back around every push.
+    let mut path = std::mem::take(out);
+    path.clear();
+    path.reserve(points.len() + 1);
+    let mut pixels = points.iter().map(|p| device_pixel(p, k));
+    if let Some(first) = pixels.next() {
+        path.push(first);
+        let mut column = Column::new(first);
+        for (x, y) in pixels {
+            if x == column.x {
+                column.add(y);
+            } else {
+                column.close(&mut path);
+                path.push((x, y));
+                column = Column::new((x, y));
+            }
+        }
+        column.close(&mut path);
+        if let [lone] = path[..] {
+            path.push(lone);
+        }
     }
+    *out = path;
 }
 
 #[cfg(test)]
@@ -179,29 +138,36 @@ mod tests {
         }
     }
 
+    /// [`device_path`] into a new vector.
+    fn path(points: &[Point], k: f64) -> Vec<(i32, i32)> {
+        let mut out = vec![(-1, -1)];
+        device_path(points, k, &mut out);
+        out
+    }
+
     #[test]
     fn repeated_pixels_are_dropped_and_a_lone_one_doubled() {
-        let path: Vec<_> = DevicePath::new(&[[1.2, 1.0], [0.8, 1.4], [2.5, 1.0], [2.6, 1.2]], 1.0).collect();
-        assert_eq!(path, vec![(1, 1), (3, 1)]);
-        let lone: Vec<_> = DevicePath::new(&[[4.0, 4.0], [4.1, 3.9]], 2.0).collect();
+        let drawn = path(&[[1.2, 1.0], [0.8, 1.4], [2.5, 1.0], [2.6, 1.2]], 1.0);
+        assert_eq!(drawn, vec![(1, 1), (3, 1)]);
+        let lone = path(&[[4.0, 4.0], [4.1, 3.9]], 2.0);
         assert_eq!(lone, vec![(8, 8), (8, 8)]);
-        assert_eq!(DevicePath::new(&[], 1.0).count(), 0);
+        assert_eq!(path(&[], 1.0).len(), 0);
     }
 
     #[test]
     fn a_column_keeps_its_entry_extremes_and_exit() {
         // Down to 9, up to 1, down to 7, up to 3 within x = 5, then on to x = 6.
         let points = [[5.0, 5.0], [5.0, 9.0], [5.0, 1.0], [5.0, 7.0], [5.0, 3.0], [6.0, 4.0]];
-        let path: Vec<_> = DevicePath::new(&points, 1.0).collect();
-        assert_eq!(path, vec![(5, 5), (5, 9), (5, 1), (5, 3), (6, 4)]);
+        let drawn = path(&points, 1.0);
+        assert_eq!(drawn, vec![(5, 5), (5, 9), (5, 1), (5, 3), (6, 4)]);
         // First moving up (to smaller y): the lowest y comes first.
         let points = [[5.0, 5.0], [5.0, 2.0], [5.0, 8.0], [5.0, 6.0]];
-        let path: Vec<_> = DevicePath::new(&points, 1.0).collect();
-        assert_eq!(path, vec![(5, 5), (5, 2), (5, 8), (5, 6)]);
+        let drawn = path(&points, 1.0);
+        assert_eq!(drawn, vec![(5, 5), (5, 2), (5, 8), (5, 6)]);
         // An extreme that is the entry is not visited again.
         let points = [[5.0, 5.0], [5.0, 9.0], [5.0, 6.0], [5.0, 8.0]];
-        let path: Vec<_> = DevicePath::new(&points, 1.0).collect();
-        assert_eq!(path, vec![(5, 5), (5, 9), (5, 8)]);
+        let drawn = path(&points, 1.0);
+        assert_eq!(drawn, vec![(5, 5), (5, 9), (5, 8)]);
     }
 
     /// The device pixels of `points` with repeats in a row dropped: the path before columns
@@ -244,7 +210,7 @@ mod tests {
             // Few distinct pixels, so columns hold many vertices.
             let points: Vec<Point> = points.into_iter().map(|(x, y)| [x, y]).collect();
             let before = uncut(&points, k);
-            let after: Vec<_> = DevicePath::new(&points, k).collect();
+            let after = path(&points, k);
             if before.len() == 1 {
                 proptest::prop_assert_eq!(after, vec![before[0], before[0]]);
                 return Ok(());
