@@ -11,7 +11,7 @@ use crate::data::Rows;
 use crate::error::{ChartError, Result};
 use crate::kinds;
 use crate::scale::Scale;
-use crate::scene::{Point, Rect, Scene};
+use crate::scene::{Rect, Scene};
 use crate::spec::{ChartKind, ChartOptions, ChartSpec, DataSpec, Encoding, XAxisKind};
 
 /// The encodings and titles a chart ends up with: the spec's own, completed by its preset.
@@ -132,9 +132,8 @@ pub(crate) struct Hit {
 pub(crate) struct CurvePoints {
     /// Index of the series in [`Rendered::series`].
     pub series: u32,
-    /// Pixel position of each drawn point (y is NaN for a gap).
-    pub px: Vec<Point>,
-    /// Data (x, y) of each drawn point.
+    /// Data (x, y) of each drawn point (placed in pixels by the rendering's scales when
+    /// picked: a pick is rare, and keeping the pixels would copy every line).
     pub data: Vec<(f64, f64)>,
     /// The raw y of each point when the drawn y is smoothed; empty otherwise.
     pub raw: Vec<f64>,
@@ -320,9 +319,12 @@ impl Chart {
             };
             consider(d, hit.series, hit.x, hit.y, hit.raw);
         }
-        for curve in &r.curves {
-            for (i, (p, (dx, dy))) in curve.px.iter().zip(&curve.data).enumerate() {
-                let (px, py) = (f64::from(p[0]), f64::from(p[1]));
+        let scales = r.x.as_ref().zip(r.y.as_ref());
+        for (curve, (x_scale, y_scale)) in r.curves.iter().filter_map(|c| Some((c, scales?))) {
+            for (i, (dx, dy)) in curve.data.iter().enumerate() {
+                // As the line was drawn: placed in single precision (a NaN for a y the
+                // scale cannot place, and for a gap).
+                let (px, py) = (f64::from(x_scale.map(*dx) as f32), f64::from(y_scale.map(*dy) as f32));
                 if py.is_finite() && r.plot.contains(px, py) {
                     let raw = curve.raw.get(i).copied().unwrap_or(f64::NAN);
                     consider((px - x).hypot(py - y), curve.series, *dx, *dy, raw);

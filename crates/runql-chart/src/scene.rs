@@ -5,6 +5,8 @@
 //! Keeping the two apart lets a Web Worker build the scene and the page draw it, and makes
 //! every backend draw the same thing.
 
+use std::borrow::Cow;
+
 use plotters_backend::{BackendColor, BackendStyle, DrawingBackend, DrawingErrorKind};
 use serde::Serialize;
 
@@ -163,9 +165,30 @@ impl Scene {
         (px(self.width), px(self.height))
     }
 
-    /// Adds a polyline, cut where it leaves `clip` (and where a point is not finite).
-    pub fn line_clipped(&mut self, points: &[Point], clip: Rect, color: Rgba, width: f32) {
-        for piece in clip_polyline(points, clip) {
+    /// Adds a polyline, cut where it leaves `clip` (and where a point is not finite). Given
+    /// as a vector, a line wholly inside is kept as it is, not copied.
+    ///
+    /// ```
+    /// use runql_chart::{color::Rgba, scene::{Rect, Scene}};
+    /// let mut scene = Scene::new(100, 100, 1.0, Rgba::rgb(255, 255, 255));
+    /// let plot = Rect { x: 10.0, y: 10.0, w: 80.0, h: 80.0 };
+    /// scene.line_clipped(vec![[20.0, 20.0], [50.0, 80.0]], plot, Rgba::rgb(0, 0, 0), 1.5);
+    /// scene.line_clipped(&[[0.0, 50.0], [50.0, 50.0]][..], plot, Rgba::rgb(0, 0, 0), 1.5);
+    /// assert_eq!(scene.shapes.len(), 2);
+    /// ```
+    pub fn line_clipped<'p>(
+        &mut self,
+        points: impl Into<Cow<'p, [Point]>>,
+        clip: Rect,
+        color: Rgba,
+        width: f32,
+    ) {
+        let points = points.into();
+        if wholly_inside(&points, clip) {
+            self.shapes.push(Shape::Line { points: points.into_owned(), color, width });
+            return;
+        }
+        for piece in clip_polyline(&points, clip) {
             if piece.len() >= 2 {
                 self.shapes.push(Shape::Line { points: piece, color, width });
             }
@@ -313,13 +336,18 @@ impl Scene {
     }
 }
 
+/// Whether a polyline of at least two points lies wholly inside `clip`, every point finite.
+fn wholly_inside(points: &[Point], clip: Rect) -> bool {
+    let finite_inside =
+        |p: &Point| p[0].is_finite() && p[1].is_finite() && clip.contains(f64::from(p[0]), f64::from(p[1]));
+    points.len() >= 2 && points.iter().all(finite_inside)
+}
+
 /// Splits a polyline into the pieces inside `clip` (Liang–Barsky per segment). Non-finite
 /// points break the line.
 pub fn clip_polyline(points: &[Point], clip: Rect) -> Vec<Vec<Point>> {
-    let finite_inside =
-        |p: &Point| p[0].is_finite() && p[1].is_finite() && clip.contains(f64::from(p[0]), f64::from(p[1]));
     // Most lines lie wholly inside their plot: one check per point, then one copy.
-    if points.len() >= 2 && points.iter().all(finite_inside) {
+    if wholly_inside(points, clip) {
         return vec![points.to_vec()];
     }
     let mut pieces: Vec<Vec<Point>> = Vec::new();

@@ -339,7 +339,7 @@ fn render_curves(ctx: &Ctx<'_>, curves: &[Curve<'_>]) -> Result<Rendered> {
     }
     for (c, d) in curves.iter().zip(&drawn) {
         if !d.raw.is_empty() {
-            scene.line_clipped(&to_px(&d.raw), plot, c.color.with_alpha(0.25), 1.0);
+            scene.line_clipped(to_px(&d.raw), plot, c.color.with_alpha(0.25), 1.0);
         }
     }
     let mut picks = Vec::with_capacity(curves.len());
@@ -355,10 +355,10 @@ fn render_curves(ctx: &Ctx<'_>, curves: &[Curve<'_>]) -> Result<Rendered> {
                 scene.shapes.push(crate::scene::Shape::Circle { x: p[0], y: p[1], r: 2.5, fill: c.color });
             }
         } else {
-            scene.line_clipped(&pts, plot, c.color, width);
+            scene.line_clipped(pts, plot, c.color, width);
         }
         series.push((c.key.to_owned(), c.label.to_owned()));
-        picks.push(CurvePoints { series: i as u32, px: pts, data: d.main, raw: d.main_raw });
+        picks.push(CurvePoints { series: i as u32, data: d.main, raw: d.main_raw });
     }
     if let Some(area) = legend_area {
         draw_legend(&mut scene, &ctx.palette, area, &legend, o.max_legend);

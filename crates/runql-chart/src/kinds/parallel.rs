@@ -125,7 +125,7 @@ impl ParallelData {
                 .collect();
             let color = colors.get(row).copied().unwrap_or(Rgba::rgb(31, 119, 180));
             scene.line_clipped(
-                &points,
+                &points[..],
                 crate::scene::Rect { x: plot.x - 1.0, y: plot.y - 1.0, w: plot.w + 2.0, h: plot.h + 2.0 },
                 color.with_alpha(alpha),
                 1.2,
