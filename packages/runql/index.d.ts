@@ -135,6 +135,7 @@ export type ChartData =
 
 /** Which result columns feed which channel (presets fill these in). */
 export interface Encoding {
+  /** Horizontal position (line, scatter, heatmap columns); a bar chart's bar names when it has no `series`. */
   x?: string;
   y?: string;
   /** One line per value; also what colors are derived from (the same run has the same color everywhere). */

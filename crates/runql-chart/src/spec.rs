@@ -107,7 +107,8 @@ impl<'de> Deserialize<'de> for DataSpec {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Encoding {
-    /// Horizontal position (line, scatter, heatmap columns).
+    /// Horizontal position (line, scatter, heatmap columns); a bar chart's bar names when
+    /// it has no `series`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x: Option<String>,
     /// Vertical position / the measured value (line, scatter, bar, histogram, box,

@@ -44,12 +44,12 @@ fn after_a_zoom_the_pick_follows_the_new_scales() {
     assert_eq!((hit.series.as_str(), hit.x, hit.y), ("a", 2.0, 0.25));
 }
 
-#[test]
-fn a_bar_chart_gives_the_bar_under_the_pointer() {
-    let spec = ChartSpec::from_json(
-        r#"{"kind": "bar", "data": {"sql": "-"}, "encoding": {"x": "run", "y": "loss", "series": "run"},
-            "options": {"width": 500, "height": 300}}"#,
-    )
+/// What a pick at the middle of each bar of a three-bar chart (runs a, b, c) with this
+/// encoding returns: (series, value), sorted.
+fn picks_at_bar_middles(encoding: &str) -> Vec<(String, f64)> {
+    let spec = ChartSpec::from_json(&format!(
+        r#"{{"kind": "bar", "data": {{"sql": "-"}}, "encoding": {encoding}, "options": {{"width": 500, "height": 300}}}}"#
+    ))
     .unwrap();
     let rows =
         rows_from(vec![("run", text_column(vec!["a", "b", "c"])), ("loss", f64_column(vec![0.3, 0.1, 0.2]))])
@@ -80,5 +80,15 @@ fn a_bar_chart_gives_the_bar_under_the_pointer() {
         })
         .collect();
     seen.sort_by(|a, b| a.0.cmp(&b.0));
-    assert_eq!(seen, vec![("a".to_owned(), 0.3), ("b".to_owned(), 0.1), ("c".to_owned(), 0.2)]);
+    seen
+}
+
+#[test]
+fn a_bar_chart_gives_the_bar_under_the_pointer() {
+    let expected = vec![("a".to_owned(), 0.3), ("b".to_owned(), 0.1), ("c".to_owned(), 0.2)];
+    assert_eq!(picks_at_bar_middles(r#"{"x": "run", "y": "loss", "series": "run"}"#), expected);
+    // Without `series` the bars are named by `x`, not numbered.
+    assert_eq!(picks_at_bar_middles(r#"{"x": "run", "y": "loss"}"#), expected);
+    let numbered = picks_at_bar_middles(r#"{"y": "loss"}"#);
+    assert_eq!(numbered.iter().map(|(s, _)| s.as_str()).collect::<Vec<_>>(), ["row 1", "row 2", "row 3"]);
 }

@@ -1,6 +1,8 @@
 //! Bar charts for rankings: one horizontal bar per row in query order (top to bottom),
 //! long run names readable at the left, optional ± error bars.
 
+use std::borrow::Cow;
+
 use crate::chart::{Ctx, Hit, Rendered};
 use crate::color::series_color;
 use crate::data::Rows;
@@ -35,7 +37,13 @@ impl BarData {
                 rows.num_rows()
             )));
         }
-        let (keys, labels) = keys_and_labels(enc, rows)?;
+        // Without `series`, bars are named by `x` when given (a category axis, as most
+        // charting tools read a bar chart's x), not numbered.
+        let named = match (&enc.series, &enc.x) {
+            (None, Some(x)) => Cow::Owned(Encoding { series: Some(x.clone()), ..enc.clone() }),
+            _ => Cow::Borrowed(enc),
+        };
+        let (keys, labels) = keys_and_labels(&named, rows)?;
         Ok(BarData {
             values: rows.numbers(y, "y")?,
             errors: enc.error.as_deref().map(|e| rows.numbers(e, "error")).transpose()?,
