@@ -188,7 +188,7 @@ impl Scene {
             self.shapes.push(Shape::Line { points: points.into_owned(), color, width });
             return;
         }
-        for piece in clip_polyline(&points, clip) {
+        for piece in clip_pieces(&points, clip) {
             if piece.len() >= 2 {
                 self.shapes.push(Shape::Line { points: piece, color, width });
             }
@@ -350,6 +350,11 @@ pub fn clip_polyline(points: &[Point], clip: Rect) -> Vec<Vec<Point>> {
     if wholly_inside(points, clip) {
         return vec![points.to_vec()];
     }
+    clip_pieces(points, clip)
+}
+
+/// [`clip_polyline`] of a line known not to lie wholly inside `clip`: segment by segment.
+fn clip_pieces(points: &[Point], clip: Rect) -> Vec<Vec<Point>> {
     let mut pieces: Vec<Vec<Point>> = Vec::new();
     let mut current: Vec<Point> = Vec::new();
     let finite = |p: &Point| p[0].is_finite() && p[1].is_finite();
