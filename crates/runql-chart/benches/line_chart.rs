@@ -118,7 +118,7 @@ fn loaded_sweep(runs: usize, steps: usize, plots: usize) {
     println!("loaded sweep: {runs} runs x 3 metrics x {steps} steps ({:.0} ms to generate and load)", ms(t));
     let t = Instant::now();
     let session =
-        Session::with_tables(&loaded.tables, SessionOptions { target_partitions: 1, read_only: true })
+        Session::with_tables(&loaded.tables, SessionOptions { target_partitions: 1, read_only: true, ..SessionOptions::default() })
             .unwrap();
     println!("tables registered (metrics' key stretches found) in {:.1} ms", ms(t));
     let spec = ChartSpec::from_json(

@@ -108,16 +108,44 @@ pub struct QueryArgs {
     pub load: LoadArgs,
     /// The SQL to run.
     #[arg(short = 'e', long = "execute", value_name = "SQL")]
-    pub sql: String,
+    pub sql_text: String,
     /// Values for $1, $2, … in the SQL (numbers are bound as numbers, the rest as text).
     #[arg(short = 'p', long = "param", value_name = "VALUE")]
     pub params: Vec<String>,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
-    /// Allow statements that change the session (CREATE VIEW, …); off by default.
+    #[command(flatten)]
+    pub sql: SqlArgs,
+}
+
+/// How SQL runs: read-only and bounded unless the user asks otherwise.
+#[derive(Debug, Args, Clone)]
+pub struct SqlArgs {
+    /// Allow statements that write files or define tables and views (COPY … TO, CREATE
+    /// EXTERNAL TABLE, CREATE VIEW, SET, …). Off by default: SQL runs read-only.
     #[arg(long)]
     pub writable: bool,
+    /// Memory one query may use — sorts, joins, aggregates and the result — such as 512M or
+    /// 4G. Default: half of this machine's memory.
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory_limit)]
+    pub memory_limit: Option<usize>,
+    /// Stop with an error when the query runs longer than this many seconds (Ctrl+C stops
+    /// it at any time). Default: no time limit.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
+    pub timeout: Option<std::time::Duration>,
+}
+
+fn parse_memory_limit(text: &str) -> Result<usize, String> {
+    runql_sql::limits::parse_size(text)
+}
+
+fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    let seconds: f64 = text.trim().parse().map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    std::time::Duration::try_from_secs_f64(seconds)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| format!("{text:?}: give a positive number of seconds"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -248,6 +276,8 @@ pub struct PlotArgs {
     /// Title.
     #[arg(long)]
     pub title: Option<String>,
+    #[command(flatten)]
+    pub sql: SqlArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -6,6 +6,8 @@ mod error;
 mod http;
 mod input;
 mod output;
+mod run_sql;
+mod terminal;
 
 use std::process::ExitCode;
 
@@ -28,14 +30,14 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             let mut shown = err.to_string();
-            eprintln!("error: {shown}");
+            eprintln!("error: {}", terminal::printable(&shown));
             // Many errors already include their cause in their message; print only causes
             // that add something.
             let mut source = std::error::Error::source(&err);
             while let Some(cause) = source {
                 let text = cause.to_string();
                 if !shown.contains(&text) {
-                    eprintln!("  caused by: {text}");
+                    eprintln!("  caused by: {}", terminal::printable(&text));
                     shown.push_str(&text);
                 }
                 source = cause.source();

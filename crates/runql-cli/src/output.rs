@@ -25,7 +25,8 @@ pub fn write_batches(
         OutputFormat::Table => {
             let table = pretty_format_batches_with_schema(schema.clone(), batches).map_err(out_err)?;
             let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
-            writeln!(out, "{table}").map_err(out_err)?;
+            // Run names and tags are anyone's text: no escape sequence reaches the terminal.
+            writeln!(out, "{}", crate::terminal::printable(&table.to_string())).map_err(out_err)?;
             writeln!(out, "{rows} row{}", if rows == 1 { "" } else { "s" }).map_err(out_err)?;
         }
         OutputFormat::Csv => {

@@ -12,7 +12,7 @@ pub enum SqlError {
     /// a type error, or an error raised by one of runql's functions (their messages start
     /// with the function name, e.g. `tb_ema: weight must be ...`).
     #[error(transparent)]
-    DataFusion(#[from] DataFusionError),
+    DataFusion(DataFusionError),
     /// Loading the run tables failed.
     #[error(transparent)]
     Core(#[from] runql_core::CoreError),
@@ -31,6 +31,22 @@ pub enum SqlError {
     /// is needed, or a blocking call was made from inside an async runtime.
     #[error("runtime: {0}")]
     Runtime(String),
+    /// The query would take more than the session allows: it nests too deeply, is too long,
+    /// needs more memory than the session's limit, or asks a function for a value larger
+    /// than one call may build. The message names the limit and how to raise it.
+    #[error("query limit: {0}")]
+    Limit(String),
+}
+
+impl From<DataFusionError> for SqlError {
+    /// DataFusion's "resources exhausted" (the memory pool, a guarded function) becomes
+    /// [`SqlError::Limit`], wherever in a chain of contexts it was raised.
+    fn from(error: DataFusionError) -> Self {
+        if let DataFusionError::ResourcesExhausted(message) = error.find_root() {
+            return SqlError::Limit(message.clone());
+        }
+        SqlError::DataFusion(error)
+    }
 }
 
 /// `Result` with [`SqlError`] as the default error.

@@ -8,7 +8,11 @@
 //!   BY step)`;
 //! * `arg_min(x, y)` / `arg_max(x, y)` aggregates ("step of the best value");
 //! * `$1`-style parameters, so that a portal never pastes user text into SQL ([`params`]);
-//! * a read-only mode for embedding: no DDL, DML, `COPY` or `SET` ([`read_only`]).
+//! * read-only by default: no DDL, DML, `COPY` or `SET` unless the session is made writable
+//!   ([`read_only`]);
+//! * limits on what one query may take — nesting, memory, the size of values functions
+//!   build — so that SQL from outside cannot crash the process or the WebAssembly instance
+//!   ([`limits`], [`guard`]).
 //!
 //! The same code runs natively and in WebAssembly (use `target_partitions: 1` there, and
 //! [`Session::sql_blocking`] or [`block_on`], because some plans spawn tokio tasks).
@@ -19,7 +23,7 @@
 //! use datafusion::scalar::ScalarValue;
 //!
 //! let loaded = load(&[FileTree::from_path("mlruns".as_ref())?], &LoadOptions::default())?;
-//! let session = Session::with_tables(&loaded.tables, SessionOptions::default())?;
+//! let session = Session::with_tables(&loaded.tables, SessionOptions::default())?; // read-only
 //! let ranking = session.sql_blocking(
 //!     "SELECT r.name, s.last AS final_val_loss, s.min AS best, s.min_step
 //!      FROM metric_summary s JOIN runs r USING (run_id)
@@ -35,6 +39,8 @@
 //! - `tests/slt/` at the repository root: SQL logic tests that show every function.
 
 pub mod error;
+pub mod guard;
+pub mod limits;
 mod metrics_table;
 pub mod params;
 pub mod read_only;
@@ -43,4 +49,5 @@ pub mod udf;
 
 pub use datafusion;
 pub use error::{Result, SqlError};
+pub use limits::QueryLimits;
 pub use session::{QueryResult, Session, SessionOptions, block_on, default_parallelism};

@@ -12,17 +12,28 @@ use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
 use datafusion::scalar::ScalarValue;
 use runql_core::RunTables;
 
+use datafusion::execution::memory_pool::{GreedyMemoryPool, TrackConsumersPool};
+use datafusion::execution::runtime_env::RuntimeEnv;
+use futures::StreamExt;
+
 use crate::error::{Result, SqlError};
+use crate::limits::{QueryLimits, human_bytes};
 use crate::metrics_table::MetricsTable;
-use crate::{params, read_only, udf};
+use crate::{guard, params, read_only, udf};
 
 /// How a [`Session`] is set up.
 ///
+/// The default is **read-only**, with the platform's [`QueryLimits`]: SQL that comes from
+/// anywhere but the host program itself (a chart spec, a URL, a request, a notebook) can
+/// then neither write files nor define tables, and one query cannot exhaust the process.
+/// [`SessionOptions::writable`] is for a user who explicitly asks for more.
+///
 /// ```
 /// use runql_sql::SessionOptions;
-/// let embedded = SessionOptions { target_partitions: 1, read_only: true };
-/// assert!(SessionOptions::default().target_partitions >= 1);
-/// # let _ = embedded;
+/// assert!(SessionOptions::default().read_only);
+/// let embedded = SessionOptions { target_partitions: 1, ..SessionOptions::default() };
+/// let scratch = SessionOptions::default().writable();
+/// assert!(!scratch.read_only && embedded.read_only);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SessionOptions {
@@ -30,14 +41,24 @@ pub struct SessionOptions {
     /// into). Natively the default is the number of cores; WebAssembly uses 1. Values below
     /// 1 are treated as 1.
     pub target_partitions: usize,
-    /// Refuse DDL, DML, `COPY` and session statements (see [`crate::read_only`]). Use this
-    /// whenever the SQL comes from someone other than the host program.
+    /// Refuse DDL, DML, `COPY` and session statements (see [`crate::read_only`]). On by
+    /// default.
     pub read_only: bool,
+    /// What one query may take (see [`QueryLimits`]).
+    pub limits: QueryLimits,
+}
+
+impl SessionOptions {
+    /// These options with DDL, DML, `COPY` and `SET` allowed: only when the user asked for
+    /// it (`runql query --writable`).
+    pub fn writable(self) -> Self {
+        Self { read_only: false, ..self }
+    }
 }
 
 impl Default for SessionOptions {
     fn default() -> Self {
-        Self { target_partitions: default_parallelism(), read_only: false }
+        Self { target_partitions: default_parallelism(), read_only: true, limits: QueryLimits::default() }
     }
 }
 
@@ -73,14 +94,15 @@ impl QueryResult {
 ///
 /// It registers the tables of a [`RunTables`] (`runs`, `params`, `metrics`, `tags`,
 /// `metric_summary`, `runs_wide`, `models`) and runql's functions (see [`crate::udf`]), has
-/// `information_schema` on, binds `$1`-style parameters and, when
-/// [`SessionOptions::read_only`] is set, refuses anything but queries.
+/// `information_schema` on, binds `$1`-style parameters, refuses anything but queries
+/// unless it was made [writable](SessionOptions::writable), and holds every query to its
+/// [`QueryLimits`].
 ///
 /// ```
 /// use runql_sql::{Session, SessionOptions};
 /// use datafusion::scalar::ScalarValue;
 ///
-/// let session = Session::new(SessionOptions { target_partitions: 1, read_only: true });
+/// let session = Session::new(SessionOptions { target_partitions: 1, ..SessionOptions::default() });
 /// let result = session.sql_blocking(
 ///     "SELECT tb_ema(v, $1) OVER (ORDER BY i) AS s FROM (VALUES (0, 1.0), (1, 0.5), (2, 0.0)) t(i, v)",
 ///     &[ScalarValue::Float64(Some(0.6))],
@@ -89,6 +111,9 @@ impl QueryResult {
 ///
 /// let refused = session.sql_blocking("CREATE TABLE t AS VALUES (1)", &[]).unwrap_err();
 /// assert_eq!(refused.to_string(), "runql is read-only here: CREATE TABLE is not allowed");
+///
+/// let deep = format!("SELECT 1{}", "+1".repeat(800));
+/// assert!(matches!(session.sql_blocking(&deep, &[]), Err(runql_sql::SqlError::Limit(_))));
 /// # Ok::<(), runql_sql::SqlError>(())
 /// ```
 #[derive(Clone)]
@@ -110,8 +135,9 @@ impl Session {
         let config = SessionConfig::new()
             .with_information_schema(true)
             .with_target_partitions(options.target_partitions);
-        let ctx = SessionContext::new_with_config(config);
+        let ctx = SessionContext::new_with_config_rt(config, runtime(&options.limits));
         udf::register_all(&ctx);
+        guard::functions::install(&ctx, options.limits.value_bytes());
         Self { ctx, options }
     }
 
@@ -181,10 +207,14 @@ impl Session {
     /// [`SqlError::DataFusion`] for SQL errors, [`SqlError::ReadOnly`] for a refused
     /// statement, [`SqlError::Params`] for parameter mismatches.
     pub async fn plan(&self, sql: &str, params: &[ScalarValue]) -> Result<LogicalPlan> {
+        let limits = &self.options.limits;
+        // Before parsing: a tree too deep to plan must never be built.
+        guard::check_text(sql, limits)?;
         let plan = self.ctx.state().create_logical_plan(sql).await?;
         if self.options.read_only {
             read_only::check(&plan)?;
         }
+        guard::check_plan(&plan, limits.max_plan_depth)?;
         params::bind(plan, params)
     }
 
@@ -210,7 +240,25 @@ impl Session {
     pub async fn query(&self, sql: &str, params: &[ScalarValue]) -> Result<QueryResult> {
         let df = self.dataframe(sql, params).await?;
         let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
-        let batches = df.collect().await?;
+        let mut stream = df.execute_stream().await?;
+        // The result itself is held to the memory limit too: a cross join of two large
+        // tables must end in an error, not in an allocation failure.
+        let budget = self.options.limits.memory_bytes;
+        let mut held = 0usize;
+        let mut batches = Vec::new();
+        while let Some(batch) = stream.next().await {
+            let batch = batch?;
+            held = held.saturating_add(result_bytes(&batch));
+            if held > budget {
+                return Err(SqlError::Limit(format!(
+                    "the result is larger than the session's memory limit of {} after {} rows; \
+                     add a LIMIT or aggregate, or raise the limit (--memory-limit)",
+                    human_bytes(budget),
+                    batches.iter().map(RecordBatch::num_rows).sum::<usize>() + batch.num_rows()
+                )));
+            }
+            batches.push(batch);
+        }
         Ok(QueryResult { schema, batches })
     }
 
@@ -233,6 +281,25 @@ impl Session {
     pub fn sql_blocking(&self, sql: &str, params: &[ScalarValue]) -> Result<QueryResult> {
         block_on(self.query(sql, params))?
     }
+}
+
+/// The runtime of a session: DataFusion's defaults with a memory pool of the limit's size
+/// (it names the five largest consumers when it refuses).
+fn runtime(limits: &QueryLimits) -> Arc<RuntimeEnv> {
+    let mut env = RuntimeEnv::default();
+    let top = std::num::NonZeroUsize::MIN.saturating_add(4);
+    env.memory_pool = Arc::new(TrackConsumersPool::new(GreedyMemoryPool::new(limits.memory_bytes), top));
+    Arc::new(env)
+}
+
+/// The bytes a result batch adds: only the part of each buffer the batch covers, since
+/// results of plain scans are slices of tables already in memory.
+fn result_bytes(batch: &RecordBatch) -> usize {
+    batch
+        .columns()
+        .iter()
+        .map(|c| c.to_data().get_slice_memory_size().unwrap_or_else(|_| c.get_array_memory_size()))
+        .sum()
 }
 
 /// Runs `future` to completion on a new tokio current-thread runtime.

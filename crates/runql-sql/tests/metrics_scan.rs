@@ -58,8 +58,11 @@ fn plan_text(s: &Session, sql: &str) -> String {
 fn key_filters_read_only_their_keys_and_match_a_row_by_row_filter() {
     let t = tables();
     for partitions in [1, 3] {
-        let s = Session::with_tables(&t, SessionOptions { target_partitions: partitions, read_only: true })
-            .unwrap();
+        let s = Session::with_tables(
+            &t,
+            SessionOptions { target_partitions: partitions, read_only: true, ..SessionOptions::default() },
+        )
+        .unwrap();
         // (pruned filter, the same condition in a form the table does not recognise)
         let cases = [
             ("key = 'a'", "concat(key, '') = 'a'"),
@@ -114,8 +117,11 @@ fn key_filters_read_only_their_keys_and_match_a_row_by_row_filter() {
 
 #[test]
 fn a_key_given_as_a_parameter_is_pruned_too() {
-    let s =
-        Session::with_tables(&tables(), SessionOptions { target_partitions: 1, read_only: true }).unwrap();
+    let s = Session::with_tables(
+        &tables(),
+        SessionOptions { target_partitions: 1, read_only: true, ..SessionOptions::default() },
+    )
+    .unwrap();
     let sql = "SELECT count(*) AS n, min(value) AS lo FROM metrics WHERE key = $1";
     let by_param = table_text(&s, sql, &[ScalarValue::from("c/x")]);
     assert_eq!(
@@ -131,8 +137,11 @@ fn a_key_given_as_a_parameter_is_pruned_too() {
 
 #[test]
 fn other_filters_and_unfiltered_scans_are_unchanged() {
-    let s =
-        Session::with_tables(&tables(), SessionOptions { target_partitions: 2, read_only: true }).unwrap();
+    let s = Session::with_tables(
+        &tables(),
+        SessionOptions { target_partitions: 2, read_only: true, ..SessionOptions::default() },
+    )
+    .unwrap();
     let all = table_text(&s, "SELECT count(*) AS n FROM metrics", &[]);
     let expected: usize = [1usize, 20_000, 3, 5_000, 9_000, 0, 17, 4_096, 8_193].iter().sum::<usize>()
         + [1usize, 3, 9_000, 17, 8_193].iter().map(|n| n / 3 + 1).sum::<usize>()

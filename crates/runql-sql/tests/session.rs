@@ -45,7 +45,11 @@ fn tables() -> RunTables {
 }
 
 fn session(target_partitions: usize, read_only: bool) -> Session {
-    Session::with_tables(&tables(), SessionOptions { target_partitions, read_only }).unwrap()
+    Session::with_tables(
+        &tables(),
+        SessionOptions { target_partitions, read_only, ..SessionOptions::default() },
+    )
+    .unwrap()
 }
 
 fn text(result: &QueryResult) -> String {

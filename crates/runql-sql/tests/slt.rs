@@ -170,7 +170,11 @@ async fn run_file(path: &Path, variant: &Variant) -> Result<(), String> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
     let read_only = name.starts_with("read_only");
     let tables = fixture();
-    let options = SessionOptions { target_partitions: variant.target_partitions, read_only };
+    let options = SessionOptions {
+        target_partitions: variant.target_partitions,
+        read_only,
+        ..SessionOptions::default()
+    };
     let make_tables = tables.clone();
     let mut runner = Runner::new(move || {
         let tables = make_tables.clone();

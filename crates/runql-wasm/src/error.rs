@@ -29,6 +29,10 @@ pub enum WasmError {
     /// A chart spec is invalid, or its data cannot be drawn as asked.
     #[error("{0}")]
     Chart(String),
+    /// The query would take more than the instance allows (nesting, memory, the size of a
+    /// value); refused before it could trap the instance, which stays usable.
+    #[error("{0}")]
+    Limit(String),
     /// A bug in runql: please report it with the message.
     #[error("internal error: {0}")]
     Internal(String),
@@ -36,7 +40,7 @@ pub enum WasmError {
 
 impl WasmError {
     /// The `kind` JavaScript sees: `sql`, `read_only`, `params`, `load`,
-    /// `runtime`, `chart` or `internal`.
+    /// `runtime`, `chart`, `limit` or `internal`.
     pub fn kind(&self) -> &'static str {
         match self {
             WasmError::Sql(_) => "sql",
@@ -45,6 +49,7 @@ impl WasmError {
             WasmError::Load(_) => "load",
             WasmError::Runtime(_) => "runtime",
             WasmError::Chart(_) => "chart",
+            WasmError::Limit(_) => "limit",
             WasmError::Internal(_) => "internal",
         }
     }
@@ -59,6 +64,7 @@ impl From<SqlError> for WasmError {
             SqlError::Params(_) => WasmError::Params(message),
             SqlError::Core(_) => WasmError::Load(message),
             SqlError::Runtime(_) => WasmError::Runtime(message),
+            SqlError::Limit(_) => WasmError::Limit(message),
         }
     }
 }

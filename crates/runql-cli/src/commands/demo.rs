@@ -45,7 +45,7 @@ pub fn run(args: DemoArgs) -> Result<()> {
         loaded.report.rows.metrics,
         started.elapsed().as_secs_f64()
     );
-    let session = Session::new(SessionOptions { read_only: true, ..SessionOptions::default() });
+    let session = Session::new(SessionOptions::default());
     session.register_tables(&loaded.tables)?;
     let limit = i64::try_from(args.limit).map_err(|_| CliError::Usage("--limit is too large".into()))?;
     let result = session.sql_blocking(RANKING_SQL, &[datafusion::scalar::ScalarValue::Int64(Some(limit))])?;

@@ -12,7 +12,9 @@ pub fn run(args: InfoArgs) -> Result<()> {
     if args.json {
         println!("{}", report_json(&loaded.report, elapsed.as_secs_f64()));
     } else {
-        print!("{}", loaded.report);
+        // File names and reasons quote what was on disk: no escape sequence reaches the
+        // terminal.
+        print!("{}", crate::terminal::printable(&loaded.report.to_string()));
         if !args.load.quiet {
             eprintln!("{}", input::summary_line(&loaded, elapsed));
         }

@@ -6,11 +6,11 @@ use std::path::Path;
 use runql_chart::preset::{CurveX, Preset};
 use runql_chart::spec::{ScaleKind, Smoothing, SmoothingKind, Theme};
 use runql_chart::{Chart, ChartKind, ChartSpec, DataSpec};
-use runql_sql::{Session, SessionOptions};
+use runql_sql::Session;
 
 use crate::args::{PlotArgs, PlotTheme, PlotX};
 use crate::error::{CliError, Result};
-use crate::input;
+use crate::{input, run_sql};
 
 /// Parses `--smoothing`: `0.6` (TensorBoard EMA) or `KIND:PARAM`.
 pub fn parse_smoothing(text: &str) -> Result<Smoothing> {
@@ -120,17 +120,21 @@ pub fn run(args: PlotArgs) -> Result<()> {
     if !args.load.quiet {
         eprintln!("{}", input::summary_line(&loaded, elapsed));
     }
-    let session = Session::with_tables(&loaded.tables, SessionOptions::default())?;
-    let mut chart = Chart::build(&session, spec)?;
-    if chart.rows() == 0 {
-        eprintln!(
-            "warning: the chart's query returned no rows (is the metric name right? `runql query PATH -e \"SELECT DISTINCT key FROM metrics\"` lists them)"
-        );
-    }
-    let bytes = match format {
-        Format::Svg => chart.svg()?.into_bytes(),
-        Format::Png => chart.png()?,
-    };
+    // A spec may come from anyone: its SQL runs read-only (nothing is written or defined,
+    // before or after the spec is checked) unless the user passes --writable.
+    let session = Session::with_tables(&loaded.tables, run_sql::session_options(&args.sql))?;
+    let bytes = run_sql::with_timeout(args.sql.timeout, move || {
+        let mut chart = Chart::build(&session, spec)?;
+        if chart.rows() == 0 {
+            eprintln!(
+                "warning: the chart's query returned no rows (is the metric name right? `runql query PATH -e \"SELECT DISTINCT key FROM metrics\"` lists them)"
+            );
+        }
+        Ok(match format {
+            Format::Svg => chart.svg()?.into_bytes(),
+            Format::Png => chart.png()?,
+        })
+    })?;
     if args.output.as_os_str() == "-" {
         let stdout = std::io::stdout();
         let mut out = stdout.lock();

@@ -1,11 +1,13 @@
 //! `runql query PATH... -e SQL`.
 
+use std::io::{IsTerminal, Write};
+
 use datafusion::scalar::ScalarValue;
-use runql_sql::{Session, SessionOptions};
+use runql_sql::Session;
 
 use crate::args::QueryArgs;
-use crate::error::Result;
-use crate::{input, output};
+use crate::error::{CliError, Result};
+use crate::{input, output, run_sql};
 
 /// Binds `--param` values: integers and floats as numbers, everything else as text.
 pub fn parse_param(text: &str) -> ScalarValue {
@@ -23,13 +25,22 @@ pub fn run(args: QueryArgs) -> Result<()> {
     if !args.load.quiet {
         eprintln!("{}", input::summary_line(&loaded, elapsed));
     }
-    let session = Session::new(SessionOptions { read_only: !args.writable, ..SessionOptions::default() });
-    session.register_tables(&loaded.tables)?;
+    let session = Session::with_tables(&loaded.tables, run_sql::session_options(&args.sql))?;
     let params: Vec<ScalarValue> = args.params.iter().map(|p| parse_param(p)).collect();
-    let result = session.sql_blocking(&args.sql, &params)?;
+    let sql = args.sql_text.clone();
+    let result = run_sql::with_timeout(args.sql.timeout, move || Ok(session.sql_blocking(&sql, &params)?))?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    output::write_batches(&mut out, &result.schema, &result.batches, args.format)?;
+    if out.is_terminal() {
+        // CSV and JSON go to a screen: run data must not send escape sequences to it (JSON
+        // escapes them already; the table does in `output`).
+        let mut text = Vec::new();
+        output::write_batches(&mut text, &result.schema, &result.batches, args.format)?;
+        let shown = crate::terminal::printable(&String::from_utf8_lossy(&text)).into_owned();
+        out.write_all(shown.as_bytes()).map_err(|e| CliError::Output(e.to_string()))?;
+    } else {
+        output::write_batches(&mut out, &result.schema, &result.batches, args.format)?;
+    }
     Ok(())
 }
 
