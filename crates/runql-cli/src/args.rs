@@ -58,6 +58,15 @@ pub struct ServeArgs {
     /// Do not print the load summary.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Connections served at once; more wait until one closes.
+    #[arg(long, value_name = "N", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+    /// Seconds a client has to send a request head (default 10).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_timeout, hide = true)]
+    pub header_timeout: Option<std::time::Duration>,
+    /// Seconds a connection may sit without a byte read or written (default 30).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_timeout, hide = true)]
+    pub io_timeout: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Args)]

@@ -20,6 +20,9 @@ pub enum CliError {
     /// The arguments make no sense together.
     #[error("{0}")]
     Usage(String),
+    /// `runql serve` could not go on serving (its runtime or listening socket failed).
+    #[error("{0}")]
+    Serve(String),
     /// `--strict` was given and the load skipped something.
     #[error("{0} records were skipped while loading (see `runql info`); failing because of --strict")]
     Strict(u64),
@@ -35,7 +38,7 @@ impl CliError {
             CliError::Sql(_) => ExitCode::from(4),
             CliError::Chart(runql_chart::ChartError::Spec(_)) => ExitCode::from(2),
             CliError::Chart(_) => ExitCode::from(4),
-            CliError::Output(_) => ExitCode::from(1),
+            CliError::Output(_) | CliError::Serve(_) => ExitCode::from(1),
         }
     }
 }

@@ -8,6 +8,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// A running `runql serve`, stopped when dropped.
 struct Served {
@@ -171,4 +172,150 @@ fn a_missing_portal_build_says_how_to_build_it() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("scripts/portal.sh") && err.contains("--www"), "{err}");
+}
+
+/// Opens a connection and sends `head` as it is.
+fn send_raw(addr: &str, head: &[u8]) -> TcpStream {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.write_all(head).unwrap();
+    s
+}
+
+/// The status of the response on `s`, reading at most 5 s.
+fn status_of(s: &mut TcpStream) -> Option<u16> {
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut buf = [0u8; 512];
+    let n = s.read(&mut buf).ok()?;
+    let head = String::from_utf8_lossy(&buf[..n]).into_owned();
+    head.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// True when the server closed `s` (end of stream or reset) within `within`.
+fn closed_by_server(s: &mut TcpStream, within: Duration) -> bool {
+    let deadline = Instant::now() + within;
+    s.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    let mut buf = vec![0u8; 1 << 16];
+    while Instant::now() < deadline {
+        match s.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => {}
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(_) => return true,
+        }
+    }
+    false
+}
+
+fn addr_of(url: &str) -> String {
+    url.trim_start_matches("http://").split('/').next().unwrap().to_string()
+}
+
+#[test]
+fn one_client_cannot_stop_the_server_for_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let www = site(dir.path());
+    // As large as the query module: a client that never reads it must block nobody.
+    std::fs::write(www.join("assets/big.wasm"), vec![7u8; 30 << 20]).unwrap();
+    let mut served =
+        serve(&["--www", www.to_str().unwrap(), "--header-timeout", "2", "--io-timeout", "3", &fixture()]);
+    let addr = addr_of(&served.url);
+
+    // A declared body of 100 TB (tiny_http once allocated it) and one of 1 GB never sent.
+    for length in ["100000000000000", "1000000000"] {
+        let head = format!("GET / HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {length}\r\n\r\n");
+        let mut s = send_raw(&addr, head.as_bytes());
+        assert_eq!(status_of(&mut s), Some(413), "Content-Length {length}");
+    }
+    // A head larger than the limit.
+    let huge = format!("GET / HTTP/1.1\r\nHost: {addr}\r\nX-Pad: {}\r\n\r\n", "a".repeat(64 << 10));
+    let mut s = TcpStream::connect(&addr).unwrap();
+    let _ = s.write_all(huge.as_bytes());
+    assert_eq!(status_of(&mut s), Some(431));
+
+    // A client that asks for the large file and never reads it.
+    let mut stalled =
+        send_raw(&addr, format!("GET /assets/big.wasm HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes());
+    // 50 slowloris connections: a head that never ends, a byte at a time.
+    let slowloris: Vec<TcpStream> =
+        (0..50).map(|_| send_raw(&addr, format!("GET / HTTP/1.1\r\nHost: {addr}\r\n").as_bytes())).collect();
+    let dripping = std::thread::spawn(move || {
+        let mut conns = slowloris;
+        for _ in 0..4 {
+            std::thread::sleep(Duration::from_millis(400));
+            for c in &mut conns {
+                let _ = c.write_all(b"X");
+            }
+        }
+        conns
+    });
+    // 200 clients at once, 5 requests each.
+    let busy: Vec<_> = (0..200)
+        .map(|_| {
+            let base = served.url.clone();
+            std::thread::spawn(move || (0..5).filter(|_| get(&base, "/", None).0 == 200).count())
+        })
+        .collect();
+    // Meanwhile an ordinary client keeps getting answers, each within a second.
+    let mut slowest = Duration::ZERO;
+    for _ in 0..20 {
+        let started = Instant::now();
+        let (status, _, body) = get(&served.url, "/data/runs.parquet", None);
+        slowest = slowest.max(started.elapsed());
+        assert_eq!(status, 200);
+        assert!(body.starts_with(b"PAR1"));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(slowest < Duration::from_secs(1), "slowest answer took {slowest:?}");
+    let answered: usize = busy.into_iter().map(|t| t.join().unwrap()).sum();
+    assert_eq!(answered, 1000, "every busy client got its answers");
+
+    // The slow ones are let go: the slowloris after the head timeout, the stalled reader
+    // after the i/o timeout.
+    let mut slowloris = dripping.join().unwrap();
+    assert!(closed_by_server(&mut slowloris[0], Duration::from_secs(5)), "a slowloris connection is held");
+    assert!(closed_by_server(&mut stalled, Duration::from_secs(10)), "a client that never reads is held");
+    assert!(served.child.try_wait().unwrap().is_none(), "the server exited");
+    assert_eq!(get(&served.url, "/", None).0, 200);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn running_out_of_file_descriptors_is_waited_out_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let www = site(dir.path());
+    let mut child = Command::new("sh")
+        .args([
+            "-c",
+            "ulimit -n 48 && exec \"$0\" serve --port 0 -q --www \"$1\"",
+            env!("CARGO_BIN_EXE_runql"),
+        ])
+        .arg(&www)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line.trim().strip_prefix("runql portal: ").unwrap().to_string();
+    let mut served = Served { child, url };
+    let addr = addr_of(&served.url);
+    // More idle connections than the server has descriptors for.
+    let held: Vec<TcpStream> = (0..80).filter_map(|_| TcpStream::connect(&addr).ok()).collect();
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(served.child.try_wait().unwrap().is_none(), "the server exited when descriptors ran out");
+    drop(held);
+    // Once they are gone, the server answers again.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut status = 0;
+    while Instant::now() < deadline && status != 200 {
+        status = get(&served.url, "/", None).0;
+    }
+    assert_eq!(status, 200);
+    served.child.kill().unwrap();
+    let mut err = String::new();
+    served.child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert!(
+        err.contains("cannot accept a connection") && err.contains("accepting connections again"),
+        "{err}"
+    );
 }

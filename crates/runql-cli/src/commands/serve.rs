@@ -17,7 +17,7 @@ use runql_core::{FileTree, LoadOptions, Loaded};
 
 use crate::args::{LoadArgs, ServeArgs};
 use crate::error::{CliError, Result};
-use crate::http::{self, Site};
+use crate::http::{self, ServerLimits, Site};
 use crate::input;
 
 /// Where the native load report is served (JSON, as `runql info --json` prints it).
@@ -56,14 +56,14 @@ fn load_demo() -> Result<Loaded> {
 }
 
 /// The loaded tables as files under `/data/`, and the portal URL query that loads them.
-fn data_files(loaded: &Loaded, args: &ServeArgs) -> Result<(HashMap<String, Vec<u8>>, String)> {
+fn data_files(loaded: &Loaded, args: &ServeArgs) -> Result<(HashMap<String, bytes::Bytes>, String)> {
     let mut files = HashMap::new();
     let mut query = Vec::new();
     runql_core::columnar::write_tables(
         &loaded.tables,
         args.format.into(),
         &mut |name: &str, bytes: &[u8]| {
-            files.insert(format!("/data/{name}"), bytes.to_vec());
+            files.insert(format!("/data/{name}"), bytes::Bytes::copy_from_slice(bytes));
             query.push(format!("data=/data/{name}"));
             Ok(())
         },
@@ -104,7 +104,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
     // The page reads runql's tables, so its own load report would only count those; the
     // report of the real load (formats, every skipped file and why) is handed over too.
     let report = super::info::report_json(&loaded.report, started.elapsed().as_secs_f64());
-    memory.insert(REPORT_PATH.to_string(), report.to_string().into_bytes());
+    memory.insert(REPORT_PATH.to_string(), report.to_string().into_bytes().into());
     let query = format!("{query}&report={REPORT_PATH}");
     let bound = http::bind(args.port)?;
     let url = format!("http://127.0.0.1:{}/?{query}", bound.port);
@@ -117,6 +117,12 @@ pub fn run(args: ServeArgs) -> Result<()> {
     if args.open {
         open_browser(&url);
     }
-    bound.serve(&Site { root: www, memory });
-    Ok(())
+    let defaults = ServerLimits::default();
+    let limits = ServerLimits {
+        max_connections: args.max_connections as usize,
+        header_timeout: args.header_timeout.unwrap_or(defaults.header_timeout),
+        io_timeout: args.io_timeout.unwrap_or(defaults.io_timeout),
+        ..defaults
+    };
+    bound.serve(Site { root: www, memory }, limits)
 }

@@ -1,159 +1,136 @@
-//! The HTTP side of `runql serve`: a static site (the built portal) plus files held in
-//! memory (the loaded tables), on 127.0.0.1 only.
+//! What `runql serve` answers: a static site (the built portal) plus files held in memory
+//! (the loaded tables), for GET and HEAD, on 127.0.0.1 only.
 //!
-//! Deliberately small: GET and HEAD, no directory listings, no symlinks out of the site,
-//! and a Host check so that a web page elsewhere cannot reach the server through DNS
-//! rebinding (a name that resolves to 127.0.0.1 still carries its own Host header).
+//! No directory listings, no symlinks out of the site, no request bodies, and a Host check
+//! so that a web page elsewhere cannot reach the server through DNS rebinding (a name that
+//! resolves to 127.0.0.1 still carries its own Host header).
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
-use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
-
-use crate::error::{CliError, Result};
+use bytes::Bytes;
+use futures::TryStreamExt;
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Empty, Full, StreamBody};
+use hyper::body::Frame;
+use hyper::header::{self, HeaderMap, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+use tokio_util::io::ReaderStream;
 
 /// What the server answers: files under `root`, and `memory` files by URL path.
 pub struct Site {
     /// The folder of the built portal (holds `index.html`).
     pub root: PathBuf,
-    /// In-memory files by absolute URL path, e.g. `/data/runs.parquet`.
-    pub memory: HashMap<String, Vec<u8>>,
+    /// In-memory files by absolute URL path, e.g. `/data/runs.parquet` (shared, not copied,
+    /// per request).
+    pub memory: HashMap<String, Bytes>,
 }
 
-/// A server bound to 127.0.0.1.
-pub struct Bound {
-    server: Server,
-    /// The port actually bound (when 0 was asked for, the one the OS picked).
-    pub port: u16,
+/// A response body: bytes in memory or a file read as it is sent.
+pub type Body = BoxBody<Bytes, std::io::Error>;
+
+/// How much of a file is read ahead of a slow client.
+const FILE_CHUNK_BYTES: usize = 64 << 10;
+
+fn full(bytes: Bytes) -> Body {
+    Full::new(bytes).map_err(|never| match never {}).boxed()
 }
 
-/// Binds 127.0.0.1:`port` (0 = any free port).
-pub fn bind(port: u16) -> Result<Bound> {
-    let server = Server::http(("127.0.0.1", port)).map_err(|e| {
-        CliError::Usage(format!("cannot listen on 127.0.0.1:{port}: {e} (try another --port)"))
-    })?;
-    let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(port);
-    Ok(Bound { server, port })
-}
-
-impl Bound {
-    /// Answers requests until the process is stopped.
-    pub fn serve(self, site: &Site) {
-        for request in self.server.incoming_requests() {
-            let method = request.method().clone();
-            let url = request.url().to_string();
-            let answer = respond(site, self.port, &request);
-            // A client that went away is not the server's problem; keep serving.
-            let status = answer.status;
-            // stderr too may be gone; logging is best effort.
-            let mut err = std::io::stderr();
-            if let Err(e) = send(request, answer) {
-                let _ = writeln!(err, "{method} {url}: {e}");
-            } else if status >= 400 {
-                let _ = writeln!(err, "{method} {url}: {status}");
-            }
-        }
-    }
-}
-
-/// One response, before its body is attached.
-struct Answer {
-    status: u16,
-    content_type: &'static str,
-    cache_control: &'static str,
-    body: Body,
-}
-
-enum Body {
-    Bytes(Vec<u8>),
-    File(File, u64),
-}
-
-fn text(status: u16, message: &str) -> Answer {
-    Answer {
+fn text(status: StatusCode, message: &str) -> Response<Body> {
+    answer(
         status,
-        content_type: "text/plain; charset=utf-8",
-        cache_control: NO_STORE,
-        body: Body::Bytes(message.as_bytes().to_vec()),
-    }
+        "text/plain; charset=utf-8",
+        NO_STORE,
+        message.len() as u64,
+        full(Bytes::from(message.to_owned())),
+    )
 }
 
-fn respond(site: &Site, port: u16, request: &Request) -> Answer {
-    if !matches!(request.method(), Method::Get | Method::Head) {
-        return text(405, "only GET and HEAD");
+fn answer(
+    status: StatusCode,
+    content_type: &'static str,
+    cache: &'static str,
+    len: u64,
+    body: Body,
+) -> Response<Body> {
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    response
+}
+
+/// The answer to `request`, for a server on `port`.
+pub async fn respond<B>(site: &Site, port: u16, request: &Request<B>) -> Response<Body> {
+    let mut response = answer_for(site, port, request).await;
+    if request.method() == Method::HEAD {
+        // Same headers, Content-Length included, and no body.
+        *response.body_mut() = Empty::new().map_err(|never| match never {}).boxed();
     }
-    if !host_allowed(request, port) {
-        return text(421, "this server answers requests for 127.0.0.1 and localhost only");
+    response
+}
+
+async fn answer_for<B>(site: &Site, port: u16, request: &Request<B>) -> Response<Body> {
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        return text(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD");
     }
-    let path = request.url().split(['?', '#']).next().unwrap_or("/");
-    let Some(path) = percent_decode(path) else {
-        return text(400, "bad path");
+    if !host_allowed(request.headers(), port) {
+        return text(
+            StatusCode::MISDIRECTED_REQUEST,
+            "this server answers requests for 127.0.0.1 and localhost only",
+        );
+    }
+    if has_body(request.headers()) {
+        // GET and HEAD carry no body here; one that claims to is refused unread.
+        return text(StatusCode::PAYLOAD_TOO_LARGE, "requests to this server carry no body");
+    }
+    let Some(path) = percent_decode(request.uri().path()) else {
+        return text(StatusCode::BAD_REQUEST, "bad path");
     };
     if let Some(bytes) = site.memory.get(&path) {
-        return Answer {
-            status: 200,
-            content_type: content_type(&path),
-            cache_control: NO_STORE,
-            body: Body::Bytes(bytes.clone()),
-        };
+        return answer(
+            StatusCode::OK,
+            content_type(&path),
+            NO_STORE,
+            bytes.len() as u64,
+            full(bytes.clone()),
+        );
     }
     let Some(file) = resolve(&site.root, &path) else {
-        return text(404, "not found");
+        return text(StatusCode::NOT_FOUND, "not found");
     };
-    match File::open(&file).and_then(|f| f.metadata().map(|m| (f, m.len()))) {
-        Ok((f, len)) => Answer {
-            status: 200,
-            content_type: content_type(&path_str(&file)),
-            cache_control: cache_control(&path),
-            body: Body::File(f, len),
-        },
-        Err(_) => text(404, "not found"),
+    let opened = async {
+        let f = tokio::fs::File::open(&file).await?;
+        let len = f.metadata().await?.len();
+        Ok::<_, std::io::Error>((f, len))
+    };
+    match opened.await {
+        Ok((f, len)) => {
+            let frames = ReaderStream::with_capacity(f, FILE_CHUNK_BYTES).map_ok(Frame::data);
+            let body = StreamBody::new(frames).boxed();
+            answer(StatusCode::OK, content_type(&file.to_string_lossy()), cache_control(&path), len, body)
+        }
+        Err(_) => text(StatusCode::NOT_FOUND, "not found"),
     }
 }
 
-fn path_str(p: &Path) -> String {
-    p.to_string_lossy().into_owned()
-}
-
-fn send(request: Request, answer: Answer) -> std::io::Result<()> {
-    let head = request.method() == &Method::Head;
-    let mut headers = vec![];
-    if let Ok(h) = Header::from_bytes("Content-Type", answer.content_type) {
-        headers.push(h);
-    }
-    if let Ok(h) = Header::from_bytes("Cache-Control", answer.cache_control) {
-        headers.push(h);
-    }
-    if let Ok(h) = Header::from_bytes("X-Content-Type-Options", "nosniff") {
-        headers.push(h);
-    }
-    let status = StatusCode(answer.status);
-    match answer.body {
-        Body::Bytes(bytes) => {
-            let len = bytes.len();
-            let body: Vec<u8> = if head { Vec::new() } else { bytes };
-            request.respond(Response::new(status, headers, body.as_slice(), Some(len), None))
-        }
-        Body::File(file, len) => {
-            let len = usize::try_from(len).ok();
-            if head {
-                request.respond(Response::new(status, headers, std::io::empty(), len, None))
-            } else {
-                request.respond(Response::new(status, headers, file, len, None))
-            }
-        }
-    }
+/// A request that says it has a body (any Content-Length but 0, or chunked).
+fn has_body(headers: &HeaderMap) -> bool {
+    let declared =
+        headers.get(header::CONTENT_LENGTH).is_some_and(|v| v.to_str().map_or(true, |t| t.trim() != "0"));
+    declared || headers.contains_key(header::TRANSFER_ENCODING)
 }
 
 /// Only requests addressed to this machine by its loopback names pass.
-fn host_allowed(request: &Request, port: u16) -> bool {
-    let Some(host) = request.headers().iter().find(|h| h.field.equiv("Host")) else {
+fn host_allowed(headers: &HeaderMap, port: u16) -> bool {
+    let Some(host) = headers.get(header::HOST) else {
         // HTTP/1.0 clients may omit Host; they cannot be a rebinding browser.
         return true;
     };
-    let host = host.value.as_str();
+    let Ok(host) = host.to_str() else { return false };
     let name = host.strip_suffix(&format!(":{port}")).unwrap_or(host);
     matches!(name, "127.0.0.1" | "localhost" | "[::1]")
 }
