@@ -156,7 +156,7 @@ fn bound(growth: Growth, args: &[ColumnarValue], rows: usize) -> Option<u128> {
             Some(sum_rows(rows, |i| n.at(i).max(0) as u128 * per_element))
         }
         Growth::Range => {
-            let values: Vec<PerRow<i64>> = args.iter().map(|a| integers(a)).collect::<Option<Vec<_>>>()?;
+            let values: Vec<PerRow<i64>> = args.iter().map(integers).collect::<Option<Vec<_>>>()?;
             let count = |i: usize| -> u128 {
                 let (start, stop, step) = match values.as_slice() {
                     [stop] => (0, stop.at(i), 1),
