@@ -24,7 +24,7 @@ cargo check -p runql-core -p runql-sql --target wasm32-unknown-unknown --locked
 
 step "WebAssembly package in headless Chromium (scripts/build-wasm.sh, then tests/browser)"
 scripts/build-wasm.sh
-node --test --test-concurrency=1 tests/browser/runql.test.mjs
+node --test --test-concurrency=1 tests/browser/runql.test.mjs tests/browser/limits.test.mjs
 
 step "portal: www/ type-checked and built on that package, then tested in headless Chromium through runql serve"
 (cd www && npm run --silent build)
