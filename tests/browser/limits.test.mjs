@@ -107,6 +107,36 @@ for (const variant of ["page", "worker"]) {
   });
 }
 
+test("a chart spec's SQL is read-only: COPY and CREATE EXTERNAL TABLE are refused before they run", async () => {
+  const out = await page.evaluate(async () => {
+    const db = await window.runql.RunQL.init();
+    await db.loadDemo({ runs: 4, steps: 20 });
+    const attempts = [
+      "COPY (SELECT name AS x FROM runs) TO '/tmp/stolen.csv' STORED AS CSV",
+      "CREATE EXTERNAL TABLE s STORED AS CSV LOCATION '/etc/passwd'",
+      "CREATE VIEW v AS SELECT 1 AS x",
+    ];
+    const results = [];
+    for (const sql of attempts) {
+      const spec = { kind: "bar", data: { sql }, encoding: { x: "x", y: "x" } };
+      try {
+        await db.svg(spec);
+        results.push({ sql, ok: true });
+      } catch (e) {
+        results.push({ sql, kind: e.kind, message: e.message });
+      }
+    }
+    // Nothing was defined: the session has only runql's tables.
+    const tables = (await db.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")).toArray().map((r) => r.table_name);
+    await db.close();
+    return { results, tables };
+  });
+  assert.deepEqual(out.results.map((r) => r.kind), ["read_only", "read_only", "read_only"], JSON.stringify(out.results));
+  assert.match(out.results[0].message, /read-only here: COPY is not allowed/);
+  assert.match(out.results[1].message, /CREATE EXTERNAL TABLE is not allowed/);
+  assert.ok(!out.tables.includes("s") && !out.tables.includes("v"), out.tables.join(","));
+});
+
 test("no page error was raised", () => {
   assert.deepEqual(pageErrors, []);
 });
