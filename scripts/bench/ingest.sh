@@ -9,9 +9,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 venv="${RUNQL_BENCH_VENV:-.venv-bench}"
+# cargo runs the benchmark in its package's folder (crates/runql-cli), so every path handed
+# to it must be absolute: a relative one would be looked up from there.
+case "$venv" in
+  /*) ;;
+  *) venv="$PWD/$venv" ;;
+esac
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet -r scripts/bench/requirements.txt
 fi
 export RUNQL_BENCH_PYTHON="$venv/bin/python"
-exec cargo bench -p runql-cli --bench mlflow_ingest -- "$@"
+# The data folder is the repository's bench-data/ (gitignored); a --data given here comes
+# later and wins.
+exec cargo bench -p runql-cli --bench mlflow_ingest -- --data "$PWD/bench-data" "$@"

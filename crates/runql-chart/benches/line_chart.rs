@@ -117,9 +117,11 @@ fn loaded_sweep(runs: usize, steps: usize, plots: usize) {
     let loaded = load(&[tree], &LoadOptions::default()).unwrap();
     println!("loaded sweep: {runs} runs x 3 metrics x {steps} steps ({:.0} ms to generate and load)", ms(t));
     let t = Instant::now();
-    let session =
-        Session::with_tables(&loaded.tables, SessionOptions { target_partitions: 1, read_only: true, ..SessionOptions::default() })
-            .unwrap();
+    let session = Session::with_tables(
+        &loaded.tables,
+        SessionOptions { target_partitions: 1, read_only: true, ..SessionOptions::default() },
+    )
+    .unwrap();
     println!("tables registered (metrics' key stretches found) in {:.1} ms", ms(t));
     let spec = ChartSpec::from_json(
         r#"{"kind": "line", "data": {"preset": "curves", "metric": "val/loss"},

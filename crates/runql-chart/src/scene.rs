@@ -292,7 +292,13 @@ impl Scene {
                         bold: *bold,
                         flavor,
                     };
-                    backend.draw_text(text, &style, at(&[*x, *y])).map_err(draw_err)?;
+                    // plotters-svg escapes markup but writes control characters as they
+                    // are, which no XML parser accepts.
+                    let text = match flavor {
+                        Flavor::Svg => crate::text::xml_safe(text),
+                        Flavor::Pixels | Flavor::Bitmap => Cow::Borrowed(text.as_str()),
+                    };
+                    backend.draw_text(&text, &style, at(&[*x, *y])).map_err(draw_err)?;
                 }
             }
         }

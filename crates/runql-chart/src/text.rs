@@ -95,6 +95,31 @@ pub fn ellipsize(text: &str, size_px: f64, max_px: f64) -> String {
     out
 }
 
+/// Whether XML 1.0 allows `c` in a document: not the C0 controls other than tab, newline
+/// and carriage return, nor the noncharacters U+FFFE and U+FFFF (surrogates cannot be in a
+/// `str`).
+fn xml_char(c: char) -> bool {
+    !matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// `text` with every character XML 1.0 does not allow (see [`xml_char`]) replaced by
+/// U+FFFD, so an SVG holding it is well-formed: a run name with a terminal color code
+/// (`\u{1b}[31m`) or a NUL otherwise made the whole SVG unreadable to browsers. Borrowed
+/// when nothing needs replacing.
+///
+/// ```
+/// use runql_chart::text::xml_safe;
+/// assert_eq!(xml_safe("\u{1b}[31mrun-1\u{0}"), "\u{fffd}[31mrun-1\u{fffd}");
+/// assert!(matches!(xml_safe("a\tb"), std::borrow::Cow::Borrowed("a\tb")));
+/// ```
+pub fn xml_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().all(xml_char) {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        text.chars().map(|c| if xml_char(c) { c } else { char::REPLACEMENT_CHARACTER }).collect()
+    }
+}
+
 /// Horizontal alignment of a text at its anchor point.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]

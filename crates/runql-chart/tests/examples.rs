@@ -25,7 +25,11 @@ fn demo_session() -> Session {
     })
     .unwrap();
     let loaded = load(&[tree], &LoadOptions::default()).unwrap();
-    Session::with_tables(&loaded.tables, SessionOptions { target_partitions: 1, read_only: true, ..SessionOptions::default() }).unwrap()
+    Session::with_tables(
+        &loaded.tables,
+        SessionOptions { target_partitions: 1, read_only: true, ..SessionOptions::default() },
+    )
+    .unwrap()
 }
 
 fn examples() -> Vec<(String, ChartSpec)> {

@@ -119,6 +119,28 @@ impl LoadReport {
         }
     }
 
+    /// Opens `path` of `tree` for a reader that streams it, as [`Self::read_file`] reads it:
+    /// counts the file and its size as read, or records it as skipped with the reason and
+    /// gives `None`.
+    #[cfg(feature = "readers")]
+    pub(crate) fn open_file<'t>(
+        &mut self,
+        tree: &'t FileTree,
+        path: &str,
+    ) -> Option<Box<dyn std::io::Read + 't>> {
+        match tree.open(path) {
+            Ok(reader) => {
+                self.files_read += 1;
+                self.bytes_read += tree.size(path).unwrap_or(0);
+                Some(reader)
+            }
+            Err(err) => {
+                self.skip(tree.display_path(path), None, err.to_string());
+                None
+            }
+        }
+    }
+
     /// Records an issue; beyond [`MAX_DETAILED_ISSUES`] only the count is kept.
     pub fn push(&mut self, issue: Issue) {
         *self.issue_totals.entry(issue.severity).or_default() += 1;

@@ -51,20 +51,36 @@ impl FileTree {
 
     /// Walks a folder (or takes a single file) from disk. Files are read later, on demand.
     ///
-    /// Sub-folders that cannot be listed are recorded as issues (see [`Self::walk_issues`])
-    /// instead of failing the whole walk; only an unreadable top-level path is an error.
+    /// Only regular files are taken (and symlinks to them): FIFOs, sockets and device files
+    /// would block or never end when read, so they are recorded as skipped issues, as are
+    /// symlinked folders (which could form cycles) and sub-folders that cannot be listed (see
+    /// [`Self::walk_issues`]); only an unreadable top-level path is an error. A name that is
+    /// not valid UTF-8 keeps its invalid bytes as `\xNN` (see [`utf8_name`]), so two such
+    /// names never become one path; should two names still meet on one path, the second is
+    /// skipped with the reason.
     ///
     /// # Errors
-    /// [`CoreError::Io`] when `root` itself does not exist or cannot be read.
+    /// [`CoreError::Io`] when `root` itself does not exist, cannot be read, or is neither a
+    /// regular file nor a folder.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn from_path(root: &std::path::Path) -> Result<Self> {
         let meta =
             std::fs::metadata(root).map_err(|source| CoreError::Io { path: root.to_path_buf(), source })?;
         let mut tree = FileTree::new(root.display().to_string());
         if meta.is_file() {
-            let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = root.file_name().map(|n| utf8_name(n).into_owned()).unwrap_or_default();
             tree.files.insert(name, (FileSource::Disk(root.to_path_buf()), meta.len()));
             return Ok(tree);
+        }
+        if !meta.is_dir() {
+            let kind = special_kind(&meta.file_type());
+            return Err(CoreError::Io {
+                path: root.to_path_buf(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!("not a regular file or folder ({kind})"),
+                ),
+            });
         }
         // An explicit stack instead of recursion: folder depth comes from the input.
         let mut stack = vec![(root.to_path_buf(), String::new())];
@@ -87,10 +103,10 @@ impl FileTree {
                         continue;
                     }
                 };
-                let name = entry.file_name().to_string_lossy().into_owned();
+                let name = utf8_name(&entry.file_name()).into_owned();
                 let child_rel = if rel.is_empty() { name } else { format!("{rel}/{name}") };
-                // Follows symlinks to files; symlinked folders could form cycles, so they are
-                // listed as issues rather than walked.
+                // `DirEntry::file_type` does not follow symlinks: a symlink is looked through
+                // below, to a regular file only.
                 let file_type = match entry.file_type() {
                     Ok(t) => t,
                     Err(err) => {
@@ -103,19 +119,51 @@ impl FileTree {
                     stack.push((path, child_rel));
                 } else if file_type.is_symlink() {
                     match std::fs::metadata(&path) {
-                        Ok(m) if m.is_file() => {
-                            tree.files.insert(child_rel, (FileSource::Disk(path), m.len()));
+                        Ok(m) if m.is_file() => tree.insert_disk(child_rel, path, m.len()),
+                        Ok(m) if m.is_dir() => {
+                            tree.walk_issue(&child_rel, "symlinked folder not followed".into())
                         }
-                        Ok(_) => tree.walk_issue(&child_rel, "symlinked folder not followed".into()),
+                        Ok(m) => tree.walk_issue(
+                            &child_rel,
+                            format!("not a regular file (symlink to a {})", special_kind(&m.file_type())),
+                        ),
                         Err(err) => tree.walk_issue(&child_rel, format!("broken symlink: {err}")),
                     }
-                } else {
+                } else if file_type.is_file() {
                     let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                    tree.files.insert(child_rel, (FileSource::Disk(path), len));
+                    tree.insert_disk(child_rel, path, len);
+                } else {
+                    tree.walk_issue(&child_rel, format!("not a regular file ({})", special_kind(&file_type)));
                 }
             }
         }
         Ok(tree)
+    }
+
+    /// Adds a file found on disk at `rel`, unless another file of the walk already took
+    /// that path (possible only when names were not valid UTF-8): that one is kept and this
+    /// one is reported as skipped.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn insert_disk(&mut self, rel: String, path: std::path::PathBuf, len: u64) {
+        match self.files.entry(rel) {
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert((FileSource::Disk(path), len));
+            }
+            std::collections::btree_map::Entry::Occupied(slot) => {
+                let kept = match &slot.get().0 {
+                    FileSource::Disk(p) => p.display().to_string(),
+                    FileSource::Bytes(_) => slot.key().clone(),
+                };
+                let rel = slot.key().clone();
+                self.walk_issue(
+                    &rel,
+                    format!(
+                        "{} not loaded: its name is the same as that of {kept} once made valid UTF-8",
+                        path.display()
+                    ),
+                );
+            }
+        }
     }
 
     #[cfg(not(target_arch = "wasm32"))]
@@ -185,6 +233,34 @@ impl FileTree {
         }
     }
 
+    /// A reader over the file at `path`, for parsers that stream: the bytes held in memory,
+    /// or the file on disk read as the parser goes, so a large file is never held whole.
+    ///
+    /// ```
+    /// use std::io::Read;
+    /// use runql_core::FileTree;
+    /// let mut tree = FileTree::new("upload");
+    /// tree.insert("a.csv", b"run_id,key,step,value\n".to_vec());
+    /// let mut text = String::new();
+    /// tree.open("a.csv")?.read_to_string(&mut text).unwrap();
+    /// assert_eq!(text, "run_id,key,step,value\n");
+    /// # Ok::<(), runql_core::CoreError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`CoreError::MissingFile`] when `path` is not in the tree, [`CoreError::Io`] when the
+    /// file on disk cannot be opened (a later read error comes from the reader).
+    pub fn open(&self, path: &str) -> Result<Box<dyn std::io::Read + '_>> {
+        match self.files.get(path) {
+            None => Err(CoreError::MissingFile { path: self.display_path(path) }),
+            Some((FileSource::Bytes(bytes), _)) => Ok(Box::new(&**bytes)),
+            #[cfg(not(target_arch = "wasm32"))]
+            Some((FileSource::Disk(p), _)) => std::fs::File::open(p)
+                .map(|f| Box::new(f) as Box<dyn std::io::Read>)
+                .map_err(|source| CoreError::Io { path: p.clone(), source }),
+        }
+    }
+
     /// At most the first `max` bytes of the file at `path`, for recognizing a format by its
     /// first line without reading a large file whole.
     ///
@@ -248,10 +324,70 @@ impl FileTree {
         }
     }
 
-    /// Problems met while walking the folder (unreadable sub-folders, broken symlinks).
+    /// Problems met while walking the folder (unreadable sub-folders, broken symlinks,
+    /// FIFOs, sockets and device files, names that meet on one path), as skipped issues.
     pub fn walk_issues(&self) -> &[Issue] {
         &self.walk_issues
     }
+}
+
+/// A file name as text: unchanged when it is valid UTF-8; otherwise (Unix) each byte that is
+/// not part of valid UTF-8 is written `\xNN`, so distinct names stay distinct (a lossy
+/// conversion would make `a\xff.csv` and `a\xfe.csv` both `a\u{FFFD}.csv`). Elsewhere
+/// invalid UTF-16 becomes U+FFFD.
+///
+/// ```
+/// # #[cfg(unix)] {
+/// use std::os::unix::ffi::OsStrExt;
+/// let name = std::ffi::OsStr::from_bytes(b"a\xff.csv");
+/// assert_eq!(runql_core::vfs::utf8_name(name), "a\\xff.csv");
+/// # }
+/// ```
+#[cfg(not(target_arch = "wasm32"))]
+pub fn utf8_name(name: &std::ffi::OsStr) -> Cow<'_, str> {
+    #[cfg(unix)]
+    {
+        use std::fmt::Write;
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = name.as_bytes();
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            return Cow::Borrowed(text);
+        }
+        let mut out = String::with_capacity(bytes.len() + 8);
+        for chunk in bytes.utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                let _ = write!(out, "\\x{b:02x}");
+            }
+        }
+        Cow::Owned(out)
+    }
+    #[cfg(not(unix))]
+    {
+        name.to_string_lossy()
+    }
+}
+
+/// What kind of file that is not a regular file nor a folder `file_type` is, for reports.
+#[cfg(not(target_arch = "wasm32"))]
+fn special_kind(file_type: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "fifo";
+        }
+        if file_type.is_socket() {
+            return "socket";
+        }
+        if file_type.is_block_device() {
+            return "block device";
+        }
+        if file_type.is_char_device() {
+            return "character device";
+        }
+    }
+    if file_type.is_symlink() { "symlink" } else { "special file" }
 }
 
 fn normalize(path: &str) -> String {
@@ -300,6 +436,99 @@ mod tests {
         assert_eq!(&*tree.read("exp/run/meta.yaml")?, b"run_id: r");
         assert_eq!(tree.size("exp/run/meta.yaml"), Some(9));
         Ok(())
+    }
+
+    /// `mkfifo path`; false when the tool is missing (the test then has nothing to check).
+    #[cfg(unix)]
+    fn mkfifo(path: &std::path::Path) -> bool {
+        std::process::Command::new("mkfifo").arg(path).status().is_ok_and(|s| s.success())
+    }
+
+    /// A FIFO blocks whoever opens it until a writer comes: before special files were
+    /// skipped, sniffing `pipe.csv` hung the load forever.
+    #[cfg(all(unix, feature = "readers"))]
+    #[test]
+    fn fifos_are_skipped_and_reported_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let fixture =
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/mlflow-ui-csv/chart_history.csv");
+        std::fs::copy(fixture, dir.path().join("chart_history.csv")).unwrap();
+        if !mkfifo(&dir.path().join("pipe.csv")) {
+            eprintln!("mkfifo not available; nothing to check");
+            return;
+        }
+        std::os::unix::fs::symlink(dir.path().join("pipe.csv"), dir.path().join("link.csv")).unwrap();
+        let root = dir.path().to_path_buf();
+        let (done, wait) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let loaded = FileTree::from_path(&root).and_then(|t| crate::load(&[t], &Default::default()));
+            let _ = done.send(loaded);
+        });
+        let loaded = wait
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the load hangs on the FIFO")
+            .unwrap();
+        assert!(loaded.report.rows.metrics > 0, "the real file beside the FIFO loads");
+        let skipped: Vec<String> = loaded.report.issues().iter().map(ToString::to_string).collect();
+        for (name, reason) in [
+            ("pipe.csv", "not a regular file (fifo)"),
+            ("link.csv", "not a regular file (symlink to a fifo)"),
+        ] {
+            let expected = format!("skipped: {}/{name}: {reason}", dir.path().display());
+            assert!(skipped.contains(&expected), "{expected} not in {skipped:#?}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_as_the_root_is_an_error_not_a_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        let pipe = dir.path().join("pipe");
+        if !mkfifo(&pipe) {
+            return;
+        }
+        let err = FileTree::from_path(&pipe).unwrap_err().to_string();
+        assert!(err.contains("not a regular file or folder (fifo)"), "{err}");
+    }
+
+    /// Lossy conversion made both names `a\u{FFFD}.csv`, and one file silently vanished.
+    #[cfg(unix)]
+    #[test]
+    fn non_utf8_names_that_a_lossy_conversion_would_merge_stay_two_files() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in [(&b"a\xff.csv"[..], "ff"), (b"a\xfe.csv", "fe")] {
+            let path = dir.path().join(std::ffi::OsStr::from_bytes(name));
+            if std::fs::write(&path, text).is_err() {
+                eprintln!("this file system refuses non-UTF-8 names; nothing to check");
+                return;
+            }
+        }
+        let tree = FileTree::from_path(dir.path()).unwrap();
+        assert_eq!(tree.paths().collect::<Vec<_>>(), ["a\\xfe.csv", "a\\xff.csv"]);
+        assert_eq!(&*tree.read("a\\xff.csv").unwrap(), b"ff");
+        assert_eq!(&*tree.read("a\\xfe.csv").unwrap(), b"fe");
+        assert!(tree.walk_issues().is_empty(), "{:?}", tree.walk_issues());
+    }
+
+    /// A literal `\xff` in a name reads as the escape of a non-UTF-8 byte: one path for two
+    /// files. The second is reported, never dropped without a word.
+    #[cfg(unix)]
+    #[test]
+    fn names_that_still_meet_on_one_path_report_the_one_not_loaded() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        if std::fs::write(dir.path().join(std::ffi::OsStr::from_bytes(b"b\xff.csv")), "raw").is_err() {
+            return;
+        }
+        std::fs::write(dir.path().join("b\\xff.csv"), "literal").unwrap();
+        let tree = FileTree::from_path(dir.path()).unwrap();
+        assert_eq!(tree.paths().collect::<Vec<_>>(), ["b\\xff.csv"]);
+        let issues = tree.walk_issues();
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert_eq!(issues[0].severity, crate::report::Severity::Skipped);
+        assert_eq!(issues[0].path, format!("{}/b\\xff.csv", dir.path().display()));
+        assert!(issues[0].reason.contains("once made valid UTF-8"), "{}", issues[0].reason);
     }
 
     #[test]

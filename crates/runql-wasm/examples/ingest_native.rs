@@ -56,8 +56,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t = Instant::now();
     let loaded = load(&[tree], &LoadOptions::default())?;
     let load_ms = t.elapsed().as_secs_f64() * 1e3;
-    let session =
-        Session::with_tables(&loaded.tables, SessionOptions { target_partitions: 1, read_only: true, ..SessionOptions::default() })?;
+    let session = Session::with_tables(
+        &loaded.tables,
+        SessionOptions { target_partitions: 1, read_only: true, ..SessionOptions::default() },
+    )?;
     let summary_ms = median_ms(&session, RANK_SUMMARY)?;
     let scan_ms = median_ms(&session, RANK_SCAN)?;
     println!(

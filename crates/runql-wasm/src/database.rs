@@ -51,7 +51,11 @@ impl Database {
     pub fn new() -> Database {
         crate::install_panic_hook();
         Database {
-            session: Session::new(SessionOptions { target_partitions: 1, read_only: true, ..SessionOptions::default() }),
+            session: Session::new(SessionOptions {
+                target_partitions: 1,
+                read_only: true,
+                ..SessionOptions::default()
+            }),
             tables: None,
             incoming: TablesDecoder::new(),
         }

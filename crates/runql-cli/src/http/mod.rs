@@ -138,7 +138,9 @@ async fn accept_loop(listener: TcpListener, site: Arc<Site>, port: u16, limits: 
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
             Err(e) => {
-                return Err(CliError::Serve(format!("accepting connections on 127.0.0.1:{port} failed: {e}")));
+                return Err(CliError::Serve(format!(
+                    "accepting connections on 127.0.0.1:{port} failed: {e}"
+                )));
             }
         }
     }

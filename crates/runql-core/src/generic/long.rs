@@ -36,15 +36,19 @@ fn add(runs: &mut Runs, p: Point<'_>, origin: &str) {
     series.push(step, p.timestamp, p.value);
 }
 
-/// Reads a long CSV whose header gave `cols`.
+/// Reads a long CSV whose header gave `cols`, row by row as `input` gives it.
 pub(crate) fn read_csv(
-    bytes: &[u8],
+    input: impl std::io::Read,
     cols: &LongColumns,
     shown: &str,
     runs: &mut Runs,
     report: &mut LoadReport,
 ) {
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .buffer_capacity(1 << 16)
+        .from_reader(input);
     let mut record = csv::StringRecord::new();
     loop {
         let line = reader.position().line() + 1;

@@ -169,13 +169,25 @@ pub(crate) fn read(
         claimed.insert(path.clone());
         let shown = tree.display_path(&path);
         progress.advance(1, tree.size(&path).unwrap_or(0));
+        // CSV is parsed as it is read: a file on disk is never held whole.
+        if matches!(kind, Kind::LongCsv(_) | Kind::WideCsv(_) | Kind::WandbPanelCsv) {
+            let Some(input) = report.open_file(tree, &path) else {
+                continue;
+            };
+            match kind {
+                Kind::LongCsv(cols) => long::read_csv(input, &cols, &shown, &mut runs, report),
+                Kind::WideCsv(run_col) => {
+                    wide::read_csv(tree, &path, input, run_col, &shown, &mut runs, report)
+                }
+                _ => wandb_panel::read_csv(input, &shown, &mut runs, report),
+            }
+            continue;
+        }
         let Some(bytes) = report.read_file(tree, &path) else {
             continue;
         };
         match kind {
-            Kind::LongCsv(cols) => long::read_csv(&bytes, &cols, &shown, &mut runs, report),
-            Kind::WideCsv(run_col) => wide::read_csv(&bytes, run_col, &shown, &mut runs, report),
-            Kind::WandbPanelCsv => wandb_panel::read_csv(&bytes, &shown, &mut runs, report),
+            Kind::LongCsv(_) | Kind::WideCsv(_) | Kind::WandbPanelCsv => {}
             Kind::LongJsonl => long::read_jsonl(&bytes, &shown, &mut runs, report),
             Kind::LongColumnar(cols) => match crate::columnar::read::decode_file(bytes, None) {
                 Ok(table) => long::read_table(&table, &cols, &shown, &mut runs, report),

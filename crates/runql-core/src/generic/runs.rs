@@ -55,7 +55,7 @@ impl Runs {
             .filter_map(|id| self.runs.remove(&id))
             .map(|mut acc| {
                 let mut metrics: Vec<MetricSeries> =
-                    acc.series_order.iter().filter_map(|k| acc.series.remove(k)).collect();
+                    acc.series_order.iter().filter_map(|k| acc.series.remove(k)).map(shrunk).collect();
                 let mut dup = 0;
                 let have: BTreeMap<String, ()> = metrics.iter().map(|s| (s.key.clone(), ())).collect();
                 for (key, value) in acc.finals {
@@ -63,9 +63,14 @@ impl Runs {
                         dup += 1;
                         continue;
                     }
-                    let mut s = MetricSeries::new(key);
-                    s.push(0, None, value);
-                    metrics.push(s);
+                    // Exactly one point: `push` would reserve room for four in each column,
+                    // and a wide table has one such series per run and metric column.
+                    metrics.push(MetricSeries {
+                        key,
+                        steps: vec![0],
+                        timestamps: vec![None],
+                        values: vec![value],
+                    });
                 }
                 report
                     .ignore("run-level metric values of wide tables that a long table has as a series", dup);
@@ -73,6 +78,15 @@ impl Runs {
             })
             .collect()
     }
+}
+
+/// `series` without the spare room its columns grew while points were appended (up to
+/// as much again as they hold), which would otherwise be carried until the tables are built.
+fn shrunk(mut series: MetricSeries) -> MetricSeries {
+    series.steps.shrink_to_fit();
+    series.timestamps.shrink_to_fit();
+    series.values.shrink_to_fit();
+    series
 }
 
 impl RunAcc {
@@ -120,5 +134,33 @@ impl RunAcc {
     /// A run-level value of a wide table.
     pub fn final_value(&mut self, key: &str, value: f64) {
         self.finals.push((key.to_string(), value));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A run's series are held until the tables are built; spare room in them was carried
+    /// all that while (a wide table's one-point series each had room for four points).
+    #[test]
+    fn finished_series_hold_no_spare_room() {
+        let mut runs = Runs::default();
+        let run = runs.run("r1", "t.csv");
+        for i in 0..1000 {
+            run.series("loss").push(i, None, 0.5);
+        }
+        run.final_value("acc", 0.9);
+        let mut report = LoadReport::default();
+        let done = runs.finish(&mut report);
+        let metrics = &done[0].metrics;
+        assert_eq!(
+            metrics.iter().map(|s| (s.key.as_str(), s.len())).collect::<Vec<_>>(),
+            [("loss", 1000), ("acc", 1)]
+        );
+        for s in metrics {
+            let room = [s.steps.capacity(), s.timestamps.capacity(), s.values.capacity()];
+            assert_eq!(room, [s.len(); 3], "{}", s.key);
+        }
     }
 }

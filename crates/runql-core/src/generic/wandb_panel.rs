@@ -122,8 +122,12 @@ enum Target {
 }
 
 /// Reads a panel export into `runs`.
-pub(crate) fn read_csv(bytes: &[u8], shown: &str, runs: &mut Runs, report: &mut LoadReport) {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+pub(crate) fn read_csv(input: impl std::io::Read, shown: &str, runs: &mut Runs, report: &mut LoadReport) {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(1 << 16)
+        .from_reader(input);
     let mut header = csv::StringRecord::new();
     match reader.read_record(&mut header) {
         Ok(true) => {}
