@@ -66,7 +66,10 @@ build_module() {
   start=$(date +%s)
   cargo build -p "$crate" --lib --target wasm32-unknown-unknown --profile "$profile" --locked
   echo "    built in $(( $(date +%s) - start )) s"
-  wasm-bindgen --target web --weak-refs --out-dir "$out" --out-name "$name" \
+  # --experimental-reset-state-function: __wbg_reset_state lets the JavaScript package replace
+  # an instance that trapped by a fresh one of the same compiled module
+  # (packages/runql/src/modules.js).
+  wasm-bindgen --target web --weak-refs --experimental-reset-state-function --out-dir "$out" --out-name "$name" \
     "target/wasm32-unknown-unknown/$profile/$lib.wasm"
   if [ "$profile" != wasm-release ]; then
     return

@@ -1,9 +1,30 @@
 // Types of the runql JavaScript package (hand-written; the module is plain ES2022).
 
-/** What kind of failure a RunQLError is. */
-export type ErrorKind = "sql" | "read_only" | "params" | "load" | "input" | "runtime" | "chart" | "internal";
+/**
+ * What kind of failure a RunQLError is (the README's "Errors" table says when each occurs).
+ * `limit`: the query went over one of runql's limits (nesting depth, memory, the size of a
+ * value or of the result); the message names the limit and how to raise it. `cancelled`: the
+ * call was stopped by its AbortSignal or its time limit.
+ */
+export type ErrorKind =
+  | "sql"
+  | "read_only"
+  | "params"
+  | "load"
+  | "input"
+  | "runtime"
+  | "chart"
+  | "limit"
+  | "cancelled"
+  | "internal";
 
-/** Every error runql throws. `kind` says what failed; the instance stays usable. */
+/** Every ErrorKind, in the order of the type. */
+export const ERROR_KINDS: readonly ErrorKind[];
+
+/**
+ * Every error runql throws. `kind` says what failed; the instance stays usable, except after
+ * a crash of its WebAssembly module (kind `internal`, see `RunQL.init`).
+ */
 export class RunQLError extends Error {
   readonly name: "RunQLError";
   readonly kind: ErrorKind;
@@ -38,6 +59,29 @@ export interface LoadOptions {
   origin?: string;
   /** Called as the inputs are read, then parsed (at most every 50 ms, and at the end). */
   onProgress?: (progress: LoadProgress) => void;
+  /**
+   * Stops the load (kind `cancelled`; the tables loaded before stay). In a worker it stops
+   * it at any point; on the page's thread only while the inputs are read, not while they
+   * are parsed.
+   */
+  signal?: AbortSignal;
+}
+
+/** Options of `query`, `plot` and `svg`. */
+export interface CallOptions {
+  /**
+   * Cancels the call: it rejects with kind `cancelled`. A worker instance stops the call at
+   * once (its worker is replaced by a new one, which loads the data again); on the page's
+   * thread the signal is only checked before the call starts, as a running WebAssembly call
+   * cannot be interrupted there.
+   */
+  signal?: AbortSignal;
+  /**
+   * Worker instances only: the time limit of this call in ms (default: `queryTimeout` of
+   * `initWorker`, 60,000); over it the call rejects with kind `cancelled` and the worker is
+   * replaced as for `signal`. 0 or Infinity: no limit. Ignored on the page's thread.
+   */
+  timeoutMs?: number;
 }
 
 /** How far a load has come. */
@@ -244,14 +288,14 @@ export interface RunQLApi {
    */
   prefetchLoader(): Promise<void>;
   loadDemo(spec?: DemoSpec): Promise<LoadReport>;
-  query(sql: string, params?: QueryParam[]): Promise<QueryResult>;
+  query(sql: string, params?: QueryParam[], options?: CallOptions): Promise<QueryResult>;
   tables(): Promise<string[]>;
   schema(table: string): Promise<Column[]>;
   report(): Promise<LoadReport | null>;
   /** Draws a chart of the loaded runs on a canvas. */
-  plot(canvas: HTMLCanvasElement, spec: ChartSpec): Promise<ChartView>;
+  plot(canvas: HTMLCanvasElement, spec: ChartSpec, options?: CallOptions): Promise<ChartView>;
   /** A chart as an SVG document. */
-  svg(spec: ChartSpec): Promise<string>;
+  svg(spec: ChartSpec, options?: CallOptions): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -275,40 +319,91 @@ export interface InitOptions {
   keepInputs?: boolean;
 }
 
+/** What `onRestart` of `initWorker` is told after a new worker took over. */
+export interface RestartInfo {
+  /** Why: a call was cancelled by its signal, ran out of time, or the worker crashed. */
+  reason: "cancelled" | "timeout" | "crashed";
+  /** Every load made before was loaded again in the new worker. */
+  restored: boolean;
+  /** Why the data could not all be loaded again (then the loads before it are), or null. */
+  error: RunQLError | null;
+}
+
+export interface WorkerOptions {
+  /** Where the query module is, a URL relative to the page (default: next to the package). */
+  wasm?: string | URL;
+  /** Where the loader module is (default: next to the package). */
+  loaderWasm?: string | URL;
+  /** The worker script (default `src/worker.js` of the package; bundlers give their own URL). */
+  workerUrl?: string | URL;
+  keepInputs?: boolean;
+  prefetchLoader?: boolean;
+  /**
+   * The default time limit of each `query`, `plot` and `svg`, in ms (default 60,000). 0 or
+   * Infinity: no limit. `timeoutMs` of a call overrides it.
+   */
+  queryTimeout?: number;
+  /**
+   * Called each time the worker was replaced (a cancelled call, a time limit, a crash) and
+   * the new one has loaded the data again; calls made meanwhile wait for it.
+   */
+  onRestart?: (info: RestartInfo) => void;
+}
+
 export class RunQL implements RunQLApi {
+  /**
+   * A runql instance on the page's thread. After its query module crashed (a call rejected
+   * with kind `internal` saying so; every instance on the page is then unusable), calling
+   * `init` again starts a fresh instance of the module: load the data again into the new
+   * instance.
+   */
   static init(options?: InitOptions): Promise<RunQL>;
-  static initWorker(options?: { wasm?: string | URL; loaderWasm?: string | URL; workerUrl?: string | URL; keepInputs?: boolean; prefetchLoader?: boolean }): Promise<RunQLWorker>;
+  /** A runql instance in a Web Worker; calls can be cancelled and have a time limit. */
+  static initWorker(options?: WorkerOptions): Promise<RunQLWorker>;
+  /**
+   * True once this instance's query module crashed (a call rejected with kind `internal`
+   * saying so): every call rejects from then on; `RunQL.init()` makes a new instance.
+   */
+  readonly crashed: boolean;
   load(inputs: Inputs, options?: LoadOptions): Promise<LoadReport>;
   prefetchLoader(): Promise<void>;
   loadDemo(spec?: DemoSpec): Promise<LoadReport>;
-  query(sql: string, params?: QueryParam[]): Promise<QueryResult>;
+  query(sql: string, params?: QueryParam[], options?: CallOptions): Promise<QueryResult>;
   tables(): Promise<string[]>;
   schema(table: string): Promise<Column[]>;
   report(): Promise<LoadReport | null>;
   /** Draws a chart of the loaded runs on a canvas. */
-  plot(canvas: HTMLCanvasElement, spec: ChartSpec): Promise<ChartView>;
+  plot(canvas: HTMLCanvasElement, spec: ChartSpec, options?: CallOptions): Promise<ChartView>;
   /** A chart as an SVG document. */
-  svg(spec: ChartSpec): Promise<string>;
+  svg(spec: ChartSpec, options?: CallOptions): Promise<string>;
   close(): Promise<void>;
 }
 
-/** RunQL in a Web Worker. Uint8Array/ArrayBuffer inputs are transferred (detached), not copied. */
+/**
+ * RunQL in a Web Worker. A cancelled call, one over its time limit, or a crash replaces the
+ * worker by a new one that loads the data again (every load since the last one without
+ * `append`); Uint8Array/ArrayBuffer inputs are therefore copied into a Blob, not transferred.
+ * Charts drawn before a restart must be drawn again.
+ */
 export class RunQLWorker implements RunQLApi {
   load(inputs: Inputs, options?: LoadOptions): Promise<LoadReport>;
   prefetchLoader(): Promise<void>;
   loadDemo(spec?: DemoSpec): Promise<LoadReport>;
-  query(sql: string, params?: QueryParam[]): Promise<QueryResult>;
+  query(sql: string, params?: QueryParam[], options?: CallOptions): Promise<QueryResult>;
   tables(): Promise<string[]>;
   schema(table: string): Promise<Column[]>;
   report(): Promise<LoadReport | null>;
   /** Draws a chart of the loaded runs on a canvas. */
-  plot(canvas: HTMLCanvasElement, spec: ChartSpec): Promise<ChartView>;
+  plot(canvas: HTMLCanvasElement, spec: ChartSpec, options?: CallOptions): Promise<ChartView>;
   /** A chart as an SVG document. */
-  svg(spec: ChartSpec): Promise<string>;
+  svg(spec: ChartSpec, options?: CallOptions): Promise<string>;
   close(): Promise<void>;
 }
 
-/** Fetches and instantiates the query module (done by `RunQL.init` too). */
+/**
+ * Fetches and instantiates the query module (done by `RunQL.init` too); after the module
+ * crashed, starts a fresh instance of it.
+ */
 export function initModule(wasm?: string | URL | Response | WebAssembly.Module): Promise<void>;
 /**
  * Fetches and instantiates the loader module (done by the first `load` too): call it early

@@ -19,8 +19,25 @@ const REPORT_ISSUES = 200;
  */
 const RESEND_AFTER_MS = [1000, 2000, 4000, 8000, 15000, 30000, 60000];
 
+/**
+ * The `error` trait of a failure: `kind` is the package's (`ERROR_KINDS`: sql, limit,
+ * cancelled, internal, ...), or this widget's own `size` (a result too large to send).
+ */
 function errorInfo(e, stage) {
   return { stage, kind: e?.kind ?? "internal", message: String(e?.message ?? e) };
+}
+
+/**
+ * The error trait of a query or chart that crashed the query module (the session restarts;
+ * the package's own message would tell the caller to restart it).
+ */
+function crashInfo(stage) {
+  const what = stage === "chart" ? "chart" : "query";
+  return {
+    stage, kind: "internal",
+    message: `this ${what} crashed runql's WebAssembly module; the widget started a fresh one and loaded the ` +
+      `data again, and does not run the ${what} again by itself (change it, or run it again to retry)`,
+  };
 }
 
 /** The load report as the `report` trait holds it (plain JSON, issues capped). */
@@ -69,9 +86,14 @@ export class Session extends EventTarget {
     this.dispatchEvent(new Event(type));
   }
 
-  async #start() {
+  /**
+   * Starts runql and loads the kernel's data. After a crash (`restart`) the error that says
+   * so stays, the query is not run again, and the chart is drawn again only when it was not
+   * the chart that crashed.
+   */
+  async #start(restart = null) {
     try {
-      this.#set({ status: "loading", error: {} });
+      this.#set(restart ? { status: "loading" } : { status: "loading", error: {} });
       this.#emit("status");
       await ensureWasm(this.model);
       const db = await RunQL.init({ keepInputs: false });
@@ -84,8 +106,8 @@ export class Session extends EventTarget {
       this.db = db;
       this.#set({ status: "ready", report: reportTrait(report) });
       this.#emit("status");
-      this.#emit("loaded");
-      await this.runQuery();
+      if (restart !== "chart") this.#emit("loaded");
+      if (!restart) await this.runQuery();
     } catch (e) {
       this.#set({ status: "error", error: errorInfo(e, "load") });
       this.#emit("status");
@@ -103,13 +125,17 @@ export class Session extends EventTarget {
       return;
     }
     let result;
+    const db = this.db;
     try {
-      result = await this.db.query(sql);
+      result = await db.query(sql);
     } catch (e) {
+      // A crashed instance is replaced even when a newer query has been asked for meanwhile.
+      if (db.crashed) this.#restart(db, "sql");
       if (run !== this.queryRun) return;
       this.result = null;
-      this.#set({ error: errorInfo(e, "sql") });
-      this.model.send({ type: "result_error", sql, ...errorInfo(e, "sql") });
+      const info = db.crashed ? crashInfo("sql") : errorInfo(e, "sql");
+      this.#set({ error: info });
+      this.model.send({ type: "result_error", sql, ...info });
       this.#emit("result");
       return;
     }
@@ -181,10 +207,25 @@ export class Session extends EventTarget {
     }
   }
 
+  /**
+   * The query module crashed (a trap: every call of `db` fails from now on): a fresh runql
+   * instance takes over, with the data fetched from the kernel again.
+   */
+  #restart(db, stage) {
+    if (this.db !== db) return;
+    this.db = null;
+    db.close();
+    this.ready = this.#start(stage);
+  }
+
   /** Reports a chart error from a view; null clears it. */
   chartError(e) {
-    if (e) this.#set({ error: errorInfo(e, "chart") });
-    else this.clearError("chart");
+    const db = this.db;
+    if (!e) this.clearError("chart");
+    else if (db?.crashed) {
+      this.#set({ error: crashInfo("chart") });
+      this.#restart(db, "chart");
+    } else this.#set({ error: errorInfo(e, "chart") });
   }
 
   /** Clears the `error` trait when it holds an error of one of these stages. */

@@ -1,7 +1,8 @@
 // The portal (www/) in headless Chromium, served by `runql serve` exactly as a user runs it:
 // the demo data, the ranking example against the native CLI, curves drawn (pixels), hover
 // tooltip, drag-zoom, tag chips, the config diff, a corrupt file, the URL reproducing the
-// view, and hostile run names shown as text.
+// view, hostile run names shown as text, and queries that fail, crash (the engine or the
+// page) or run too long: not re-run by a link without asking, and Cancel.
 //
 // Needs www/dist (`cd www && npm ci && npm run build`, after scripts/build-wasm.sh) and the
 // runql binary (target/debug/runql, built by `cargo test`; or set RUNQL_BIN).
@@ -41,7 +42,11 @@ let demo;
 const pageErrors = [];
 
 async function open(url, viewport = { width: 1500, height: 950 }) {
-  const page = await browser.newPage({ viewport });
+  return openIn(await browser.newPage({ viewport }), url);
+}
+
+/** `open` for a page made by the caller (e.g. a second page of one browser context). */
+async function openIn(page, url) {
   page.on("pageerror", (e) => pageErrors.push(e.message));
   await page.goto(url);
   await page.waitForSelector("body[data-ready]", { timeout: 180_000 });
@@ -311,6 +316,118 @@ describe("portal on the demo sweep (runql serve)", () => {
     await redrawn(page, before);
     assert.equal(await page.getAttribute("html", "data-theme"), "dark");
     await shot(page, "dark");
+    await page.close();
+  });
+});
+
+// A query nested so deeply that runql refuses it (kind "limit"); a build without that check
+// overflows the query module's stack instead, a crash the worker variant survives.
+const DEEP = `SELECT ${Array(800).fill("1").join("+")} AS x`;
+// Minutes of work: every pair of the demo sweep's 57,600 metric points.
+const SLOW = "SELECT count(*) AS n FROM metrics a CROSS JOIN metrics b WHERE a.value < b.value";
+
+/** Replaces the editor's text as a user would (pasting it). */
+async function typeQuery(page, sql) {
+  await page.click("#editor .cm-content");
+  await page.keyboard.press("Control+a");
+  await page.keyboard.insertText(sql);
+}
+
+/** The query in the page's URL (saved there after each change). */
+const urlSql = (page, sql) =>
+  page.waitForFunction((q) => new URLSearchParams(location.search).get("sql") === q, sql, { timeout: 10_000 });
+
+describe("queries that fail, crash or run too long", () => {
+  test("a link's query that fails runs once; opened again, it is not run but asked about", async () => {
+    const page = await open(`${demo.url}&tab=sql&sql=${encodeURIComponent(DEEP)}`);
+    await page.waitForSelector("#sql-error:not([hidden])", { timeout: 60_000 });
+    assert.match(await page.textContent("#sql-error"), /^(Refused: .*(deep|nest|depth|limit)|The query crashed runql's engine: )/is);
+    assert.equal(await page.isHidden("#sql-guard"), true, "the first time it just runs");
+    // The engine (restarted, if it crashed) still has the runs.
+    await page.waitForFunction(() => document.getElementById("table").dataset.rows === "48");
+    await shot(page, "sql-failed");
+
+    await page.reload();
+    await page.waitForSelector("body[data-ready]", { timeout: 180_000 });
+    await page.waitForSelector("#sql-guard:not([hidden])");
+    assert.match(await page.textContent("#sql-guard-text"), /^This query (failed|crashed runql's engine) last time: .+ Run it again\?$/s);
+    assert.equal(await page.evaluate(() => window.runqlPortal.editor.text), DEEP, "the query is in the editor");
+    assert.equal(await page.isHidden("#sql-error"), true, "and was not run");
+    assert.equal(await page.locator("#result table").count(), 0);
+    assert.equal(await page.textContent("#sql-info"), "Not run.");
+    assert.equal(await rowCount(page), 48);
+    await shot(page, "sql-guard");
+
+    // Asked to, it runs (and fails) again.
+    await page.click("#sql-guard-run");
+    await page.waitForSelector("#sql-error:not([hidden])", { timeout: 60_000 });
+    assert.equal(await page.isHidden("#sql-guard"), true);
+    await page.close();
+  });
+
+  test("a query running when the page crashed is not run again when its link is opened", async () => {
+    // One browser context for both pages: they share localStorage, as two tabs do.
+    const context = await browser.newContext({ viewport: { width: 1500, height: 950 } });
+    const page = await openIn(await context.newPage(), `${demo.url}&tab=sql`);
+    await typeQuery(page, SLOW);
+    await urlSql(page, SLOW);
+    const link = page.url();
+    await page.click("#run-sql");
+    await page.waitForSelector("#cancel-sql:not([hidden])");
+    // The tab's renderer dies with the query running (as when a query takes all its memory).
+    const cdp = await context.newCDPSession(page);
+    const crashed = new Promise((done) => page.once("crash", done));
+    // (The command itself never answers: the renderer it would answer from is gone.)
+    cdp.send("Page.crash").catch(() => undefined);
+    await crashed;
+
+    const again = await openIn(await context.newPage(), link);
+    await again.waitForSelector("#sql-guard:not([hidden])");
+    assert.equal(await again.textContent("#sql-guard-text"),
+      "This query crashed the page last time (or the page was closed while it ran). Run it again?");
+    assert.equal(await again.evaluate(() => window.runqlPortal.editor.text), SLOW);
+    assert.equal(await again.isHidden("#cancel-sql"), true, "nothing runs");
+    assert.equal(await rowCount(again), 48);
+    await shot(again, "sql-crashed-page");
+    await again.click("#sql-guard-dismiss");
+    assert.equal(await again.isHidden("#sql-guard"), true);
+    await context.close();
+  });
+
+  test("Cancel stops a slow query at once; the runs table keeps its data and the next query runs", async () => {
+    const page = await open(`${demo.url}&tab=sql`);
+    await typeQuery(page, SLOW);
+    await page.keyboard.press("Control+Enter");
+    await page.waitForSelector("#cancel-sql:not([hidden])");
+    assert.equal(await page.textContent("#sql-info"), "Running…");
+    await page.waitForTimeout(500);
+    await shot(page, "sql-running");
+    const started = Date.now();
+    await page.click("#cancel-sql");
+    await page.waitForSelector("#sql-error:not([hidden])", { timeout: 10_000 });
+    const ms = Date.now() - started;
+    assert.ok(ms < 3000, `cancelled after ${ms} ms`);
+    assert.match(await page.textContent("#sql-error"), /^Cancelled\. runql's engine was restarted/);
+    assert.equal(await page.isHidden("#cancel-sql"), true);
+    await page.waitForFunction(() => /restarted \(a query was cancelled\); the data was loaded again/.test(document.getElementById("status").textContent));
+    await page.waitForFunction(() => document.getElementById("table").dataset.rows === "48");
+    assert.ok((await page.locator(".cell.name").count()) > 0, "the runs table shows runs");
+    await shot(page, "sql-cancelled");
+
+    await typeQuery(page, "SELECT count(*) AS n FROM runs");
+    await page.keyboard.press("Control+Enter");
+    await page.waitForSelector("#result tbody tr");
+    assert.equal(await page.textContent("#result tbody td"), "48");
+    assert.equal(await page.isHidden("#sql-error"), true);
+    // The charts are drawn by the new worker.
+    const before = await drawnMark(page);
+    await page.click("#tab-charts");
+    await page.waitForFunction((b) => {
+      const drawn = document.getElementById("chart").dataset.drawn;
+      return drawn && drawn !== b;
+    }, before, { timeout: 30_000 });
+    assert.ok((await coloredPixels(page)) > 2000);
+    assert.equal(await page.isHidden("#error"), true, JSON.stringify(await page.textContent("#error")));
     await page.close();
   });
 });

@@ -516,14 +516,15 @@ describe("two modules", () => {
 });
 
 describe("worker", () => {
-  test("same API from a Web Worker; inputs are transferred; errors keep their kind", async () => {
+  test("same API from a Web Worker; byte inputs stay usable; errors keep their kind", async () => {
     const out = await page.evaluate(async ([mlruns, zipUrl, sql, ema, run]) => {
       const w = await window.runql.RunQL.initWorker();
       await w.prefetchLoader(); // the worker fetches its loader module ahead of the load
       const items = await window.fixtureItems(mlruns);
       const sizeBefore = items[0].data.byteLength;
       const report = await w.load(items);
-      const detached = items[0].data.byteLength === 0 && sizeBefore > 0;
+      // Copied into a Blob (so that a restarted worker can read them again), not transferred.
+      const kept = items[0].data.byteLength === sizeBefore && sizeBefore > 0;
       const r = await w.query(sql);
       const rows = r.toArray();
       const ipc = Array.from(r.toArrow());
@@ -536,10 +537,10 @@ describe("worker", () => {
       const schema = await w.schema("runs");
       const rowsAfter = (await w.query(sql)).toArray();
       await w.close();
-      return { report, detached, rows, ipc, badSql, corrupt, smooth, fromZip, progress, tables, schema, rowsAfter };
+      return { report, kept, rows, ipc, badSql, corrupt, smooth, fromZip, progress, tables, schema, rowsAfter };
     }, [MLRUNS, `/${WORK}/mlruns.zip`, RANKING, EMA, expectedRanking()[0].name]);
     assert.equal(out.report.rows.runs, expected.runs.length);
-    assert.equal(out.detached, true, "Uint8Array inputs are transferred, not copied");
+    assert.equal(out.kept, true, "Uint8Array inputs are copied, not transferred (detached)");
     checkRanking(out.rows);
     checkRanking(tableFromIPC(Uint8Array.from(out.ipc)).toArray().map((r) => ({ ...r })));
     assert.equal(out.badSql.kind, "sql");
@@ -748,6 +749,244 @@ describe("a crash inside the loader module", () => {
     } finally {
       await crashPage.close();
     }
+  });
+});
+
+/** A page of its own for a test that crashes a module (the traps and panics are logged there). */
+async function crashPage() {
+  const p = await browser.newPage();
+  await p.goto(`${server.url}/tests/browser/harness.html`);
+  await p.waitForFunction(() => window.runqlReady === true);
+  await p.evaluate(async () => {
+    window.trap = await import("/tests/browser/trap.js");
+    window.errorOf = async (promise) => {
+      try {
+        await promise;
+        return null;
+      } catch (e) {
+        return { name: e.name, kind: e.kind, message: e.message };
+      }
+    };
+    window.countRuns = async (db) => Number((await db.query("SELECT count(*) AS n FROM runs")).toArray()[0].n);
+  });
+  return p;
+}
+
+describe("a crash inside the query module", () => {
+  test("ends every instance on the page at once; RunQL.init() then starts a fresh module that works", async () => {
+    const p = await crashPage();
+    try {
+      const out = await p.evaluate(async () => {
+        const { RunQL } = window.runql;
+        const glue = await import("/packages/runql/pkg/runql_wasm.js");
+        const db = await RunQL.init();
+        const other = await RunQL.init();
+        await db.loadDemo({ runs: 5, metrics: 3, steps: 10 });
+        const r = { before: await window.countRuns(db) };
+        const pending = await db.query("SELECT name FROM runs");
+        // The exports of the instance in use (init returns them once it is instantiated).
+        const exportsBefore = await glue.default();
+        r.abortedFirst = await window.errorOf(db.query("SELECT 1", [], { signal: AbortSignal.abort() }));
+        r.crash = await window.errorOf(db.query("SELECT $1 AS x", window.trap.trapParams(exportsBefore)));
+        r.crashed = db.crashed;
+        r.again = await window.errorOf(db.query("SELECT 1 AS x"));
+        r.tables = await window.errorOf(db.tables());
+        r.load = await window.errorOf(db.loadDemo({ runs: 2, metrics: 3, steps: 5 }));
+        r.other = await window.errorOf(other.query("SELECT 1 AS x"));
+        try {
+          pending.toArray();
+        } catch (e) {
+          r.pending = { kind: e.kind, message: e.message };
+        }
+        pending.free();
+        await db.close();
+        await other.close();
+
+        const fresh = await RunQL.init();
+        const exportsAfter = await glue.default();
+        r.freshModule = exportsAfter !== exportsBefore;
+        r.freshCrashed = fresh.crashed;
+        r.one = Number((await fresh.query("SELECT 1 AS x")).toArray()[0].x);
+        r.freshRuns = (await fresh.loadDemo({ runs: 4, metrics: 3, steps: 10 })).rows.runs;
+        r.freshCount = await window.countRuns(fresh);
+        // A second crash is recovered from the same way.
+        r.second = await window.errorOf(fresh.query("SELECT $1 AS x", window.trap.trapParams(exportsAfter)));
+        const third = await RunQL.init();
+        r.thirdOne = Number((await third.query("SELECT 2 AS x")).toArray()[0].x);
+        r.thirdModule = (await glue.default()) !== exportsAfter;
+        return r;
+      });
+      assert.equal(out.before, 5);
+      assert.equal(out.abortedFirst.kind, "cancelled", "an aborted signal stops a page-thread query before it starts");
+      assert.equal(out.crash.kind, "internal", JSON.stringify(out.crash));
+      assert.match(out.crash.message, /query module crashed \(.*out of bounds.*\).*RunQL\.init\(\)/);
+      assert.equal(out.crashed, true);
+      for (const key of ["again", "tables", "load", "other", "pending"]) {
+        assert.equal(out[key]?.kind, "internal", `${key}: ${JSON.stringify(out[key])}`);
+        assert.match(out[key].message, /crashed earlier .*call RunQL\.init\(\) again/, key);
+      }
+      assert.equal(out.freshModule, true, "RunQL.init() after the crash instantiates the module again");
+      assert.equal(out.freshCrashed, false);
+      assert.equal(out.one, 1);
+      assert.equal(out.freshRuns, 4);
+      assert.equal(out.freshCount, 4);
+      assert.equal(out.second.kind, "internal");
+      assert.equal(out.thirdOne, 2);
+      assert.equal(out.thirdModule, true);
+    } finally {
+      await p.close();
+    }
+  });
+});
+
+describe("many crashes inside the loader module", () => {
+  test("200 corrupt Parquet loads in a row: each crash starts a fresh loader module, and a good load works after them", async () => {
+    const p = await crashPage();
+    try {
+      const out = await p.evaluate(async ([path, zip]) => {
+        const { RunQL } = window.runql;
+        const data = new Uint8Array(await (await fetch(`/${path}`)).arrayBuffer());
+        const db = await RunQL.init();
+        await db.loadDemo({ runs: 3, metrics: 3, steps: 5 });
+        const r = { crashed: 0, other: [] };
+        const started = performance.now();
+        for (let i = 0; i < 200; i += 1) {
+          const e = await window.errorOf(db.load([{ path: "table.parquet", data }]));
+          if (e?.kind === "internal" && /loader crashed/.test(e.message)) r.crashed += 1;
+          else if (r.other.length < 3) r.other.push({ i, e });
+        }
+        r.ms = performance.now() - started;
+        r.tablesKept = await window.countRuns(db);
+        r.append = await window.errorOf(db.loadDemo({ runs: 2, metrics: 3, steps: 5, append: true }));
+        r.good = (await db.load(zip)).rows.runs;
+        r.goodCount = await window.countRuns(db);
+        r.appendAfter = (await db.loadDemo({ runs: 2, metrics: 3, steps: 5, append: true })).rows.runs;
+        return r;
+      }, ["fuzz/corpus/parquet_entry/known-parquet-divide-by-zero.parquet", `/${WORK}/mlruns.zip`]);
+      assert.deepEqual(out.other, [], "every load reports the loader's crash");
+      assert.equal(out.crashed, 200);
+      assert.equal(out.tablesKept, 3, "the query module kept its tables through every crash");
+      assert.equal(out.append?.kind, "input", JSON.stringify(out.append));
+      assert.match(out.append.message, /lost when runql's loader module crashed/);
+      assert.equal(out.good, expected.runs.length, "a good load after 200 crashes");
+      assert.equal(out.goodCount, expected.runs.length);
+      assert.equal(out.appendAfter, expected.runs.length + 2, "append works again after a load without it");
+      assert.ok(out.ms < 45_000, `200 crashes took ${Math.round(out.ms)} ms`);
+    } finally {
+      await p.close();
+    }
+  });
+});
+
+// A query that runs for minutes: every pair of metric points of the demo sweep (57,600 points).
+const SLOW = "SELECT count(*) AS n FROM metrics a CROSS JOIN metrics b WHERE a.value < b.value";
+
+describe("worker: cancel, time limits, crashes", () => {
+  test("an aborted or timed-out query rejects at once with cancelled; the worker comes back with the data", async () => {
+    const out = await page.evaluate(async ([mlruns, slow, spec]) => {
+      const { RunQL } = window.runql;
+      const restarts = [];
+      const w = await RunQL.initWorker({
+        onRestart: (i) => restarts.push({ reason: i.reason, restored: i.restored, error: i.error?.message ?? null }),
+      });
+      const count = async () => Number((await w.query("SELECT count(*) AS n FROM runs")).toArray()[0].n);
+      const items = await window.fixtureItems(mlruns);
+      const sizes = items.map((i) => i.data.byteLength);
+      await w.load(items);
+      await w.loadDemo({ append: true });
+      const r = { before: await count() };
+      const canvas = document.createElement("canvas");
+      document.body.append(canvas);
+      const chart = await w.plot(canvas, spec);
+
+      const controller = new AbortController();
+      let t = performance.now();
+      const running = w.query(slow, [], { signal: controller.signal });
+      const other = w.tables(); // waits in the worker behind the slow query
+      setTimeout(() => controller.abort(new Error("the test stops it")), 300);
+      r.aborted = await window.errorOf(running);
+      r.abortedMs = performance.now() - t;
+      r.other = await window.errorOf(other);
+      t = performance.now();
+      r.afterAbort = await count();
+      r.restoreMs = performance.now() - t;
+      r.staleChart = await window.errorOf(chart.pick(10, 10));
+      r.newChart = Boolean(await w.plot(canvas, spec));
+
+      t = performance.now();
+      r.timedOut = await window.errorOf(w.query(slow, [], { timeoutMs: 2500 }));
+      r.timedOutMs = performance.now() - t;
+      r.afterTimeout = await count();
+      r.preAborted = await window.errorOf(w.query(slow, [], { signal: AbortSignal.abort() }));
+      r.bytesKept = items.every((i, k) => i.data.byteLength === sizes[k]) && sizes.some((n) => n > 0);
+      r.restarts = restarts;
+      await w.close();
+
+      // initWorker's queryTimeout is the default limit; timeoutMs: 0 turns it off for a call.
+      const limited = await RunQL.initWorker({ queryTimeout: 1000 });
+      await limited.loadDemo();
+      t = performance.now();
+      r.defaultLimit = await window.errorOf(limited.query(slow));
+      r.defaultLimitMs = performance.now() - t;
+      r.unlimited = Number((await limited.query("SELECT count(*) AS n FROM runs", [], { timeoutMs: 0 })).toArray()[0].n);
+      await limited.close();
+      return r;
+    }, [MLRUNS, SLOW, CURVES]);
+    const runs = expected.runs.length + 48;
+    assert.equal(out.before, runs);
+    assert.equal(out.aborted?.kind, "cancelled", JSON.stringify(out.aborted));
+    assert.match(out.aborted.message, /cancelled by its AbortSignal \(the test stops it\)/);
+    assert.ok(out.abortedMs < 1500, `the abort at 300 ms rejected after ${Math.round(out.abortedMs)} ms`);
+    assert.equal(out.other?.kind, "cancelled", "a call waiting behind it in the same worker fails too");
+    assert.match(out.other.message, /restarted/);
+    assert.equal(out.afterAbort, runs, "the new worker has the data loaded before (bytes and demo, replayed)");
+    assert.equal(out.staleChart?.kind, "input");
+    assert.match(out.staleChart.message, /draw it again/);
+    assert.equal(out.newChart, true);
+    assert.equal(out.timedOut?.kind, "cancelled", JSON.stringify(out.timedOut));
+    assert.match(out.timedOut.message, /time limit of 2\.5 s/);
+    assert.ok(out.timedOutMs >= 2400 && out.timedOutMs < 5000, `timed out after ${Math.round(out.timedOutMs)} ms`);
+    assert.equal(out.afterTimeout, runs);
+    assert.equal(out.preAborted?.kind, "cancelled");
+    assert.equal(out.bytesKept, true, "Uint8Array inputs stay usable");
+    assert.deepEqual(out.restarts, [
+      { reason: "cancelled", restored: true, error: null },
+      { reason: "timeout", restored: true, error: null },
+    ]);
+    assert.equal(out.defaultLimit?.kind, "cancelled");
+    assert.match(out.defaultLimit.message, /time limit of 1 s/);
+    assert.ok(out.defaultLimitMs < 4000, `queryTimeout: 1000 stopped it after ${Math.round(out.defaultLimitMs)} ms`);
+    assert.equal(out.unlimited, 48);
+  });
+
+  test("a crash of the worker's query module rejects that call (internal); a new worker takes over with the data", async () => {
+    const out = await page.evaluate(async (mlruns) => {
+      const { RunQL } = window.runql;
+      const restarts = [];
+      const w = await RunQL.initWorker({
+        workerUrl: "/tests/browser/trap-worker.js",
+        onRestart: (i) => restarts.push({ reason: i.reason, restored: i.restored }),
+      });
+      const count = async () => Number((await w.query("SELECT count(*) AS n FROM runs")).toArray()[0].n);
+      await w.load(await window.fixtureItems(mlruns));
+      const r = { before: await count() };
+      r.crash = await window.errorOf(w.query("SELECT $1 AS x", ["__trap__"]));
+      r.after = await count();
+      r.second = await window.errorOf(w.query("SELECT $1 AS x", ["__trap__"]));
+      r.afterSecond = await count();
+      r.restarts = restarts;
+      await w.close();
+      r.closed = await window.errorOf(w.query("SELECT 1"));
+      return r;
+    }, MLRUNS);
+    assert.equal(out.before, expected.runs.length);
+    assert.equal(out.crash?.kind, "internal", JSON.stringify(out.crash));
+    assert.match(out.crash.message, /query module crashed in its worker while answering the query \(.*out of bounds.*\); the worker was restarted/);
+    assert.equal(out.after, expected.runs.length, "the new worker loaded the data again");
+    assert.equal(out.second?.kind, "internal");
+    assert.equal(out.afterSecond, expected.runs.length);
+    assert.deepEqual(out.restarts, [{ reason: "crashed", restored: true }, { reason: "crashed", restored: true }]);
+    assert.equal(out.closed?.kind, "input");
   });
 });
 

@@ -3,13 +3,14 @@
 // and its runql worker; the state lives in the URL.
 
 import "./style.css";
-import type { LoadReport } from "runql";
+import type { LoadReport, RestartInfo } from "runql";
 import { ChartPanel } from "./charts";
 import { renderCompare } from "./compare";
-import { type Db, rows, startDb } from "./db";
+import { type Db, errorKind, rows, startDb } from "./db";
 import { byId, debounce, download, el, formatValue, toCSV } from "./dom";
 import { SqlEditor, type SqlSchema } from "./editor";
 import { EXAMPLES } from "./examples";
+import { guardQuestion, lastRun, markDone, markRunning } from "./guard";
 import { dataUrls, droppedFiles, pickedFiles } from "./load";
 import { type Row, RunsTable } from "./runs-table";
 import { ident, runIdsCondition, runsCondition } from "./sql";
@@ -46,7 +47,7 @@ applyTheme();
 // together with the query module then. Otherwise it is fetched once the page is up, while
 // the user looks at it, so the first load does not wait for it. A failure here is reported
 // by the load that needs the module.
-const db: Db = await startDb(state.data.length > 0 || state.demo);
+const db: Db = await startDb(state.data.length > 0 || state.demo, (info) => restarted(info));
 db.prefetchLoader().catch(() => undefined);
 let totalRuns = 0;
 let wideColumns: string[] = [];
@@ -258,7 +259,29 @@ async function afterLoad(): Promise<void> {
   await showTab(state.tab, false);
   await refreshTable();
   if (state.tab === "compare") await renderCompare(db, state.sel, byId("compare"));
-  if (state.tab === "sql" && state.sql) await runSql();
+  if (state.tab === "sql" && state.sql) await autoRunSql();
+}
+
+/**
+ * runql's worker was replaced — a query was cancelled or ran out of time, or the engine
+ * crashed — and the new one has loaded the data again (the package replays the loads: the
+ * URLs, files or demo the page loaded). Charts drawn by the old worker are gone, and calls
+ * that were running in it failed: the views are drawn again.
+ */
+function restarted(info: RestartInfo): void {
+  const why = { cancelled: "a query was cancelled", timeout: "a query ran out of time", crashed: "it crashed" }[info.reason];
+  if (!info.restored) {
+    totalRuns = 0;
+    table.update([], [], state.sort, []);
+    byId("run-count").textContent = "";
+    byId("table").dataset.rows = "0";
+    status("Nothing loaded.");
+    showError(`runql's engine was restarted (${why}) but could not load the data again: ${info.error?.message ?? "unknown error"}. Load it again.`);
+    return;
+  }
+  if (totalRuns) status(`runql's engine was restarted (${why}); the data was loaded again.`);
+  void refreshTable();
+  if (state.tab === "compare") renderCompare(db, state.sel, byId("compare")).catch((e) => showError(`Compare: ${(e as Error).message}`));
 }
 
 async function updateCompletion(): Promise<void> {
@@ -440,12 +463,61 @@ for (const t of tabs) {
 
 let lastResult: { columns: string[]; rows: Record<string, unknown>[] } | null = null;
 const MAX_SHOWN = 1000;
+/** The query running in the SQL tab (its Cancel button aborts it), or null. */
+let running: AbortController | null = null;
+
+const guardBox = byId("sql-guard");
+function hideGuard(): void {
+  guardBox.hidden = true;
+}
+
+/**
+ * Runs the editor's query unless it crashed or failed the last time it ran (see guard.ts):
+ * then it stays in the editor and the user is asked. For queries the page runs by itself
+ * (a link's `?tab=sql&sql=`, after each load).
+ */
+async function autoRunSql(): Promise<void> {
+  const last = lastRun(editor.text);
+  if (!last) return runSql();
+  byId("sql-guard-text").textContent = guardQuestion(last);
+  guardBox.hidden = false;
+  byId("sql-info").textContent = "Not run.";
+}
+
+/** What the SQL tab says about a failed query. */
+function sqlErrorText(e: unknown, byUser: boolean): string {
+  const message = (e as Error).message;
+  switch (errorKind(e)) {
+    case "cancelled":
+      return byUser
+        ? "Cancelled. runql's engine was restarted to stop the query; the data loaded before is loaded again."
+        : `Stopped: ${message}`;
+    case "internal":
+      return `The query crashed runql's engine: ${message}`;
+    case "limit":
+      return `Refused: ${message}`;
+    default:
+      return message;
+  }
+}
 
 async function runSql(): Promise<void> {
+  // A new query replaces one still running.
+  running?.abort(new Error("a new query replaced it"));
+  const controller = new AbortController();
+  running = controller;
+  hideGuard();
+  const cancel = byId<HTMLButtonElement>("cancel-sql");
+  cancel.hidden = false;
+  byId("sql-info").textContent = "Running…";
   const text = editor.text;
   const started = performance.now();
+  // Marked before it starts, so that a crash of the page leaves the mark (guard.ts).
+  markRunning(text);
   try {
-    const result = await db.query(text);
+    const result = await db.query(text, [], { signal: controller.signal });
+    markDone(text, null);
+    if (running !== controller) return;
     const data = result.toArray();
     const columns = result.columns.map((c) => c.name);
     lastResult = { columns, rows: data };
@@ -460,11 +532,25 @@ async function runSql(): Promise<void> {
     byId("result").replaceChildren(el("table", { class: "grid", "aria-label": "Query result" }, el("thead", {}, head), el("tbody", {}, ...body)));
   } catch (e) {
     const message = (e as Error).message;
-    showError(message, "sql-error");
+    markDone(text, { kind: errorKind(e), message });
+    if (running !== controller) return;
+    showError(sqlErrorText(e, controller.signal.aborted), "sql-error");
     editor.markError(message);
     byId("sql-info").textContent = "";
+  } finally {
+    if (running === controller) {
+      running = null;
+      cancel.hidden = true;
+    }
   }
 }
+
+byId("cancel-sql").addEventListener("click", () => running?.abort(new Error("cancelled in the portal")));
+byId("sql-guard-run").addEventListener("click", () => void runSql());
+byId("sql-guard-dismiss").addEventListener("click", () => {
+  hideGuard();
+  byId("sql-info").textContent = "";
+});
 
 const examples = byId<HTMLSelectElement>("examples");
 EXAMPLES.forEach((x, i) => examples.append(el("option", { value: String(i) }, x.title)));

@@ -227,7 +227,7 @@ fn one_client_cannot_stop_the_server_for_the_others() {
         assert_eq!(status_of(&mut s), Some(413), "Content-Length {length}");
     }
     // A head larger than the limit.
-    let huge = format!("GET / HTTP/1.1\r\nHost: {addr}\r\nX-Pad: {}\r\n\r\n", "a".repeat(64 << 10));
+    let huge = format!("GET / HTTP/1.1\r\nHost: {addr}\r\nX-Pad: {}\r\n\r\n", "a".repeat(128 << 10));
     let mut s = TcpStream::connect(&addr).unwrap();
     let _ = s.write_all(huge.as_bytes());
     assert_eq!(status_of(&mut s), Some(431));

@@ -122,11 +122,14 @@ export function paintScene(canvas, scene) {
 export class ChartView {
   #handle;
   #canvas;
+  /** Calls into the module that holds #handle ({enter, alive}, see modules.js). */
+  #guard;
 
   /** @internal use `RunQL.plot()` */
-  constructor(handle, canvas) {
+  constructor(handle, canvas, guard) {
     this.#handle = handle;
     this.#canvas = canvas;
+    this.#guard = guard;
   }
 
   #live() {
@@ -135,11 +138,8 @@ export class ChartView {
   }
 
   #call(fn) {
-    try {
-      return fn(this.#live());
-    } catch (e) {
-      throw toRunQLError(e, "chart");
-    }
+    const handle = this.#live();
+    return this.#guard.enter("chart", () => fn(handle));
   }
 
   /** Draws the chart again (after zoom/reset/setOptions this happens by itself). */
@@ -208,7 +208,8 @@ export class ChartView {
 
   /** Releases the chart's WebAssembly memory. */
   free() {
-    this.#handle?.free();
+    // A handle of a module instance that trapped is not called again.
+    if (this.#handle && this.#guard.alive()) this.#handle.free();
     this.#handle = null;
   }
 }

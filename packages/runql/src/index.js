@@ -6,17 +6,15 @@
 //   const result = await db.query("SELECT * FROM runs LIMIT $1", [10]);
 //   result.toArray(); result.toArrow();
 
-import initWasm, { Database, version as wasmVersion } from "../pkg/runql_wasm.js";
-import { RunQLError, toRunQLError } from "./errors.js";
+import { Database, version as wasmVersion } from "../pkg/runql_wasm.js";
+import { ERROR_KINDS, RunQLError, abortError, isTrap, toRunQLError } from "./errors.js";
 import { describeInputs, readInput } from "./inputs.js";
+import { crashError, deadError, enter, isLive, loaderModule, markDead, queryModule } from "./modules.js";
 import { QueryResult } from "./result.js";
 import { RunQLWorker } from "./worker-proxy.js";
 import { ChartView, WorkerChartView, paintScene, prepareSpec } from "./chart.js";
 
-export { RunQLError, QueryResult, RunQLWorker, ChartView, WorkerChartView, paintScene };
-
-let ready = null;
-let loaderReady = null;
+export { ERROR_KINDS, RunQLError, QueryResult, RunQLWorker, ChartView, WorkerChartView, paintScene };
 
 /**
  * Turns a user's onProgress into the read-phase counter and the parse-phase callback the
@@ -51,71 +49,71 @@ function progressReporter(onProgress, descriptors) {
   };
 }
 
+/** Rejects a call whose AbortSignal fired before it started. */
+function checkSignal(options, what) {
+  const signal = options?.signal;
+  if (signal?.aborted) throw abortError(signal, what);
+}
+
+const LOST_INPUTS = "append needs the inputs of the earlier loads, and they were lost when runql's loader " +
+  "module crashed: load them again together with the new ones, without append";
+
 /**
  * Fetches, compiles and instantiates the query module (SQL and charts) once per page or
- * worker. The loader module, which reads files, follows on the first load
+ * worker; after that module trapped, starts a fresh instance of it (what `RunQL.init()`
+ * does then). The loader module, which reads files, follows on the first load
  * ({@link initLoaderModule}).
  * @param {string|URL|Response|WebAssembly.Module} [wasm] where the module is; defaults to
  *   `pkg/runql_wasm_bg.wasm` next to this package.
  */
 export async function initModule(wasm) {
-  ready ??= initWasm(wasm ? { module_or_path: wasm } : undefined).catch((e) => {
-    ready = null;
-    throw toRunQLError(e, "load");
-  });
-  await ready;
+  await queryModule(wasm);
 }
 
 /**
  * Fetches, compiles and instantiates the loader module (every reader, zip uploads, the demo
- * generator) once per page or worker. `load()` calls it; call it ahead of time to have the
- * module ready before the first file arrives.
+ * generator) once per page or worker; after it trapped, starts a fresh instance of it.
+ * `load()` calls it; call it ahead of time to have the module ready before the first file
+ * arrives.
  * @param {string|URL|Response|WebAssembly.Module} [wasm] where the module is; defaults to
  *   `pkg/runql_load_bg.wasm` next to this package.
  * @returns {Promise<{Loader: Function}>} the module's bindings
  */
 export async function initLoaderModule(wasm) {
-  loaderReady ??= (async () => {
-    const loader = await import("../pkg/runql_load.js");
-    await loader.default(wasm ? { module_or_path: wasm } : undefined);
-    // The query module may still be starting (`prefetchLoader: true` starts both at once).
-    await initModule();
-    if (loader.loaderVersion() !== wasmVersion()) {
-      throw new Error(`runql's loader module is version ${loader.loaderVersion()} and its query ` +
-        `module ${wasmVersion()}: both must come from the same build`);
-    }
-    return loader;
-  })().catch((e) => {
-    loaderReady = null;
-    throw toRunQLError(e, "load");
-  });
-  return loaderReady;
+  return (await loaderModule(wasm)).glue;
 }
 
 /** The runql version the module was built from. */
 export async function version() {
-  await initModule();
+  await queryModule();
   return wasmVersion();
 }
 
 export class RunQL {
   #db;
-  /** The loader module's instance, created on the first load. */
+  /** The query module instance (generation) #db lives in. */
+  #gen;
+  /** The loader module's instance, created on the first load, and its generation. */
   #loader = null;
+  #loaderGen = null;
+  /** A loader that held this instance's inputs was lost in a crash: append is refused. */
+  #inputsLost = false;
   #keepInputs;
   #loaderWasm;
   #report = null;
 
   /** @internal use `RunQL.init()` */
-  constructor(db, options = {}) {
+  constructor(db, options, gen) {
     this.#db = db;
+    this.#gen = gen;
     this.#keepInputs = options.keepInputs ?? true;
     this.#loaderWasm = options.loaderWasm;
   }
 
   /**
    * A runql instance on this thread. Only the query module is fetched now; the loader
-   * module follows on the first load.
+   * module follows on the first load. After the query module trapped (see the README,
+   * "Crashes"), this starts a fresh instance of the module: call it again to recover.
    * @param {{wasm?: string|URL|Response|WebAssembly.Module, loaderWasm?: string|URL|Response|WebAssembly.Module, keepInputs?: boolean, prefetchLoader?: boolean}} [options]
    *   `wasm` and `loaderWasm` say where the two modules are (default: next to this
    *   package). `keepInputs: false` drops the loaded files' bytes after each load (about
@@ -126,19 +124,54 @@ export class RunQL {
   static async init(options = {}) {
     if (options.prefetchLoader) {
       // A failure here is reported by the load that needs the module.
-      initLoaderModule(options.loaderWasm).catch(() => undefined);
+      loaderModule(options.loaderWasm).catch(() => undefined);
     }
-    await initModule(options.wasm);
-    return new RunQL(new Database(), options);
+    const gen = await queryModule(options.wasm);
+    return new RunQL(enter(gen, "internal", () => new Database()), options, gen);
   }
 
   /**
    * A runql instance in a Web Worker, with the same (async) API, so long loads and queries
-   * never freeze the page.
-   * @param {{wasm?: string|URL, workerUrl?: string|URL, keepInputs?: boolean}} [options]
+   * never freeze the page, and a query can be cancelled or time out.
+   * @param {{wasm?: string|URL, loaderWasm?: string|URL, workerUrl?: string|URL, keepInputs?: boolean, prefetchLoader?: boolean, queryTimeout?: number, onRestart?: (info: object) => void}} [options]
    */
   static async initWorker(options = {}) {
     return RunQLWorker.create(options);
+  }
+
+  /** Throws when this instance is closed or its query module trapped. */
+  #usable() {
+    if (!this.#db) throw new RunQLError("input", "this runql instance is closed");
+    if (this.#gen.dead) throw deadError(this.#gen);
+  }
+
+  /** Calls into the query module (see modules.js `enter`). */
+  #enter(kind, f) {
+    this.#usable();
+    return enter(this.#gen, kind, f);
+  }
+
+  /** What results and charts of this instance check before they call into the module. */
+  #guard() {
+    const g = this.#gen;
+    return { enter: (kind, f) => enter(g, kind, f), alive: () => !g.dead };
+  }
+
+  /**
+   * Whether this instance's query module crashed (a trap, see the README): every call fails
+   * then, and `RunQL.init()` makes a new instance on a fresh module.
+   * @type {boolean}
+   */
+  get crashed() {
+    return Boolean(this.#gen.dead);
+  }
+
+  /**
+   * @internal the trap that ended this instance's query module, or null (the worker
+   * reports it, and its page replaces the worker)
+   */
+  get crash() {
+    return this.#gen.dead;
   }
 
   /**
@@ -147,8 +180,10 @@ export class RunQL {
    * `options.onProgress` is called with `{phase, filesDone, filesTotal, bytesDone,
    * bytesTotal}`: phase `"read"` while the inputs are read (bytesTotal is null when URLs
    * of unknown size are among them), then `"parse"` while runql parses them.
+   * `options.signal` (an AbortSignal) stops the load while the inputs are read; parsing,
+   * on this thread, cannot be interrupted (use `RunQL.initWorker()` for that).
    * @param {*} inputs File, FileList (folder picker), Blob, {path, data}, URL, or an array of these
-   * @param {{append?: boolean, origin?: string, onProgress?: (p: object) => void}} [options]
+   * @param {{append?: boolean, origin?: string, onProgress?: (p: object) => void, signal?: AbortSignal}} [options]
    */
   async load(inputs, options = {}) {
     return this.loadDescribed(describeInputs(inputs), options);
@@ -156,36 +191,54 @@ export class RunQL {
 
   /** This instance's loader (the loader module is fetched on the first call). */
   async #getLoader() {
+    if (this.#loader && !isLive(this.#loaderGen)) this.#dropLoader();
     if (!this.#loader) {
-      const { Loader } = await initLoaderModule(this.#loaderWasm);
-      this.#loader ??= new Loader(this.#keepInputs);
+      const g = await loaderModule(this.#loaderWasm);
+      if (!this.#loader) {
+        this.#loader = new g.glue.Loader(this.#keepInputs);
+        this.#loaderGen = g;
+      }
     }
     return this.#loader;
   }
 
+  /** Lets go of a loader whose module instance trapped; the inputs it kept are gone. */
+  #dropLoader() {
+    if (this.#report) this.#inputsLost = true;
+    this.#loader = null;
+    this.#loaderGen = null;
+  }
+
   /**
    * Cleans up after a failed load and returns the error to throw. When the loader module
-   * trapped (a panic or out of memory while parsing), its objects may be stuck mid-call:
-   * this instance drops its loader and the next load starts a new one, while the query
-   * module and the tables loaded before are untouched. Otherwise staged inputs and tables
-   * are dropped; if that fails too (an instance that trapped), the first error is the one
-   * to report.
+   * trapped (a panic or out of memory while parsing), its instance is stuck mid-call: it is
+   * marked dead and the next load (of any instance on this page) starts a fresh loader
+   * module, while the query module and the tables loaded before are untouched. A trap in
+   * the query module ends this instance (see `enter`). Otherwise staged inputs and tables
+   * are dropped; if that fails too, the first error is the one to report.
    */
   #failedLoad(e) {
-    const trapped = typeof WebAssembly !== "undefined" && e instanceof WebAssembly.RuntimeError;
-    if (trapped && !e.inQueryModule) {
-      this.#loader = null;
-      try {
-        this.#db.clearStaged();
-      } catch {
-        // Nothing was staged in the query module.
+    if (isTrap(e) && e.inQueryModule) {
+      markDead(this.#gen, e);
+      return crashError(this.#gen);
+    }
+    if (isTrap(e)) {
+      if (this.#loaderGen) markDead(this.#loaderGen, e);
+      this.#dropLoader();
+      if (!this.#gen.dead) {
+        try {
+          this.#db.clearStaged();
+        } catch {
+          // Nothing was staged in the query module.
+        }
       }
       return new RunQLError("internal", `runql's loader crashed while reading the inputs (${e.message}); ` +
-        "the tables loaded before are unchanged, and the next load starts a new loader " +
-        "(inputs kept for append are gone)");
+        "the tables loaded before are unchanged, and the next load starts a fresh loader module" +
+        (this.#inputsLost ? " (the inputs kept for append are gone: load them again without append)" : ""));
     }
-    for (const discard of [() => this.#loader?.clearStaged(), () => this.#loader?.finish(false),
-      () => this.#db.clearStaged()]) {
+    const discards = [() => this.#loader?.clearStaged(), () => this.#loader?.finish(false)];
+    if (!this.#gen.dead) discards.push(() => this.#db.clearStaged());
+    for (const discard of discards) {
       try {
         discard();
       } catch {
@@ -204,6 +257,7 @@ export class RunQL {
     // Failures inside the query module are marked, so that #failedLoad does not blame the
     // loader for them.
     const inQueryModule = (f) => {
+      if (this.#gen.dead) throw deadError(this.#gen);
       try {
         f();
       } catch (e) {
@@ -218,6 +272,7 @@ export class RunQL {
     inQueryModule(() => this.#db.commitTables());
     loader.finish(true);
     this.#report = report;
+    if (!append) this.#inputsLost = false;
     return report;
   }
 
@@ -238,15 +293,21 @@ export class RunQL {
   /** @internal */
   async loadDescribed(descriptors, options = {}) {
     const origin = options.origin ?? "upload";
+    const append = Boolean(options.append);
+    const { signal } = options;
     const report = progressReporter(options.onProgress, descriptors);
+    this.#usable();
+    checkSignal(options, "the load");
+    if (append && this.#inputsLost) throw new RunQLError("input", LOST_INPUTS);
     try {
       const loader = await this.#getLoader();
       for (const d of descriptors) {
         const bytes = await readInput(d);
+        if (signal?.aborted) throw abortError(signal, "the load");
         loader.stageFile(origin, d.path, bytes, d.unzip);
         report.read(bytes.byteLength);
       }
-      return this.#commit(loader, Boolean(options.append), report.parse);
+      return this.#commit(loader, append, report.parse);
     } catch (e) {
       throw this.#failedLoad(e);
     }
@@ -259,6 +320,8 @@ export class RunQL {
    */
   async loadDemo(spec = {}) {
     const { runs = 48, metrics = 6, steps = 200, seed = 42, format = "mlflow", append = false } = spec;
+    this.#usable();
+    if (append && this.#inputsLost) throw new RunQLError("input", LOST_INPUTS);
     try {
       const loader = await this.#getLoader();
       loader.stageDemo(runs, metrics, steps, seed, format);
@@ -269,76 +332,78 @@ export class RunQL {
   }
 
   /**
-   * Runs a read-only SQL query. `params` bind `$1`, `$2`, ...
+   * Runs a read-only SQL query. `params` bind `$1`, `$2`, ... On this thread a query
+   * cannot be interrupted once it runs: `options.signal` is checked before it starts, and
+   * `options.timeoutMs` applies only to `RunQL.initWorker()` instances.
    * @param {string} sql
    * @param {unknown[]} [params]
+   * @param {{signal?: AbortSignal, timeoutMs?: number}} [options]
    * @returns {Promise<QueryResult>}
    */
-  async query(sql, params = []) {
-    try {
-      return QueryResult.fromHandle(this.#db.query(String(sql), params));
-    } catch (e) {
-      throw toRunQLError(e, "sql");
-    }
+  async query(sql, params = [], options = {}) {
+    checkSignal(options, "the query");
+    const handle = this.#enter("sql", () => this.#db.query(String(sql), params));
+    return QueryResult.fromHandle(handle, this.#guard());
   }
 
   /**
    * Draws a chart of the loaded runs on `canvas` and returns a ChartView (pick, zoom,
    * reset, setOptions, toSVG). Size and pixel ratio default to the canvas's CSS size and
-   * the screen's devicePixelRatio.
+   * the screen's devicePixelRatio. `options` as for `query`.
    * @param {HTMLCanvasElement} canvas
    * @param {object} spec a ChartSpec: {kind, data: {sql} | {preset, ...}, encoding?, options?}
+   * @param {{signal?: AbortSignal, timeoutMs?: number}} [options]
    */
-  async plot(canvas, spec) {
+  async plot(canvas, spec, options = {}) {
+    checkSignal(options, "the chart");
+    const prepared = prepareSpec(spec, canvas);
     let handle;
     try {
-      handle = this.#db.chart(JSON.stringify(prepareSpec(spec, canvas)));
-      handle.drawCanvas(canvas);
+      handle = this.#enter("chart", () => this.#db.chart(JSON.stringify(prepared)));
+      this.#enter("chart", () => handle.drawCanvas(canvas));
     } catch (e) {
-      handle?.free();
-      throw toRunQLError(e, "chart");
+      if (!this.#gen.dead) handle?.free();
+      throw e;
     }
-    return new ChartView(handle, canvas);
+    return new ChartView(handle, canvas, this.#guard());
   }
 
   /**
-   * The chart as an SVG document (no canvas needed).
+   * The chart as an SVG document (no canvas needed). `options` as for `query`.
    * @param {object} spec a ChartSpec
+   * @param {{signal?: AbortSignal, timeoutMs?: number}} [options]
    * @returns {Promise<string>}
    */
-  async svg(spec) {
+  async svg(spec, options = {}) {
+    checkSignal(options, "the chart");
+    const prepared = prepareSpec(spec, null);
     let handle;
     try {
-      handle = this.#db.chart(JSON.stringify(prepareSpec(spec, null)));
-      return handle.svg();
-    } catch (e) {
-      throw toRunQLError(e, "chart");
+      handle = this.#enter("chart", () => this.#db.chart(JSON.stringify(prepared)));
+      return this.#enter("chart", () => handle.svg());
     } finally {
-      handle?.free();
+      if (!this.#gen.dead) handle?.free();
     }
   }
 
   /** @internal the wasm chart handle, for the worker */
   chartHandle(spec) {
-    try {
-      return this.#db.chart(JSON.stringify(spec));
-    } catch (e) {
-      throw toRunQLError(e, "chart");
-    }
+    return this.#enter("chart", () => this.#db.chart(JSON.stringify(spec)));
+  }
+
+  /** @internal what the worker's chart handles check before they call into the module */
+  chartGuard() {
+    return this.#guard();
   }
 
   /** Names of the loaded tables. @returns {Promise<string[]>} */
   async tables() {
-    return this.#db.tables();
+    return this.#enter("internal", () => this.#db.tables());
   }
 
   /** Columns of one table. @returns {Promise<{name: string, type: string, nullable: boolean}[]>} */
   async schema(table) {
-    try {
-      return this.#db.schema(String(table));
-    } catch (e) {
-      throw toRunQLError(e, "sql");
-    }
+    return this.#enter("sql", () => this.#db.schema(String(table)));
   }
 
   /** The report of the last successful load, or null. */
@@ -348,10 +413,12 @@ export class RunQL {
 
   /** Frees the instance's WebAssembly memory; the instance is unusable afterwards. */
   async close() {
-    this.#db?.free();
+    // An instance whose module trapped is not called again (its memory goes with it).
+    if (this.#db && !this.#gen.dead) this.#db.free();
     this.#db = null;
-    this.#loader?.free();
+    if (this.#loader && isLive(this.#loaderGen)) this.#loader.free();
     this.#loader = null;
+    this.#loaderGen = null;
   }
 }
 

@@ -85,21 +85,3 @@ export async function readInput(d) {
   if (b instanceof ArrayBuffer) return new Uint8Array(b);
   return new Uint8Array(await b.arrayBuffer());
 }
-
-/** ArrayBuffers that can be moved (not copied) to a worker along with the descriptors. */
-export function transferables(descriptors) {
-  const list = [];
-  for (const d of descriptors) {
-    if (d.blob instanceof ArrayBuffer) list.push(d.blob);
-    else if (d.blob instanceof Uint8Array) {
-      if (d.blob.byteOffset === 0 && d.blob.byteLength === d.blob.buffer.byteLength &&
-          d.blob.buffer instanceof ArrayBuffer) {
-        list.push(d.blob.buffer);
-      } else {
-        d.blob = d.blob.slice();
-        list.push(d.blob.buffer);
-      }
-    }
-  }
-  return [...new Set(list)];
-}

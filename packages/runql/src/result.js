@@ -56,6 +56,8 @@ export function columnTransferables(columns) {
 
 export class QueryResult {
   #handle;
+  /** Calls into the module that holds #handle ({enter, alive}, see modules.js), or null. */
+  #guard;
   #data;
   #ipc;
   #rows;
@@ -63,7 +65,7 @@ export class QueryResult {
   /**
    * @param {Column[]} columns
    * @param {number} numRows
-   * @param {{handle?: any, data?: any[], ipc?: Uint8Array}} source
+   * @param {{handle?: any, guard?: {enter: Function, alive: () => boolean}, data?: any[], ipc?: Uint8Array}} source
    * @internal
    */
   constructor(columns, numRows, source) {
@@ -72,21 +74,26 @@ export class QueryResult {
     /** Number of rows. */
     this.numRows = numRows;
     this.#handle = source.handle ?? null;
+    this.#guard = source.guard ?? null;
     this.#data = source.data ?? null;
     this.#ipc = source.ipc ?? null;
   }
 
   /** @internal */
-  static fromHandle(handle) {
-    return new QueryResult(handle.columns(), handle.numRows, { handle });
+  static fromHandle(handle, guard) {
+    const [columns, numRows] = guard.enter("internal", () => [handle.columns(), handle.numRows]);
+    return new QueryResult(columns, numRows, { handle, guard });
+  }
+
+  /** Calls the handle; a handle of a module that trapped is refused (see modules.js). */
+  #call(f) {
+    if (!this.#handle) throw new Error("this result has been freed");
+    return this.#guard ? this.#guard.enter("internal", () => f(this.#handle)) : f(this.#handle);
   }
 
   /** @internal the columnar form (typed arrays), computed once. */
   columnData() {
-    if (!this.#data) {
-      if (!this.#handle) throw new Error("this result has been freed");
-      this.#data = this.#handle.toColumns();
-    }
+    this.#data ??= this.#call((h) => h.toColumns());
     return this.#data;
   }
 
@@ -105,17 +112,15 @@ export class QueryResult {
    * @returns {Uint8Array}
    */
   toArrow() {
-    if (!this.#ipc) {
-      if (!this.#handle) throw new Error("this result has been freed");
-      this.#ipc = this.#handle.toIpc();
-    }
+    this.#ipc ??= this.#call((h) => h.toIpc());
     return this.#ipc;
   }
 
   /** Releases the WebAssembly memory held by this result now (otherwise it is released when garbage-collected). */
   free() {
     if (this.#handle) {
-      this.#handle.free();
+      // A handle of a module instance that trapped is not called again.
+      if (!this.#guard || this.#guard.alive()) this.#handle.free();
       this.#handle = null;
     }
   }

@@ -1,66 +1,132 @@
 // RunQLWorker: the RunQL API, answered by a runql instance in a Web Worker.
+//
+// A WebAssembly call cannot be interrupted, so a query is stopped by terminating its worker.
+// A call that is cancelled (its AbortSignal) or runs past its time limit, and a worker whose
+// query module trapped, end the same way: the worker is terminated, a new one is started, and
+// the loads that made the current tables are replayed in it, so the RunQLWorker stays usable
+// with the same data. Every input is replayable: Files, Blobs and URLs are cheap handles, and
+// Uint8Array/ArrayBuffer inputs are copied into a Blob when loaded (they are not transferred).
 
-import { RunQLError, toRunQLError } from "./errors.js";
-import { describeInputs, transferables } from "./inputs.js";
+import { RunQLError, abortError, toRunQLError } from "./errors.js";
+import { describeInputs } from "./inputs.js";
 import { QueryResult } from "./result.js";
 import { WorkerChartView, paintScene, prepareSpec } from "./chart.js";
 
+/** The default time limit of a query, plot or svg in a worker (ms). */
+export const DEFAULT_QUERY_TIMEOUT = 60_000;
+
+/** What an operation is called in error messages. */
+const WHAT = { query: "the query", chartCreate: "the chart", svg: "the chart", load: "the load", loadDemo: "the load" };
+
+/** Errors of the calls a crashed worker was answering, to tell them from ordinary ones. */
+const fatalErrors = new WeakSet();
+/** The `cancelled` errors of calls that ran out of time (rather than being aborted). */
+const timeouts = new WeakSet();
+
+/** Seconds, for messages ("60 s", "0.5 s"). */
+function seconds(ms) {
+  return `${Number((ms / 1000).toPrecision(3))} s`;
+}
+
+/** A time limit in ms, or 0 for none (`Infinity`, 0 and negative numbers turn it off). */
+function timeLimit(value, fallback) {
+  const ms = value === undefined ? fallback : Number(value);
+  return Number.isFinite(ms) && ms > 0 ? ms : 0;
+}
+
+/**
+ * Inputs as the worker gets them, replayable: bytes are copied into a Blob (a cheap handle
+ * to pass to a new worker) instead of being transferred and detached.
+ */
+function replayable(descriptors) {
+  for (const d of descriptors) {
+    if (d.blob instanceof Uint8Array || d.blob instanceof ArrayBuffer) d.blob = new Blob([d.blob]);
+  }
+  return descriptors;
+}
+
 export class RunQLWorker {
-  #worker;
+  #options;
+  #worker = null;
+  /** Which worker is the current one; calls and charts belong to the worker they started in. */
+  #epoch = 0;
   #next = 1;
+  /** Requests sent and not answered: id -> {resolve, reject, onProgress, epoch, op}. */
   #pending = new Map();
-  #dead = null;
+  /** Resolves when the current worker is initialized and its data restored. */
+  #ready;
+  /** Set when no worker can be started (then every call fails with it). */
+  #broken = null;
+  #closed = false;
+  /** A new worker is being started and loaded: its failures are handled by #revive. */
+  #reviving = false;
+  /** The first worker came up (before that, a failure fails create() instead of restarting). */
+  #started = false;
+  /** The loads (op and args) that made the current tables, replayed in a new worker. */
+  #log = [];
+  #queryTimeout;
+  #onRestart;
 
   /** @internal use `RunQL.initWorker()` */
-  constructor(worker) {
-    this.#worker = worker;
-    worker.onmessage = ({ data }) => {
-      const p = this.#pending.get(data.id);
-      if (!p) return;
-      if (data.progress) {
-        try {
-          p.onProgress?.(data.progress);
-        } catch {
-          // A broken progress display must not abort the load.
-        }
-        return;
-      }
-      this.#pending.delete(data.id);
-      if (data.error) p.reject(new RunQLError(data.error.kind, data.error.message));
-      else p.resolve(data.result);
-    };
-    worker.onerror = (event) => {
-      event.preventDefault?.();
-      this.#dead = new RunQLError("internal", `runql worker failed: ${event.message ?? "unknown error"}`);
-      for (const p of this.#pending.values()) p.reject(this.#dead);
-      this.#pending.clear();
-    };
+  constructor(options = {}) {
+    this.#options = options;
+    this.#queryTimeout = timeLimit(options.queryTimeout, DEFAULT_QUERY_TIMEOUT);
+    this.#onRestart = typeof options.onRestart === "function" ? options.onRestart : null;
   }
 
   /**
-   * @param {{wasm?: string|URL, loaderWasm?: string|URL, workerUrl?: string|URL, keepInputs?: boolean, prefetchLoader?: boolean}} [options]
+   * @param {{wasm?: string|URL, loaderWasm?: string|URL, workerUrl?: string|URL, keepInputs?: boolean, prefetchLoader?: boolean, queryTimeout?: number, onRestart?: (info: object) => void}} [options]
    *   `wasm` and `loaderWasm`: where the query and loader modules are (URLs relative to the
-   *   page); the worker fetches the loader module on its first load.
+   *   page); the worker fetches the loader module on its first load. `queryTimeout`: the
+   *   time limit of each query, plot and svg in ms (default 60,000; 0 or Infinity for
+   *   none). `onRestart({reason, restored, error})` is called each time a new worker has
+   *   taken over and reloaded the data (reason "cancelled", "timeout" or "crashed").
    */
   static async create(options = {}) {
-    const url = options.workerUrl ?? new URL("./worker.js", import.meta.url);
-    const proxy = new RunQLWorker(new Worker(url, { type: "module", name: "runql" }));
-    const absolute = (u) => (u ? new URL(String(u), location.href).href : undefined);
-    await proxy.#call("init", {
-      wasm: absolute(options.wasm),
-      loaderWasm: absolute(options.loaderWasm),
-      keepInputs: options.keepInputs ?? true,
-      prefetchLoader: Boolean(options.prefetchLoader),
-    });
+    const proxy = new RunQLWorker(options);
+    proxy.#ready = proxy.#start();
+    try {
+      await proxy.#ready;
+    } catch (e) {
+      await proxy.close();
+      throw toRunQLError(e, "load");
+    }
+    proxy.#started = true;
     return proxy;
   }
 
-  #call(op, args, transfer = [], onProgress = undefined) {
-    if (this.#dead) return Promise.reject(this.#dead);
-    if (!this.#worker) return Promise.reject(new RunQLError("input", "this runql worker is closed"));
+  /** Starts a worker and initializes its runql instance; resolves with the worker's epoch. */
+  async #start() {
+    if (this.#closed) throw new RunQLError("input", "this runql worker is closed");
+    const o = this.#options;
+    const url = o.workerUrl ?? new URL("./worker.js", import.meta.url);
+    const worker = new Worker(url, { type: "module", name: "runql" });
+    const epoch = ++this.#epoch;
+    this.#worker = worker;
+    worker.onmessage = ({ data }) => this.#message(epoch, data);
+    worker.onerror = (event) => {
+      event.preventDefault?.();
+      this.#crashed(epoch, `runql's worker failed: ${event.message ?? "unknown error"}`);
+    };
+    worker.onmessageerror = () => this.#crashed(epoch, "runql's worker sent a message that could not be read");
+    const absolute = (u) => (u ? new URL(String(u), location.href).href : undefined);
+    await this.#send(epoch, "init", {
+      wasm: absolute(o.wasm),
+      loaderWasm: absolute(o.loaderWasm),
+      keepInputs: o.keepInputs ?? true,
+      prefetchLoader: Boolean(o.prefetchLoader),
+    });
+    return epoch;
+  }
+
+  /** Posts one request to the worker of `epoch`; resolves with its answer. */
+  #send(epoch, op, args, transfer = [], onProgress = undefined) {
+    if (epoch !== this.#epoch || !this.#worker) {
+      return Promise.reject(new RunQLError("cancelled", "runql's worker was restarted before this call reached it"));
+    }
     const id = this.#next++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, onProgress });
+      this.#pending.set(id, { resolve, reject, onProgress, epoch, op });
       try {
         this.#worker.postMessage({ id, op, args }, transfer);
       } catch (e) {
@@ -70,45 +136,260 @@ export class RunQLWorker {
     });
   }
 
+  #message(epoch, data) {
+    if (epoch !== this.#epoch) return;
+    const p = this.#pending.get(data.id);
+    if (!p) return;
+    if (data.progress) {
+      try {
+        p.onProgress?.(data.progress);
+      } catch {
+        // A broken progress display must not abort the load.
+      }
+      return;
+    }
+    this.#pending.delete(data.id);
+    if (!data.error) {
+      p.resolve(data.result);
+      return;
+    }
+    if (!data.error.fatal) {
+      p.reject(new RunQLError(data.error.kind, data.error.message));
+      return;
+    }
+    // The worker's query module trapped: the worker is replaced and the data loaded again.
+    const error = new RunQLError("internal", `runql's query module crashed in its worker while answering ` +
+      `${WHAT[p.op] ?? `a ${p.op} request`} (${data.error.cause}); the worker was restarted` +
+      (this.#log.length ? " and is loading the data again" : "") + ", and this instance stays usable");
+    fatalErrors.add(error);
+    p.reject(error);
+    if (!this.#reviving) this.#restart(epoch, "crashed", error);
+  }
+
+  /** The worker failed outside a request (a script error, a message it could not read). */
+  #crashed(epoch, message) {
+    if (epoch !== this.#epoch) return;
+    const restart = this.#started && !this.#reviving;
+    const error = new RunQLError("internal", restart
+      ? `${message}; it was restarted${this.#log.length ? " and is loading the data again" : ""}`
+      : message);
+    fatalErrors.add(error);
+    if (restart) {
+      this.#restart(epoch, "crashed", error);
+      return;
+    }
+    // While a worker starts (or a new one loads the data), its failure fails the request
+    // create() or #revive waits for.
+    for (const [id, p] of this.#pending) {
+      if (p.epoch !== epoch) continue;
+      this.#pending.delete(id);
+      p.reject(error);
+    }
+  }
+
   /**
-   * Same as `RunQL.load`. Uint8Array/ArrayBuffer inputs are transferred to the worker, not
-   * copied: they are detached (empty) afterwards.
+   * Ends the worker of `epoch` (its other pending calls fail), and starts a new one that
+   * loads the data again; calls made meanwhile wait for it.
+   */
+  #restart(epoch, reason, cause) {
+    if (epoch !== this.#epoch || this.#closed) return;
+    this.#worker?.terminate();
+    this.#worker = null;
+    const others = reason === "crashed"
+      ? new RunQLError("internal", `runql's worker was restarted while answering this call: ${cause.message}`)
+      : new RunQLError("cancelled", "runql's worker was restarted while this call ran, because another call " +
+        `was stopped (${cause.message}); run it again`);
+    for (const [id, p] of this.#pending) {
+      if (p.epoch !== epoch) continue;
+      this.#pending.delete(id);
+      p.reject(others);
+    }
+    const first = this.#ready;
+    // Before the first worker was up (create() is still waiting) there is nothing to restart.
+    this.#ready = first.then(() => this.#revive(reason), (e) => Promise.reject(e));
+    this.#ready.catch(() => undefined);
+  }
+
+  /** A new worker with the data loaded again (the loads of the log, replayed in order). */
+  async #revive(reason) {
+    this.#reviving = true;
+    try {
+      await this.#reload(reason);
+    } finally {
+      this.#reviving = false;
+    }
+  }
+
+  async #reload(reason) {
+    let restored = true;
+    let error = null;
+    for (;;) {
+      if (this.#closed) return;
+      let epoch;
+      try {
+        epoch = await this.#start();
+      } catch (e) {
+        if (this.#closed) return;
+        this.#worker?.terminate();
+        this.#worker = null;
+        this.#broken = new RunQLError("internal", `runql's worker could not be restarted (${toRunQLError(e).message}); ` +
+          "create a new instance with RunQL.initWorker()");
+        this.#notify({ reason, restored: false, error: this.#broken });
+        return;
+      }
+      const log = this.#log;
+      let failed = -1;
+      for (let i = 0; i < log.length; i += 1) {
+        try {
+          await this.#send(epoch, log[i].op, log[i].args);
+        } catch (e) {
+          failed = i;
+          error = toRunQLError(e, "load");
+          break;
+        }
+      }
+      if (failed < 0) break;
+      // Keep what was loaded before the load that failed; if that one crashed the new worker
+      // too, start again without it.
+      restored = false;
+      this.#log = log.slice(0, failed);
+      if (!fatalErrors.has(error)) break;
+      this.#worker?.terminate();
+      this.#worker = null;
+    }
+    if (!this.#closed) this.#notify({ reason, restored, error });
+  }
+
+  #notify(info) {
+    try {
+      this.#onRestart?.(info);
+    } catch {
+      // The page's handler must not break the instance.
+    }
+  }
+
+  /**
+   * One call of the public API: waits for the current worker (restarting / restoring),
+   * then sends; `signal` and `timeoutMs` stop it (and restart the worker when it had
+   * started).
+   * @param {string} op
+   * @param {object} args
+   * @param {{transfer?: Transferable[], onProgress?: (p: object) => void, signal?: AbortSignal, timeoutMs?: number}} [options]
+   */
+  #call(op, args, { transfer = [], onProgress, signal, timeoutMs = 0 } = {}) {
+    if (this.#closed) return Promise.reject(new RunQLError("input", "this runql worker is closed"));
+    const what = WHAT[op] ?? `the ${op} request`;
+    if (signal?.aborted) return Promise.reject(abortError(signal, what));
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      let timer = 0;
+      let epoch = 0;
+      const finish = (f, value) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        f(value);
+      };
+      const stop = (error) => {
+        if (settled) return;
+        finish(reject, error);
+        // It runs in the worker (or waits there behind another call): only a new worker stops it.
+        if (epoch) this.#restart(epoch, timeouts.has(error) ? "timeout" : "cancelled", error);
+      };
+      const onAbort = () => stop(abortError(signal, what));
+      signal?.addEventListener("abort", onAbort, { once: true });
+      if (timeoutMs > 0) {
+        timer = setTimeout(() => {
+          const error = new RunQLError("cancelled", `${what} ran longer than its time limit of ${seconds(timeoutMs)} ` +
+            "and was stopped (the timeoutMs option, or initWorker's queryTimeout, sets the limit); " +
+            "runql's worker was restarted with the data loaded before");
+          timeouts.add(error);
+          stop(error);
+        }, timeoutMs);
+      }
+      this.#ready.then(
+        () => {
+          if (settled) return;
+          if (this.#broken) return finish(reject, this.#broken);
+          if (this.#closed) return finish(reject, new RunQLError("input", "this runql worker is closed"));
+          epoch = this.#epoch;
+          this.#send(epoch, op, args, transfer, onProgress).then((v) => finish(resolve, v), (e) => finish(reject, e));
+        },
+        (e) => finish(reject, toRunQLError(e)),
+      );
+    });
+  }
+
+  /** A chart call: only the worker that drew the chart has it. */
+  #chartCall(epoch, op, args) {
+    if (epoch !== this.#epoch || this.#closed) {
+      return Promise.reject(new RunQLError("input", "this chart was drawn by a runql worker that has since been " +
+        "restarted (after a cancelled call or a crash): draw it again with plot()"));
+    }
+    return this.#send(epoch, op, args);
+  }
+
+  /** Remembers a load that succeeded, for a restart: a load without append replaces the log. */
+  #record(op, args, append) {
+    if (append) this.#log.push({ op, args });
+    else this.#log = [{ op, args }];
+  }
+
+  /** The per-call limits of query / plot / svg. */
+  #limits(options) {
+    return { signal: options?.signal, timeoutMs: timeLimit(options?.timeoutMs, this.#queryTimeout) };
+  }
+
+  /**
+   * Same as `RunQL.load`, and `options.signal` stops parsing too. Uint8Array/ArrayBuffer
+   * inputs are copied into a Blob (so that a restarted worker can read them again); they
+   * stay usable.
+   * @param {*} inputs
+   * @param {{append?: boolean, origin?: string, onProgress?: (p: object) => void, signal?: AbortSignal}} [options]
    */
   async load(inputs, options = {}) {
-    const descriptors = describeInputs(inputs);
-    const { onProgress, ...rest } = options;
+    const descriptors = replayable(describeInputs(inputs));
+    const { onProgress, signal, ...rest } = options;
     const wanted = typeof onProgress === "function";
-    return this.#call("load", { descriptors, options: { ...rest, progress: wanted } },
-      transferables(descriptors), wanted ? onProgress : undefined);
+    const report = await this.#call("load", { descriptors, options: { ...rest, progress: wanted } },
+      { onProgress: wanted ? onProgress : undefined, signal });
+    this.#record("load", { descriptors, options: { ...rest, progress: false } }, Boolean(rest.append));
+    return report;
   }
 
   /** Same as `RunQL.loadDemo`. */
   async loadDemo(spec = {}) {
-    return this.#call("loadDemo", { spec });
+    const report = await this.#call("loadDemo", { spec });
+    this.#record("loadDemo", { spec }, Boolean(spec.append));
+    return report;
   }
 
   /**
    * Same as `RunQL.query`; the rows and the Arrow bytes come back from the worker
-   * (transferred) with the result.
+   * (transferred) with the result. `options.signal` cancels it, and it is stopped after
+   * `options.timeoutMs` (default: initWorker's `queryTimeout`, 60 s): either rejects with
+   * kind "cancelled" and restarts the worker, which loads the data again.
    */
-  async query(sql, params = []) {
-    const r = await this.#call("query", { sql: String(sql), params });
+  async query(sql, params = [], options = {}) {
+    const r = await this.#call("query", { sql: String(sql), params }, this.#limits(options));
     return new QueryResult(r.columns, r.numRows, { data: r.data, ipc: r.ipc });
   }
 
   /**
    * Same as `RunQL.plot`: the worker builds the chart and keeps its data; the page paints
-   * the display list it sends back.
+   * the display list it sends back. `options` as for `query`.
    */
-  async plot(canvas, spec) {
-    const { id, scene } = await this.#call("chartCreate", { spec: prepareSpec(spec, canvas) });
+  async plot(canvas, spec, options = {}) {
+    const { id, scene } = await this.#call("chartCreate", { spec: prepareSpec(spec, canvas) }, this.#limits(options));
     paintScene(canvas, scene);
-    return new WorkerChartView((op, args) => this.#call(op, args), id, canvas);
+    const epoch = this.#epoch;
+    return new WorkerChartView((op, args) => this.#chartCall(epoch, op, args), id, canvas);
   }
 
-  /** Same as `RunQL.svg`. */
-  async svg(spec) {
-    return this.#call("svg", { spec: prepareSpec(spec, null) });
+  /** Same as `RunQL.svg`; `options` as for `query`. */
+  async svg(spec, options = {}) {
+    return this.#call("svg", { spec: prepareSpec(spec, null) }, this.#limits(options));
   }
 
   /** Same as `RunQL.prefetchLoader`: the worker fetches and compiles the loader module now. */
@@ -128,9 +409,13 @@ export class RunQLWorker {
     return this.#call("report", {});
   }
 
-  /** Stops the worker. */
+  /** Stops the worker; pending calls fail. */
   async close() {
+    this.#closed = true;
     this.#worker?.terminate();
     this.#worker = null;
+    const closed = new RunQLError("input", "this runql worker is closed");
+    for (const p of this.#pending.values()) p.reject(closed);
+    this.#pending.clear();
   }
 }

@@ -1,5 +1,7 @@
 // The Web Worker behind RunQLWorker: owns one runql instance and answers messages
-// {id, op, args} with {id, result} or {id, error: {kind, message}}.
+// {id, op, args} with {id, result} or {id, error: {kind, message, fatal?, cause?}}. `fatal`
+// says the query module trapped (`cause` is the trap's message): the instance is unusable,
+// and the page's RunQLWorker replaces this worker by a new one.
 
 import { RunQL } from "./index.js";
 import { toRunQLError } from "./errors.js";
@@ -18,17 +20,14 @@ function chart(id) {
 }
 
 function withScene(c, result = undefined) {
-  try {
-    const scene = c.scene();
-    return { result: result ?? scene, transfer: sceneTransferables(scene) };
-  } catch (e) {
-    throw toRunQLError(e, "chart");
-  }
+  const scene = db.chartGuard().enter("chart", () => c.scene());
+  return { result: result ?? scene, transfer: sceneTransferables(scene) };
 }
 
 function chartOp(op, args) {
   const c = chart(args.id);
-  try {
+  // A trap inside a chart call ends the instance like one inside a query (see modules.js).
+  return db.chartGuard().enter("chart", () => {
     switch (op) {
       case "chartScene":
         return withScene(c);
@@ -62,9 +61,7 @@ function chartOp(op, args) {
       default:
         throw new Error(`unknown request ${op}`);
     }
-  } catch (e) {
-    throw toRunQLError(e, "chart");
-  }
+  });
 }
 
 async function handle(id, op, args) {
@@ -113,9 +110,9 @@ async function handle(id, op, args) {
     case "svg": {
       const c = db.chartHandle(args.spec);
       try {
-        return { result: c.svg() };
+        return { result: db.chartGuard().enter("chart", () => c.svg()) };
       } finally {
-        c.free();
+        if (!db.crash) c.free();
       }
     }
     default:
@@ -131,6 +128,9 @@ self.onmessage = async ({ data }) => {
     self.postMessage({ id, result }, transfer);
   } catch (e) {
     const err = toRunQLError(e);
-    self.postMessage({ id, error: { kind: err.kind, message: err.message } });
+    const crash = db?.crash;
+    const error = { kind: err.kind, message: err.message };
+    if (crash) Object.assign(error, { fatal: true, cause: String(crash.message ?? crash) });
+    self.postMessage({ id, error });
   }
 };

@@ -50,7 +50,7 @@ impl Default for ServerLimits {
             max_connections: 512,
             header_timeout: Duration::from_secs(10),
             io_timeout: Duration::from_secs(30),
-            max_head_bytes: 16 << 10,
+            max_head_bytes: 64 << 10,
         }
     }
 }
