@@ -3,26 +3,12 @@
 // Test code: a failed unwrap is a failed test, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
+use common::{fixture, runql, stderr, stdout};
 use runql_core::synth::{SweepSpec, write_mlflow};
-
-fn runql(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_runql")).args(args).output().expect("run runql")
-}
-
-fn fixture() -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/mlflow/mlruns").display().to_string()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 #[test]
 fn query_prints_csv_with_parameters_bound() {

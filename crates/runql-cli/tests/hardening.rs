@@ -5,21 +5,12 @@
 // Test code: a failed unwrap is a failed test, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-fn runql(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_runql")).args(args).output().expect("run runql")
-}
-
-fn fixture() -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/mlflow/mlruns").display().to_string()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{fixture, runql, stderr};
 
 fn write_spec(dir: &Path, sql: &str) -> PathBuf {
     let spec = serde_json::json!({ "kind": "bar", "data": { "sql": sql } });
