@@ -12,7 +12,7 @@
 #   --oz                             with --release: also run wasm-opt -Oz (~17 min on 2
 #                                    cores): 14% smaller raw, but 8% larger after brotli, and
 #                                    the -Oz build measured the day before ran the ranking
-#                                    queries 2-3.6x slower (BENCHMARKS.md), so not the default
+#                                    queries 2-3.6x slower (docs/benchmarks-log.md), so not the default
 #   --out DIR                        write the package somewhere else
 #   --size                           print the module size raw / gzip / brotli (slow)
 #
