@@ -52,6 +52,9 @@ fn over_deep_queries_are_refused_before_planning() {
     assert!(m.contains("use IN (…)"), "{m}");
     let tables = (0..200).map(|i| format!("(VALUES (1)) t{i}(x{i})")).collect::<Vec<_>>().join(", ");
     assert!(limit_error(&s, &format!("SELECT count(*) FROM {tables}")).contains("plan is more than 128"));
+    // A CASE or a window function between the terms does not hide the chain.
+    let cases = format!("SELECT 1{}", "+1+CASE WHEN true THEN 1 ELSE 2 END".repeat(200));
+    assert!(limit_error(&s, &cases).contains("deep"));
     let long = format!("SELECT '{}'", "x".repeat(5 << 20));
     assert!(limit_error(&s, &long).contains("at most 4 MiB"));
     still_answers(&s);

@@ -193,6 +193,10 @@ fn classify(token: &Token) -> Role {
             | Keyword::RLIKE
             | Keyword::OVERLAPS
             | Keyword::NOT => Role::Operator,
+            // A CASE is a level of its own, like a parenthesis: its branches separate inside
+            // it, and the chain around it goes on after END.
+            Keyword::CASE => Role::Open,
+            Keyword::END => Role::Close,
             Keyword::JOIN | Keyword::UNION | Keyword::INTERSECT | Keyword::EXCEPT | Keyword::MINUS => {
                 Role::Combine
             }
@@ -206,14 +210,10 @@ fn classify(token: &Token) -> Role {
             | Keyword::OFFSET
             | Keyword::ON
             | Keyword::USING
-            | Keyword::CASE
             | Keyword::WHEN
             | Keyword::THEN
             | Keyword::ELSE
-            | Keyword::END
-            | Keyword::AS
             | Keyword::WITH
-            | Keyword::OVER
             | Keyword::PARTITION
             | Keyword::WINDOW
             | Keyword::QUALIFY => Role::Separator,
@@ -282,6 +282,21 @@ mod tests {
         assert_eq!(depth(&nested), 80);
         // A long chain inside one call is as deep as outside.
         assert_eq!(depth(&format!("SELECT f(1{})", "+1".repeat(500))), 501);
+    }
+
+    #[test]
+    fn a_case_or_a_window_does_not_end_the_chain_around_it() {
+        // Each CASE adds a level and its branches are separate, but the `+` around it chain on.
+        let with_cases = format!("SELECT 1{}", "+1+CASE WHEN 1 THEN 1 ELSE 2 END".repeat(200));
+        assert!(depth(&with_cases) >= 400, "{}", depth(&with_cases));
+        let with_windows =
+            format!("SELECT 1{} FROM t", "+sum(x) OVER (PARTITION BY y ORDER BY z)".repeat(300));
+        assert!(depth(&with_windows) >= 300, "{}", depth(&with_windows));
+        let with_casts = format!("SELECT 1{}", "+CAST(1 AS BIGINT)".repeat(300));
+        assert!(depth(&with_casts) >= 300, "{}", depth(&with_casts));
+        // A CASE's own branches stay shallow.
+        let cases = (0..300).map(|i| format!("WHEN x = {i} THEN {i}")).collect::<Vec<_>>().join(" ");
+        assert!(depth(&format!("SELECT CASE {cases} ELSE 0 END AS y FROM t")) <= 2);
     }
 
     #[test]
