@@ -58,9 +58,9 @@ pub struct ServeArgs {
     /// Do not print the load summary.
     #[arg(short, long)]
     pub quiet: bool,
-    /// Connections served at once; more wait until one closes.
-    #[arg(long, value_name = "N", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_connections: u32,
+    /// Connections served at once; more wait until one closes (default 512).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: Option<u32>,
     /// Seconds a client has to send a request head (default 10).
     #[arg(long, value_name = "SECONDS", value_parser = parse_timeout, hide = true)]
     pub header_timeout: Option<std::time::Duration>,

@@ -283,7 +283,8 @@ impl Session {
 }
 
 /// The runtime of a session: DataFusion's defaults with a memory pool of the limit's size
-/// (it names the five largest consumers when it refuses).
+/// (it names the five largest consumers when it refuses) — the pool
+/// `RuntimeEnvBuilder::with_memory_limit` makes, without that builder's fallible `build`.
 fn runtime(limits: &QueryLimits) -> Arc<RuntimeEnv> {
     let mut env = RuntimeEnv::default();
     let top = std::num::NonZeroUsize::MIN.saturating_add(4);

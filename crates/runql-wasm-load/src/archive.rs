@@ -286,10 +286,11 @@ mod tests {
         assert_eq!(&*out.tree.read("metrics.csv").unwrap(), &real[..]);
     }
 
-    /// What unzipping a forged entry reserves: before, `Vec::with_capacity` of the declared
-    /// size (up to the 512 MiB entry limit) for a file of a few bytes.
+    /// What unzipping a forged entry reserves up front: at most the preallocation cap (before,
+    /// `Vec::with_capacity` of the declared size, up to the 512 MiB entry limit, for a file
+    /// of a few bytes); past that, only what the bytes that really arrive need.
     #[test]
-    fn a_declared_size_never_reserves_more_than_the_bytes_need() {
+    fn a_declared_size_reserves_at_most_the_preallocation_cap() {
         let mut chunk = vec![0u8; 64 << 10];
         let real = vec![7u8; 1000];
         let data = read_capped(&mut &real[..], u64::MAX, 512 << 20, &mut chunk).unwrap();

@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use datafusion::scalar::ScalarValue;
 use runql_sql::Session;
 
-use crate::args::QueryArgs;
+use crate::args::{OutputFormat, QueryArgs};
 use crate::error::{CliError, Result};
 use crate::{input, output, run_sql};
 
@@ -31,9 +31,9 @@ pub fn run(args: QueryArgs) -> Result<()> {
     let result = run_sql::with_timeout(args.sql.timeout, move || Ok(session.sql_blocking(&sql, &params)?))?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    if out.is_terminal() {
-        // CSV and JSON go to a screen: run data must not send escape sequences to it (JSON
-        // escapes them already; the table does in `output`).
+    if out.is_terminal() && args.format == OutputFormat::Csv {
+        // CSV goes to a screen: run data must not send escape sequences to it (the table is
+        // escaped in `output`, JSON escapes control characters itself).
         let mut text = Vec::new();
         output::write_batches(&mut text, &result.schema, &result.batches, args.format)?;
         let shown = crate::terminal::printable(&String::from_utf8_lossy(&text)).into_owned();

@@ -119,7 +119,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
     }
     let defaults = ServerLimits::default();
     let limits = ServerLimits {
-        max_connections: args.max_connections as usize,
+        max_connections: args.max_connections.map_or(defaults.max_connections, |n| n as usize),
         header_timeout: args.header_timeout.unwrap_or(defaults.header_timeout),
         io_timeout: args.io_timeout.unwrap_or(defaults.io_timeout),
         ..defaults
