@@ -1,8 +1,8 @@
 //! What runql's fuzz targets do with one input, shared by the `cargo fuzz` targets
-//! (`fuzz_targets/*.rs`) and the stable replay test `crates/runql-core/tests/fuzz_corpus.rs`.
+//! (`fuzz_targets/*.rs`) and the stable replay test `crates/runql-readers/tests/fuzz_corpus.rs`.
 //!
 //! Each driver puts the input's bytes where a user's file of that kind sits, loads it through
-//! [`runql_core::load`] — the path `runql info`, the portal and the Python package take, so
+//! [`runql_readers::load`] — the path `runql info`, the portal and the Python package take, so
 //! format detection and the report/skip logic are fuzzed along with the decoder — and checks
 //! the robustness invariants of the readers:
 //! - nothing panics (libFuzzer and the replay test both see any panic);
@@ -14,14 +14,14 @@
 //! `-malloc_limit_mb` turn a violation into a crash.
 //!
 //! Why one plain file that the test includes with `#[path]`, rather than a `fuzzing` feature
-//! of runql-core: the drivers need nothing but runql-core's public API, so a feature would put
+//! of runql-readers: the drivers need nothing but the readers' public API, so a feature would put
 //! fuzz-only code into the library (and its WebAssembly build) for no access gained, and CI's
 //! `cargo test --workspace` would have to remember to switch the feature on. Included by path,
 //! this exact file is compiled, linted, formatted and run by CI's stable test on every change,
 //! while the fuzz crate itself (nightly, libFuzzer) stays outside the workspace.
 
-use runql_core::columnar::{Container, container, read::decode_checked};
-use runql_core::{FileTree, LoadOptions, Loaded};
+use runql_readers::columnar::{Container, container, read::decode_checked};
+use runql_readers::{FileTree, LoadOptions, Loaded};
 
 /// The `.wandb` input's place: a run folder inside a project's `wandb/` folder.
 pub const WANDB_PATH: &str = "wandb/run-20240101_000000-abc/run-abc.wandb";
@@ -91,7 +91,7 @@ pub fn let_known_parquet_panics_unwind() {
 }
 
 /// Decodes `data` with [`decode_checked`], the columnar decoder *without* the unwind backstop
-/// that [`runql_core::columnar::decode`] adds, so that a panic in it (or in the parquet and
+/// that [`runql_readers::columnar::decode`] adds, so that a panic in it (or in the parquet and
 /// arrow crates below it) is seen rather than turned into a skip. `Ok` holds the row count.
 ///
 /// # Errors
@@ -102,7 +102,7 @@ pub fn parquet_decode(data: &[u8]) -> Result<usize, String> {
 }
 
 /// Loads `data` as a single columnar file under each of [`COLUMNAR_NAMES`] and checks the
-/// invariants. (Inside [`runql_core::load`] decoding goes through the unwind backstop.)
+/// invariants. (Inside [`runql_readers::load`] decoding goes through the unwind backstop.)
 pub fn parquet_load(data: &[u8]) -> Outcome {
     let mut out = Outcome::default();
     for name in COLUMNAR_NAMES {
@@ -151,7 +151,7 @@ fn load_one(origin: &str, path: &str, data: &[u8]) -> Outcome {
     let mut tree = FileTree::new(origin);
     tree.insert(path, data.to_vec());
     let shown = tree.display_path(path);
-    match runql_core::load(&[tree], &LoadOptions::default()) {
+    match runql_readers::load(&[tree], &LoadOptions::default()) {
         Ok(loaded) => check_report(&loaded, &shown, data.len()),
         Err(err) => {
             // A single-file input is named by its origin in errors about the whole input.

@@ -11,10 +11,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
+use runql::{Engine, FileTree, LoadOptions, SessionOptions};
 use runql_chart::spec::{Smoothing, SmoothingKind};
 use runql_chart::{Chart, ChartSpec, data};
-use runql_core::{FileTree, LoadOptions, load, synth};
-use runql_sql::{Session, SessionOptions};
+use runql_synth as synth;
 
 /// DataFusion's default batch size.
 const BATCH_ROWS: usize = 8192;
@@ -114,11 +114,11 @@ fn loaded_sweep(runs: usize, steps: usize, plots: usize) {
         Ok(())
     })
     .unwrap();
-    let loaded = load(&[tree], &LoadOptions::default()).unwrap();
+    let loaded = runql::readers::load(&[tree], &LoadOptions::default()).unwrap();
     println!("loaded sweep: {runs} runs x 3 metrics x {steps} steps ({:.0} ms to generate and load)", ms(t));
     let t = Instant::now();
-    let session = Session::with_tables(
-        &loaded.tables,
+    let engine = Engine::with_tables(
+        loaded.tables,
         SessionOptions { target_partitions: 1, read_only: true, ..SessionOptions::default() },
     )
     .unwrap();
@@ -130,7 +130,7 @@ fn loaded_sweep(runs: usize, steps: usize, plots: usize) {
     .unwrap();
     for _ in 0..plots {
         let t = Instant::now();
-        let mut chart = Chart::build(&session, spec.clone()).unwrap();
+        let mut chart = engine.chart(spec.clone()).unwrap();
         let built = ms(t);
         let t = Instant::now();
         chart.render().unwrap();

@@ -2,8 +2,7 @@
 //! a page needs — `pick` (what is under the mouse), `zoom` (re-render an x range from the
 //! full-resolution data) and `reset`.
 
-use runql_sql::Session;
-use runql_sql::datafusion::scalar::ScalarValue;
+use runql_core::Param;
 use serde::Serialize;
 
 use crate::color::Palette;
@@ -16,6 +15,7 @@ use crate::spec::{ChartKind, ChartOptions, ChartSpec, DataSpec, Encoding, XAxisK
 
 /// The encodings and titles a chart ends up with: the spec's own, completed by its preset.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Resolved {
     /// Encodings.
     pub encoding: Encoding,
@@ -35,7 +35,7 @@ pub struct ChartQuery {
     /// The query.
     pub sql: String,
     /// `$1`, `$2`, ...
-    pub params: Vec<ScalarValue>,
+    pub params: Vec<Param>,
     /// Encodings and titles.
     pub resolved: Resolved,
     /// A query with one row per series for its label and group (see
@@ -99,6 +99,7 @@ impl ChartSpec {
 
 /// What is under a point of the chart.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Pick {
     /// The series key (run id for run charts).
     pub series: String,
@@ -218,22 +219,6 @@ impl Chart {
             rows,
             rendered: None,
         })
-    }
-
-    /// Runs the spec's query in `session` and binds the result.
-    ///
-    /// # Errors
-    /// [`ChartError::Sql`] when the query fails, else as [`Chart::new`].
-    pub fn build(session: &Session, spec: ChartSpec) -> Result<Chart> {
-        spec.validate()?;
-        let q = spec.query();
-        let result = session.sql_blocking(&q.sql, &q.params)?;
-        let mut rows = Rows::new(result.schema, result.batches);
-        if let Some(sql) = &q.series_sql {
-            let series = session.sql_blocking(sql, &[])?;
-            rows = rows.with_series_table(Rows::new(series.schema, series.batches));
-        }
-        Chart::new(spec, rows)
     }
 
     /// Rows the chart was built from (0: an empty chart, e.g. a metric no run logged).

@@ -9,9 +9,6 @@ pub enum ChartError {
     /// The spec names a column the query result does not have, or one of the wrong type.
     #[error("chart data: {0}")]
     Data(String),
-    /// Running the chart's SQL failed.
-    #[error(transparent)]
-    Sql(#[from] runql_sql::SqlError),
     /// A drawing backend failed (writing SVG, PNG, or to a canvas).
     #[error("drawing: {0}")]
     Draw(String),

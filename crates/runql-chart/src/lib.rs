@@ -16,22 +16,26 @@
 //! curve with M4 (first/min/max/last per pixel column) before drawing, so a spike is never
 //! lost at any zoom and 10M points draw as a few thousand.
 //!
-//! ```
-//! use runql_chart::{Chart, ChartSpec};
-//! use runql_core::{load, synth, FileTree, LoadOptions};
-//! use runql_sql::{Session, SessionOptions};
+//! Charts take rows, not a database: [`ChartSpec::query`] says which SQL a spec runs, and
+//! whoever ran it (the `runql` crate's `Engine::chart`) hands the result to [`Chart::new`].
 //!
-//! let spec = synth::SweepSpec { runs: 6, metrics: 3, steps: 50, seed: 1 };
-//! let mut tree = FileTree::new("demo");
-//! synth::write_mlflow(&spec, &mut |path, bytes| { tree.insert(path, bytes.to_vec()); Ok(()) })?;
-//! let loaded = load(&[tree], &LoadOptions::default())?;
-//! let session = Session::with_tables(&loaded.tables, SessionOptions::default())?;
-//! let chart_spec = ChartSpec::from_json(r#"{"kind": "line",
-//!     "data": {"preset": "curves", "metric": "val/loss"},
+//! ```
+//! use std::sync::Arc;
+//! use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
+//! use runql_chart::{Chart, ChartSpec, data::Rows};
+//!
+//! let columns: Vec<(&str, ArrayRef)> = vec![
+//!     ("run", Arc::new(StringArray::from(vec!["a", "a", "b", "b"]))),
+//!     ("step", Arc::new(Int64Array::from(vec![0, 1, 0, 1]))),
+//!     ("loss", Arc::new(Float64Array::from(vec![0.9, 0.5, 0.8, 0.3]))),
+//! ];
+//! let batch = RecordBatch::try_from_iter(columns)?;
+//! let spec = ChartSpec::from_json(r#"{"kind": "line",
+//!     "data": {"sql": "SELECT run, step, loss FROM somewhere"},
+//!     "encoding": {"x": "step", "y": "loss", "series": "run"},
 //!     "options": {"smoothing": {"kind": "tb_ema", "param": 0.6}}}"#)?;
-//! let mut chart = Chart::build(&session, chart_spec)?;
-//! let svg = chart.svg()?;
-//! assert!(svg.contains("<polyline"));
+//! let mut chart = Chart::new(spec, Rows::new(batch.schema(), vec![batch]))?;
+//! assert!(chart.svg()?.contains("<polyline"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

@@ -5,7 +5,7 @@
 //! over `runs_wide`, aliased `w`, run in a read-only session): metric names are bound as
 //! `$1`, and column names are quoted as identifiers.
 
-use runql_sql::datafusion::scalar::ScalarValue;
+use runql_core::Param;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ChartError, Result};
@@ -13,6 +13,7 @@ use crate::spec::{ChartKind, Encoding, XAxisKind};
 
 /// Which per-run number of a metric: a `metric_summary` column.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Stat {
     /// The value at the highest step (what MLflow and W&B call the run's value).
@@ -42,6 +43,7 @@ impl Stat {
 
 /// What the x axis of `curves` shows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CurveX {
     /// The step.
@@ -55,6 +57,7 @@ pub enum CurveX {
 
 /// A named chart whose SQL runql writes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "preset", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Preset {
     /// Curves of one metric, one line per run (`line`).
@@ -165,7 +168,7 @@ pub struct PresetQuery {
     /// The query.
     pub sql: String,
     /// `$1`, `$2`, ...
-    pub params: Vec<ScalarValue>,
+    pub params: Vec<Param>,
     /// Encodings of the result's columns.
     pub encoding: Encoding,
     /// A title when the spec has none.
@@ -198,8 +201,8 @@ fn runs_filter(runs: &Option<String>) -> String {
     }
 }
 
-fn metric_param(metric: &str) -> Vec<ScalarValue> {
-    vec![ScalarValue::Utf8(Some(metric.to_owned()))]
+fn metric_param(metric: &str) -> Vec<Param> {
+    vec![Param::Text(metric.to_owned())]
 }
 
 fn stat_label(stat: Stat, metric: &str) -> String {

@@ -23,6 +23,7 @@ use crate::preset::Preset;
 /// # Ok::<(), runql_chart::ChartError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChartSpec {
     /// What is drawn.
@@ -42,6 +43,7 @@ pub struct ChartSpec {
 
 /// The chart kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ChartKind {
     /// y against x for many series (metric curves), with smoothing, grouping and decimation.
@@ -64,6 +66,7 @@ pub enum ChartKind {
 
 /// Where a chart's rows come from: a SQL query, or a preset that writes the query.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum DataSpec {
     /// Any read-only query over the run tables.
@@ -105,6 +108,7 @@ impl<'de> Deserialize<'de> for DataSpec {
 
 /// Which result columns feed which visual channel.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Encoding {
     /// Horizontal position (line, scatter, heatmap columns); a bar chart's bar names when
@@ -142,6 +146,7 @@ pub struct Encoding {
 
 /// Light or dark colors.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Theme {
     /// Dark text on white.
@@ -153,6 +158,7 @@ pub enum Theme {
 
 /// Axis scale.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ScaleKind {
     /// Linear.
@@ -164,6 +170,7 @@ pub enum ScaleKind {
 
 /// How the x axis of a line chart is read: plain numbers, epoch milliseconds, or seconds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum XAxisKind {
     /// Numbers (steps).
@@ -177,6 +184,7 @@ pub enum XAxisKind {
 
 /// Smoothing of line charts, computed on the full-resolution series before decimation.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Smoothing {
     /// Which smoother.
@@ -189,6 +197,7 @@ pub struct Smoothing {
 
 /// The smoothers users know from TensorBoard and W&B (docs: charts-and-queries.md §B).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SmoothingKind {
     /// Raw values.
@@ -206,6 +215,7 @@ pub enum SmoothingKind {
 
 /// The line drawn for a group of series.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Aggregate {
     /// Mean over the group's series at each x.
@@ -221,6 +231,7 @@ pub enum Aggregate {
 
 /// The band drawn around a group's line.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Band {
     /// No band.
@@ -236,6 +247,7 @@ pub enum Band {
 
 /// Options of every chart kind; each kind uses the ones that apply to it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct ChartOptions {
     /// Width in CSS pixels.

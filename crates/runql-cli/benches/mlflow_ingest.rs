@@ -15,9 +15,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use datafusion::arrow::array::RecordBatch;
-use runql_core::synth::{SweepSpec, write_mlflow_dir};
-use runql_core::{FileTree, LoadOptions, Loaded};
+use runql_readers::{FileTree, LoadOptions, Loaded};
 use runql_sql::{Session, SessionOptions};
+use runql_synth::{SweepSpec, write_mlflow_dir};
 
 const RANK_SUMMARY: &str = "SELECT r.name, s.last AS final_val_loss FROM metric_summary s JOIN runs r USING (run_id) \
      WHERE s.key = 'val/loss' AND NOT isnan(s.last) ORDER BY final_val_loss LIMIT 10";
@@ -62,7 +62,7 @@ fn median(mut xs: Vec<Duration>) -> Duration {
 
 fn load(dir: &Path) -> Loaded {
     let tree = FileTree::from_path(dir).expect("bench data folder");
-    runql_core::load(&[tree], &LoadOptions::default()).expect("load")
+    runql_readers::load(&[tree], &LoadOptions::default()).expect("load")
 }
 
 fn time_query(session: &Session, sql: &str, reps: usize) -> (Duration, Vec<RecordBatch>) {

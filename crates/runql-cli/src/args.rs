@@ -89,11 +89,11 @@ pub enum TablesFormat {
     Arrow,
 }
 
-impl From<TablesFormat> for runql_core::columnar::TableFormat {
+impl From<TablesFormat> for runql_readers::columnar::TableFormat {
     fn from(f: TablesFormat) -> Self {
         match f {
-            TablesFormat::Parquet => runql_core::columnar::TableFormat::Parquet,
-            TablesFormat::Arrow => runql_core::columnar::TableFormat::Arrow,
+            TablesFormat::Parquet => runql_readers::columnar::TableFormat::Parquet,
+            TablesFormat::Arrow => runql_readers::columnar::TableFormat::Arrow,
         }
     }
 }
@@ -190,9 +190,9 @@ pub enum GenFormat {
     Arrow,
 }
 
-impl From<GenFormat> for runql_core::synth::SweepFormat {
+impl From<GenFormat> for runql_synth::SweepFormat {
     fn from(f: GenFormat) -> Self {
-        use runql_core::synth::SweepFormat;
+        use runql_synth::SweepFormat;
         match f {
             GenFormat::Mlflow => SweepFormat::Mlflow,
             GenFormat::Parquet => SweepFormat::Parquet,

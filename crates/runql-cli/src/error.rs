@@ -11,7 +11,7 @@ pub enum CliError {
     /// The query failed (syntax, unknown column, read-only violation).
     #[error(transparent)]
     Sql(#[from] runql_sql::SqlError),
-    /// A chart could not be built or drawn (bad spec, missing column, failing query).
+    /// A chart could not be built or drawn (bad spec, missing column).
     #[error(transparent)]
     Chart(#[from] runql_chart::ChartError),
     /// Formatting or writing the result failed.
@@ -39,6 +39,17 @@ impl CliError {
             CliError::Chart(runql_chart::ChartError::Spec(_)) => ExitCode::from(2),
             CliError::Chart(_) => ExitCode::from(4),
             CliError::Output(_) | CliError::Serve(_) => ExitCode::from(1),
+        }
+    }
+}
+
+impl From<runql::EngineError> for CliError {
+    /// The engine's error as the layer that failed, so its exit code stays that layer's.
+    fn from(e: runql::EngineError) -> Self {
+        match e {
+            runql::EngineError::Load(e) => CliError::Load(e),
+            runql::EngineError::Sql(e) => CliError::Sql(e),
+            runql::EngineError::Chart(e) => CliError::Chart(e),
         }
     }
 }

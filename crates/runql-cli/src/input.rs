@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use runql_core::{FileTree, LoadOptions, LoadProgress, Loaded, Severity};
+use runql_readers::{FileTree, LoadOptions, LoadProgress, Loaded, Severity};
 
 use crate::args::LoadArgs;
 use crate::error::{CliError, Result};
@@ -24,7 +24,7 @@ pub fn load(args: &LoadArgs) -> Result<(Loaded, Duration)> {
         bar.set_position(p.bytes_done);
     };
     let options = LoadOptions { progress: Some(&progress), ..LoadOptions::default() };
-    let loaded = runql_core::load(&trees, &options)?;
+    let loaded = runql_readers::load(&trees, &options)?;
     bar.finish_and_clear();
     let elapsed = started.elapsed();
     let skipped = loaded.report.issue_count(Severity::Skipped);

@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{fixture, runql, stderr, stdout};
-use runql_core::synth::{SweepSpec, write_mlflow};
+use runql_synth::{SweepSpec, write_mlflow};
 
 #[test]
 fn query_prints_csv_with_parameters_bound() {
@@ -285,7 +285,7 @@ fn plot_errors_have_their_exit_codes() {
 
 fn load_dir(dir: &Path) -> runql_core::RunTables {
     let tree = runql_core::FileTree::from_path(dir).unwrap();
-    runql_core::load(&[tree], &runql_core::LoadOptions::default()).unwrap().tables
+    runql_readers::load(&[tree], &runql_readers::LoadOptions::default()).unwrap().tables
 }
 
 #[test]

@@ -24,7 +24,7 @@ fn le_i64(b: &[u8], at: usize) -> Option<i64> {
 }
 
 /// The footer length an IPC file's last 10 bytes give, checked against the file size.
-pub(crate) fn file_footer_len(tail10: &[u8], file_len: u64) -> Result<usize, String> {
+pub fn file_footer_len(tail10: &[u8], file_len: u64) -> Result<usize, String> {
     if tail10.get(4..10) != Some(b"ARROW1".as_slice()) {
         return Err("the file does not end in ARROW1: it is truncated or not an Arrow IPC file".into());
     }
@@ -41,7 +41,7 @@ pub(crate) fn file_footer_len(tail10: &[u8], file_len: u64) -> Result<usize, Str
 }
 
 /// Checks the schema of a stream starting with `head` and returns it.
-pub(crate) fn stream_schema(head: &[u8]) -> Result<arrow_schema::SchemaRef, String> {
+pub fn stream_schema(head: &[u8]) -> Result<arrow_schema::SchemaRef, String> {
     let (meta, _) = message_at(head, 0)?.ok_or("the stream is empty")?;
     let message = arrow_ipc::root_as_message(meta).map_err(|e| format!("schema message is corrupt: {e}"))?;
     let schema = message.header_as_schema().ok_or("the stream does not start with a schema")?;
@@ -73,7 +73,7 @@ fn message_at(b: &[u8], pos: usize) -> Result<Option<(&[u8], usize)>, String> {
 
 /// Checks a whole IPC stream: every message, body and buffer within the bytes, and at most
 /// `max_decoded` bytes of buffers once decompressed.
-pub(crate) fn check_stream(b: &[u8], max_decoded: u64) -> Result<(), String> {
+pub fn check_stream(b: &[u8], max_decoded: u64) -> Result<(), String> {
     let mut pos = 0;
     let mut schema_seen = false;
     let mut chunks = 0usize;
@@ -106,7 +106,7 @@ pub(crate) fn check_stream(b: &[u8], max_decoded: u64) -> Result<(), String> {
 }
 
 /// Checks a whole IPC file: footer, schema, and every block's message, body and buffers.
-pub(crate) fn check_file(b: &[u8]) -> Result<(), String> {
+pub fn check_file(b: &[u8]) -> Result<(), String> {
     let tail = b.get(b.len().saturating_sub(10)..).unwrap_or_default();
     let len = file_footer_len(tail, b.len() as u64)?;
     let footer_start = b.len() - 10 - len;
@@ -219,7 +219,7 @@ fn check_message(
 
 /// Checks that arrow-ipc can turn `schema` into an Arrow schema without panicking: only the
 /// column types tracker tables use, each with the parts arrow-ipc unwraps.
-pub(crate) fn check_schema(schema: &arrow_ipc::Schema<'_>) -> Result<(), String> {
+pub fn check_schema(schema: &arrow_ipc::Schema<'_>) -> Result<(), String> {
     let fields = schema.fields().ok_or("the schema has no fields")?;
     if fields.len() > MAX_COLUMNS {
         return Err(format!("{} columns is over the {MAX_COLUMNS}-column limit", fields.len()));

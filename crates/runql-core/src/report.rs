@@ -1,11 +1,11 @@
 //! The load report: what was read, and every skipped file or line with the reason.
 
-#[cfg(feature = "readers")]
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
-#[cfg(feature = "readers")]
+use serde::{Deserialize, Serialize};
+
 use crate::FileTree;
 
 /// At most this many issues are kept with full detail; the rest are only counted, so a
@@ -13,7 +13,9 @@ use crate::FileTree;
 pub const MAX_DETAILED_ISSUES: usize = 1000;
 
 /// How serious a reported issue is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Severity {
     /// Something was read but looks off (e.g. a run's experiment id disagrees with its folder).
     Warning,
@@ -31,7 +33,8 @@ impl fmt::Display for Severity {
 }
 
 /// One problem found while loading, located as precisely as the format allows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Issue {
     /// Skipped or only a warning.
     pub severity: Severity,
@@ -59,7 +62,8 @@ impl fmt::Display for Issue {
 }
 
 /// Rows per table after a load.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TableCounts {
     /// Rows in `runs`.
     pub runs: u64,
@@ -104,8 +108,7 @@ impl LoadReport {
     /// Reads `path` from `tree` for a reader: counts the file and its bytes as read, or
     /// records it as skipped with the reason and gives `None`, so no reader can drop an
     /// unreadable file without a word or forget to count what it read.
-    #[cfg(feature = "readers")]
-    pub(crate) fn read_file<'t>(&mut self, tree: &'t FileTree, path: &str) -> Option<Cow<'t, [u8]>> {
+    pub fn read_file<'t>(&mut self, tree: &'t FileTree, path: &str) -> Option<Cow<'t, [u8]>> {
         match tree.read(path) {
             Ok(bytes) => {
                 self.files_read += 1;
@@ -122,12 +125,7 @@ impl LoadReport {
     /// Opens `path` of `tree` for a reader that streams it, as [`Self::read_file`] reads it:
     /// counts the file and its size as read, or records it as skipped with the reason and
     /// gives `None`.
-    #[cfg(feature = "readers")]
-    pub(crate) fn open_file<'t>(
-        &mut self,
-        tree: &'t FileTree,
-        path: &str,
-    ) -> Option<Box<dyn std::io::Read + 't>> {
+    pub fn open_file<'t>(&mut self, tree: &'t FileTree, path: &str) -> Option<Box<dyn std::io::Read + 't>> {
         match tree.open(path) {
             Ok(reader) => {
                 self.files_read += 1;
@@ -232,5 +230,64 @@ impl fmt::Display for LoadReport {
             writeln!(f, "  … and {} more not shown", skipped + warnings - shown)?;
         }
         Ok(())
+    }
+}
+
+/// The one serialized shape of a [`LoadReport`]: `runql info --json` prints it, the browser
+/// package returns it as a plain object, the Python widget receives it as a dict. The JSON
+/// Schema of the wire types (`packages/runql/wire.schema.json`) describes it as `LoadReport`.
+///
+/// ```
+/// use runql_core::LoadReport;
+/// let mut report = LoadReport::default();
+/// report.skip("upload/a.csv", Some(2), "no value");
+/// let json = serde_json::to_value(&report)?;
+/// assert_eq!(json["skipped"], 1);
+/// assert_eq!(json["issues"][0]["severity"], "skipped");
+/// assert!(json["text"].as_str().unwrap_or_default().contains("upload/a.csv:2"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "LoadReport"))]
+pub struct ReportData {
+    /// Formats found, with the number of runs each contributed, e.g. `mlflow-file-store → 12`.
+    pub formats: BTreeMap<String, u64>,
+    /// Files opened and parsed.
+    pub files_read: u64,
+    /// Bytes of those files.
+    pub bytes_read: u64,
+    /// Rows per output table.
+    pub rows: TableCounts,
+    /// Content that was recognized but is not tabulated (e.g. artifact files), with counts.
+    pub ignored: BTreeMap<String, u64>,
+    /// Files, lines or records skipped (all of them, also those not kept in `issues`).
+    pub skipped: u64,
+    /// Warnings (all of them).
+    pub warnings: u64,
+    /// The issues kept in detail (the first 1,000).
+    pub issues: Vec<Issue>,
+    /// The report as text, as the `runql` command prints it.
+    pub text: String,
+}
+
+impl From<&LoadReport> for ReportData {
+    fn from(report: &LoadReport) -> Self {
+        ReportData {
+            formats: report.formats.clone(),
+            files_read: report.files_read,
+            bytes_read: report.bytes_read,
+            rows: report.rows,
+            ignored: report.ignored.clone(),
+            skipped: report.issue_count(Severity::Skipped),
+            warnings: report.issue_count(Severity::Warning),
+            issues: report.issues.clone(),
+            text: report.to_string(),
+        }
+    }
+}
+
+impl Serialize for LoadReport {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ReportData::from(self).serialize(serializer)
     }
 }

@@ -18,7 +18,7 @@
 //! [`Session::sql_blocking`] or [`block_on`], because some plans spawn tokio tasks).
 //!
 //! ```no_run
-//! use runql_core::{load, FileTree, LoadOptions};
+//! use runql_readers::{load, FileTree, LoadOptions};
 //! use runql_sql::{Session, SessionOptions};
 //! use datafusion::scalar::ScalarValue;
 //!

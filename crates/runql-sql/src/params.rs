@@ -96,6 +96,26 @@ fn placeholder_index(id: &str) -> Result<usize> {
     )
 }
 
+/// The DataFusion value of a runql [`Param`](runql_core::Param).
+///
+/// ```
+/// use datafusion::scalar::ScalarValue;
+/// use runql_core::Param;
+/// assert_eq!(runql_sql::params::scalar(&Param::Int(3)), ScalarValue::Int64(Some(3)));
+/// assert_eq!(runql_sql::params::scalar(&Param::Null), ScalarValue::Null);
+/// ```
+pub fn scalar(param: &runql_core::Param) -> ScalarValue {
+    use runql_core::Param;
+    match param {
+        Param::Null => ScalarValue::Null,
+        Param::Bool(b) => ScalarValue::Boolean(Some(*b)),
+        Param::Int(i) => ScalarValue::Int64(Some(*i)),
+        Param::Float(f) => ScalarValue::Float64(Some(*f)),
+        Param::Text(s) => ScalarValue::Utf8(Some(s.clone())),
+        Param::TimestampMs(ms) => ScalarValue::TimestampMillisecond(Some(*ms), Some("UTC".into())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use runql_core::model::{MetricSeries, RunData, RunInfo, TablesBuilder};
-use runql_core::{FileTree, LoadOptions, RunTables, load};
+use runql_readers::{FileTree, LoadOptions, RunTables, load};
 use runql_sql::datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use runql_sql::datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
 use runql_sql::datafusion::arrow::util::pretty::pretty_format_batches;

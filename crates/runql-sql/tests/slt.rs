@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
-use runql_core::{FileTree, LoadOptions, RunTables, load};
+use runql_readers::{FileTree, LoadOptions, RunTables, load};
 use runql_sql::datafusion::arrow::array::AsArray;
 use runql_sql::datafusion::arrow::datatypes::{DataType, Float32Type, Float64Type};
 use runql_sql::datafusion::arrow::record_batch::RecordBatch;

@@ -252,7 +252,7 @@ mod tests {
 
         let limits = ZipLimits { max_total_bytes: 5000, ..ZipLimits::default() };
         let err = unzip("z.zip", &bytes, &limits).unwrap_err();
-        assert_eq!(err.kind(), "load");
+        assert_eq!(err.kind().as_str(), "load");
         let msg = err.to_string();
         assert!(msg.contains("z.zip") && msg.contains("unpacking a "), "{msg}");
 
@@ -345,7 +345,7 @@ mod tests {
     #[test]
     fn garbage_is_a_load_error() {
         let err = unzip("bad.zip", b"PK\x03\x04 definitely not a zip", &ZipLimits::default()).unwrap_err();
-        assert_eq!(err.kind(), "load");
+        assert_eq!(err.kind().as_str(), "load");
         assert!(err.to_string().contains("bad.zip"));
         let mut truncated = make_zip(&[("mlruns/0/meta.yaml", b"name: Default\n")]);
         truncated.truncate(truncated.len() / 2);

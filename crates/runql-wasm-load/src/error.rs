@@ -1,6 +1,6 @@
 //! The one error type of the loader module, and its conversion to a JavaScript `Error`.
 
-use runql_core::CoreError;
+use runql_core::{CoreError, ErrorKind};
 use wasm_bindgen::JsValue;
 
 /// Everything a call into the loader from JavaScript can fail with.
@@ -28,13 +28,13 @@ impl LoadError {
     ///
     /// ```
     /// use runql_wasm_load::LoadError;
-    /// assert_eq!(LoadError::Input("runs must be at least 1".into()).kind(), "input");
+    /// assert_eq!(LoadError::Input("runs must be at least 1".into()).kind().as_str(), "input");
     /// ```
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            LoadError::Load(_) => "load",
-            LoadError::Input(_) => "input",
-            LoadError::Internal(_) => "internal",
+            LoadError::Load(_) => ErrorKind::Load,
+            LoadError::Input(_) => ErrorKind::Input,
+            LoadError::Internal(_) => ErrorKind::Internal,
         }
     }
 }

@@ -90,7 +90,7 @@ mod tests {
         let mut pending = PendingTables::new(tables());
         pending.take("runs").unwrap();
         let err = pending.take("runs").unwrap_err();
-        assert_eq!(err.kind(), "input");
+        assert_eq!(err.kind().as_str(), "input");
         assert!(
             err.to_string().starts_with("no table \"runs\" is waiting (waiting: params, metrics"),
             "{err}"

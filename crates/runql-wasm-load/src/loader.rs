@@ -1,8 +1,8 @@
 //! [`Loader`]: staged inputs, the readers, and the loaded tables waiting to be handed to the
 //! query module.
 
-use runql_core::synth::{SweepFormat, SweepSpec, SweepSummary, write_sweep};
-use runql_core::{FileTree, Issue, LoadOptions, LoadReport, load};
+use runql_readers::{FileTree, Issue, LoadOptions, LoadReport, load};
+use runql_synth::{SweepFormat, SweepSpec, SweepSummary, write_sweep};
 use wasm_bindgen::prelude::*;
 
 use crate::archive::{self, ZipLimits};
@@ -320,7 +320,7 @@ mod tests {
         load_sweep(&mut loader, 2, 1, false, true).unwrap();
         loader.stage_file("upload", "notes.txt", b"hello".to_vec(), false).unwrap();
         let err = loader.load_staged(false, &LoadOptions::default()).unwrap_err();
-        assert_eq!(err.kind(), "load");
+        assert_eq!(err.kind().as_str(), "load");
         assert!(err.to_string().starts_with("no run data found in upload"), "{err}");
         assert_eq!(load_sweep(&mut loader, 1, 2, true, true).unwrap(), 3);
     }
@@ -341,7 +341,7 @@ mod tests {
         let mut loader = Loader::new(false);
         assert_eq!(load_sweep(&mut loader, 2, 1, true, true).unwrap(), 2, "nothing loaded yet: a plain load");
         let err = load_sweep(&mut loader, 1, 2, true, true).unwrap_err();
-        assert_eq!(err.kind(), "input");
+        assert_eq!(err.kind().as_str(), "input");
         assert!(err.to_string().contains("keepInputs: false"), "{err}");
         assert!(loader.sources.is_empty(), "no inputs kept");
         assert_eq!(load_sweep(&mut loader, 1, 2, false, true).unwrap(), 1);
@@ -350,10 +350,10 @@ mod tests {
     #[test]
     fn nothing_staged_and_unknown_names_are_errors() {
         let mut loader = Loader::new(true);
-        assert_eq!(loader.load_staged(false, &LoadOptions::default()).unwrap_err().kind(), "load");
-        assert_eq!(loader.take_table("runs").unwrap_err().kind(), "input");
-        assert_eq!(loader.stage_sweep(&sweep(1, 1), Some("csv")).unwrap_err().kind(), "input");
-        assert_eq!(loader.stage_sweep(&sweep(0, 1), None).unwrap_err().kind(), "input");
+        assert_eq!(loader.load_staged(false, &LoadOptions::default()).unwrap_err().kind().as_str(), "load");
+        assert_eq!(loader.take_table("runs").unwrap_err().kind().as_str(), "input");
+        assert_eq!(loader.stage_sweep(&sweep(1, 1), Some("csv")).unwrap_err().kind().as_str(), "input");
+        assert_eq!(loader.stage_sweep(&sweep(0, 1), None).unwrap_err().kind().as_str(), "input");
     }
 
     #[test]
@@ -362,7 +362,7 @@ mod tests {
         loader.stage_sweep(&sweep(1, 1), None).unwrap();
         let err =
             loader.stage_file("upload", "runs.zip", b"PK\x03\x04 not really".to_vec(), true).unwrap_err();
-        assert_eq!(err.kind(), "load");
+        assert_eq!(err.kind().as_str(), "load");
         assert_eq!(
             loader.load_staged(false, &LoadOptions::default()).unwrap_err().to_string(),
             "nothing to load: no files were given"

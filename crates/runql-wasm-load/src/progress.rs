@@ -1,13 +1,13 @@
 //! Load progress for JavaScript: forwards [`LoadProgress`] to a JS function.
 //!
-//! `runql_core::load` wants a `Sync` callback, and a `js_sys::Function` is not `Sync`. The
+//! `runql_readers::load` wants a `Sync` callback, and a `js_sys::Function` is not `Sync`. The
 //! WebAssembly module runs on one thread, so the function is parked in a thread-local for
 //! the duration of one load ([`ProgressScope`]) and [`forward`] — a plain function, hence
 //! `Sync` — looks it up there.
 
 use std::cell::RefCell;
 
-use runql_core::LoadProgress;
+use runql_readers::LoadProgress;
 use wasm_bindgen::JsValue;
 
 /// Calls closer together than this are dropped (except the last one): a worker posting a

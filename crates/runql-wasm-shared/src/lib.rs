@@ -12,7 +12,7 @@
 //!
 //! ```no_run
 //! // In a #[wasm_bindgen] crate's error type:
-//! let js = runql_wasm_shared::runql_error("load", "no run data found in upload");
+//! let js = runql_wasm_shared::runql_error(runql_core::ErrorKind::Load, "no run data found in upload");
 //! runql_wasm_shared::install_panic_hook("runql");
 //! # let _ = js;
 //! ```
@@ -34,15 +34,15 @@ extern "C" {
 /// # Examples
 ///
 /// ```no_run
-/// let js = runql_wasm_shared::runql_error("sql", "no table named \"nope\"");
+/// let js = runql_wasm_shared::runql_error(runql_core::ErrorKind::Sql, "no table named \"nope\"");
 /// # let _ = js;
 /// ```
-pub fn runql_error(kind: &str, message: &str) -> JsValue {
+pub fn runql_error(kind: runql_core::ErrorKind, message: &str) -> JsValue {
     let js = js_sys::Error::new(message);
     js.set_name("RunQLError");
     // Setting a property on a fresh Error object cannot fail; if it ever did, the error
     // still carries its message.
-    let _ = js_sys::Reflect::set(&js, &JsValue::from_str("kind"), &JsValue::from_str(kind));
+    let _ = js_sys::Reflect::set(&js, &JsValue::from_str("kind"), &JsValue::from_str(kind.as_str()));
     js.into()
 }
 

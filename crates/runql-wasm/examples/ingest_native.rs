@@ -9,9 +9,9 @@
 
 use std::time::Instant;
 
-use runql_core::synth::{SweepFormat, SweepSpec, write_sweep};
-use runql_core::{FileTree, LoadOptions, load};
+use runql_readers::{FileTree, LoadOptions, load};
 use runql_sql::{Session, SessionOptions};
+use runql_synth::{SweepFormat, SweepSpec, write_sweep};
 
 const RANK_SUMMARY: &str = "SELECT r.name, s.last AS final_val_loss FROM metric_summary s JOIN runs r USING (run_id) \
      WHERE s.key = 'val/loss' AND NOT isnan(s.last) ORDER BY final_val_loss LIMIT 10";

@@ -4,13 +4,13 @@
 use std::sync::Arc;
 
 use js_sys::{Array, BigInt64Array, Float64Array, Int32Array, Object, Reflect, Uint8Array};
+use runql_core::Param;
 use runql_sql::datafusion::arrow::array::{Array as _, ArrayRef, AsArray, RecordBatch};
 use runql_sql::datafusion::arrow::compute::{cast, concat_batches};
 use runql_sql::datafusion::arrow::datatypes::{
     DataType, Field, Int32Type, Int64Type, Schema, SchemaRef, TimeUnit, TimestampMillisecondType,
 };
 use runql_sql::datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
-use runql_sql::datafusion::scalar::ScalarValue;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::{Result, WasmError};
@@ -25,7 +25,7 @@ const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 ///
 /// # Errors
 /// [`WasmError::Params`] when `params` is not an array or holds another kind of value.
-pub fn params_from_js(params: &JsValue) -> Result<Vec<ScalarValue>> {
+pub fn params_from_js(params: &JsValue) -> Result<Vec<Param>> {
     if params.is_undefined() || params.is_null() {
         return Ok(Vec::new());
     }
@@ -35,31 +35,31 @@ pub fn params_from_js(params: &JsValue) -> Result<Vec<ScalarValue>> {
     array.iter().enumerate().map(|(i, v)| param_from_js(i + 1, &v)).collect()
 }
 
-fn param_from_js(n: usize, v: &JsValue) -> Result<ScalarValue> {
+fn param_from_js(n: usize, v: &JsValue) -> Result<Param> {
     if v.is_null() || v.is_undefined() {
-        return Ok(ScalarValue::Null);
+        return Ok(Param::Null);
     }
     if let Some(b) = v.as_bool() {
-        return Ok(ScalarValue::Boolean(Some(b)));
+        return Ok(Param::Bool(b));
     }
     if let Some(x) = v.as_f64() {
         if x.fract() == 0.0 && x.abs() <= MAX_SAFE_INTEGER as f64 {
-            return Ok(ScalarValue::Int64(Some(x as i64)));
+            return Ok(Param::Int(x as i64));
         }
-        return Ok(ScalarValue::Float64(Some(x)));
+        return Ok(Param::Float(x));
     }
     if let Some(s) = v.as_string() {
-        return Ok(ScalarValue::Utf8(Some(s)));
+        return Ok(Param::Text(s));
     }
     if v.is_bigint() {
         return i64::try_from(v.clone())
-            .map(|x| ScalarValue::Int64(Some(x)))
+            .map(Param::Int)
             .map_err(|_| WasmError::Params(format!("parameter ${n}: bigint does not fit in 64 bits")));
     }
     if let Some(date) = v.dyn_ref::<js_sys::Date>() {
         let ms = date.get_time();
         if ms.is_finite() {
-            return Ok(ScalarValue::TimestampMillisecond(Some(ms as i64), Some("UTC".into())));
+            return Ok(Param::TimestampMs(ms as i64));
         }
         return Err(WasmError::Params(format!("parameter ${n}: invalid Date")));
     }

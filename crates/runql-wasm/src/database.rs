@@ -1,9 +1,8 @@
 //! [`Database`]: one runql instance in JavaScript — the loaded tables and a read-only SQL
 //! session over them.
 
-use runql_core::RunTables;
+use runql::{Engine, SessionOptions};
 use runql_core::transfer::TablesDecoder;
-use runql_sql::{Session, SessionOptions};
 use wasm_bindgen::prelude::*;
 
 use crate::convert;
@@ -32,8 +31,7 @@ use crate::result::QueryResult;
 /// ```
 #[wasm_bindgen]
 pub struct Database {
-    session: Session,
-    tables: Option<RunTables>,
+    engine: Engine,
     incoming: TablesDecoder,
 }
 
@@ -51,12 +49,11 @@ impl Database {
     pub fn new() -> Database {
         crate::install_panic_hook();
         Database {
-            session: Session::new(SessionOptions {
+            engine: Engine::new(SessionOptions {
                 target_partitions: 1,
                 read_only: true,
                 ..SessionOptions::default()
             }),
-            tables: None,
             incoming: TablesDecoder::new(),
         }
     }
@@ -98,11 +95,7 @@ impl Database {
     #[wasm_bindgen(js_name = commitTables)]
     pub fn commit_tables(&mut self) -> Result<()> {
         let tables = std::mem::take(&mut self.incoming).finish()?;
-        let fresh = Session::new(*self.session.options());
-        fresh.register_tables(&tables)?;
-        self.session = fresh;
-        self.tables = Some(tables);
-        Ok(())
+        Ok(self.engine.set_tables(tables)?)
     }
 
     /// Runs `sql` with `params` (`$1`, `$2`, ... — an array, or `undefined`) and returns
@@ -120,8 +113,7 @@ impl Database {
     /// ```
     pub fn query(&self, sql: &str, params: JsValue) -> Result<QueryResult> {
         let params = convert::params_from_js(&params)?;
-        let result = runql_sql::block_on(self.session.query(sql, &params))??;
-        Ok(QueryResult::new(result))
+        Ok(QueryResult::new(self.engine.query(sql, &params)?))
     }
 
     /// Builds a chart from a spec (JSON; see the package's `ChartSpec`) over the loaded
@@ -138,19 +130,12 @@ impl Database {
     /// ```
     pub fn chart(&self, spec_json: &str) -> Result<crate::chart::ChartHandle> {
         let spec = runql_chart::ChartSpec::from_json(spec_json)?;
-        let q = spec.query();
-        let result = runql_sql::block_on(self.session.query(&q.sql, &q.params))??;
-        let mut rows = runql_chart::data::Rows::new(result.schema, result.batches);
-        if let Some(sql) = &q.series_sql {
-            let series = runql_sql::block_on(self.session.query(sql, &[]))??;
-            rows = rows.with_series_table(runql_chart::data::Rows::new(series.schema, series.batches));
-        }
-        Ok(crate::chart::ChartHandle::new(runql_chart::Chart::new(spec, rows)?))
+        Ok(crate::chart::ChartHandle::new(self.engine.chart(spec)?))
     }
 
     /// Names of the loaded tables (empty before the first load).
     pub fn tables(&self) -> Vec<String> {
-        match &self.tables {
+        match self.engine.tables() {
             Some(t) => t.tables().map(|(name, _)| name.to_owned()).collect(),
             None => Vec::new(),
         }
@@ -161,12 +146,12 @@ impl Database {
     /// # Errors
     /// `kind: "sql"` when there is no such table.
     pub fn schema(&self, table: &str) -> Result<js_sys::Array> {
-        let found = self.tables.as_ref().and_then(|t| t.tables().find(|(name, _)| *name == table));
+        let found = self.engine.tables().and_then(|t| t.tables().find(|(name, _)| *name == table));
         match found {
             Some((_, batch)) => Ok(convert::describe_schema(&batch.schema())),
             None => Err(WasmError::Sql(format!(
                 "no table named {table:?}; tables: {}",
-                if self.tables.is_some() {
+                if self.engine.tables().is_some() {
                     self.tables().join(", ")
                 } else {
                     "none (nothing loaded yet)".into()

@@ -1,6 +1,6 @@
 //! The one error type of the bindings, and its single conversion to a JavaScript `Error`.
 
-use runql_core::CoreError;
+use runql_core::{CoreError, ErrorKind};
 use runql_sql::SqlError;
 use wasm_bindgen::JsValue;
 
@@ -41,16 +41,16 @@ pub enum WasmError {
 impl WasmError {
     /// The `kind` JavaScript sees: `sql`, `read_only`, `params`, `load`,
     /// `runtime`, `chart`, `limit` or `internal`.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            WasmError::Sql(_) => "sql",
-            WasmError::ReadOnly(_) => "read_only",
-            WasmError::Params(_) => "params",
-            WasmError::Load(_) => "load",
-            WasmError::Runtime(_) => "runtime",
-            WasmError::Chart(_) => "chart",
-            WasmError::Limit(_) => "limit",
-            WasmError::Internal(_) => "internal",
+            WasmError::Sql(_) => ErrorKind::Sql,
+            WasmError::ReadOnly(_) => ErrorKind::ReadOnly,
+            WasmError::Params(_) => ErrorKind::Params,
+            WasmError::Load(_) => ErrorKind::Load,
+            WasmError::Runtime(_) => ErrorKind::Runtime,
+            WasmError::Chart(_) => ErrorKind::Chart,
+            WasmError::Limit(_) => ErrorKind::Limit,
+            WasmError::Internal(_) => ErrorKind::Internal,
         }
     }
 }
@@ -71,9 +71,17 @@ impl From<SqlError> for WasmError {
 
 impl From<runql_chart::ChartError> for WasmError {
     fn from(err: runql_chart::ChartError) -> Self {
+        WasmError::Chart(err.to_string())
+    }
+}
+
+impl From<runql::EngineError> for WasmError {
+    /// The engine's error as the layer that failed, so its `kind` stays that layer's.
+    fn from(err: runql::EngineError) -> Self {
         match err {
-            runql_chart::ChartError::Sql(e) => e.into(),
-            other => WasmError::Chart(other.to_string()),
+            runql::EngineError::Load(e) => e.into(),
+            runql::EngineError::Sql(e) => e.into(),
+            runql::EngineError::Chart(e) => e.into(),
         }
     }
 }

@@ -87,10 +87,12 @@ impl LineData {
                 let ys = s.joined_ys();
                 match smoothing.kind {
                     SmoothingKind::None => ys.into_owned(),
-                    SmoothingKind::TbEma => runql_sql::udf::tb_ema::smooth(&ys, p),
-                    SmoothingKind::Twema => runql_sql::udf::twema::smooth(&ys, &s.joined_xs(), p),
-                    SmoothingKind::Gaussian => runql_sql::udf::gaussian::smooth(&ys, &s.joined_xs(), p),
-                    SmoothingKind::RunningAvg => runql_sql::udf::running_avg::smooth(&ys, p as i64),
+                    SmoothingKind::TbEma => runql_core::smoothing::tb_ema::smooth(&ys, p),
+                    SmoothingKind::Twema => runql_core::smoothing::twema::smooth(&ys, &s.joined_xs(), p),
+                    SmoothingKind::Gaussian => {
+                        runql_core::smoothing::gaussian::smooth(&ys, &s.joined_xs(), p)
+                    }
+                    SmoothingKind::RunningAvg => runql_core::smoothing::running_avg::smooth(&ys, p as i64),
                 }
             })
             .collect();

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use runql_core::RunTables;
-use runql_core::columnar::{TableFormat, Written, write_tables};
+use runql_readers::columnar::{TableFormat, Written, write_tables};
 
 use crate::args::ConvertArgs;
 use crate::error::{CliError, Result};

@@ -5,9 +5,9 @@
 
 use std::time::Instant;
 
-use runql_core::synth::{SweepSpec, write_mlflow};
-use runql_core::{FileTree, LoadOptions};
-use runql_sql::{Session, SessionOptions};
+use runql::{Engine, Param, SessionOptions};
+use runql_readers::{FileTree, LoadOptions};
+use runql_synth::{SweepSpec, write_mlflow};
 
 use crate::args::{DemoArgs, OutputFormat};
 use crate::error::{CliError, Result};
@@ -38,17 +38,16 @@ pub fn run(args: DemoArgs) -> Result<()> {
         tree.insert(path, bytes.to_vec());
         Ok(())
     })?;
-    let loaded = runql_core::load(&[tree], &LoadOptions::default())?;
+    let loaded = runql_readers::load(&[tree], &LoadOptions::default())?;
     eprintln!(
         "demo sweep: {} runs, {} metric points generated and loaded in {:.2}s",
         loaded.report.rows.runs,
         loaded.report.rows.metrics,
         started.elapsed().as_secs_f64()
     );
-    let session = Session::new(SessionOptions::default());
-    session.register_tables(&loaded.tables)?;
+    let engine = Engine::with_tables(loaded.tables, SessionOptions::default())?;
     let limit = i64::try_from(args.limit).map_err(|_| CliError::Usage("--limit is too large".into()))?;
-    let result = session.sql_blocking(RANKING_SQL, &[datafusion::scalar::ScalarValue::Int64(Some(limit))])?;
+    let result = engine.query(RANKING_SQL, &[Param::Int(limit)])?;
     println!("-- Rank runs by final validation loss\n{RANKING_SQL};\n");
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use runql_core::synth::{SweepSpec, SweepSummary, write_mlflow_dir, write_sweep};
+use runql_synth::{SweepSpec, SweepSummary, write_mlflow_dir, write_sweep};
 
 use crate::args::{GenArgs, GenFormat};
 use crate::error::{CliError, Result};

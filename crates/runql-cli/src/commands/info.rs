@@ -1,7 +1,6 @@
 //! `runql info PATH...`: the load report.
 
-use runql_core::{LoadReport, Severity};
-use serde_json::json;
+use runql_core::LoadReport;
 
 use crate::args::InfoArgs;
 use crate::error::Result;
@@ -22,27 +21,13 @@ pub fn run(args: InfoArgs) -> Result<()> {
     Ok(())
 }
 
-/// The report as JSON, for scripts and CI.
+/// The report as JSON, for scripts and CI: its one serialized shape (the `LoadReport` of the
+/// wire types) and the seconds the load took.
 pub fn report_json(report: &LoadReport, seconds: f64) -> serde_json::Value {
-    let r = &report.rows;
-    json!({
-        "formats": report.formats,
-        "files_read": report.files_read,
-        "bytes_read": report.bytes_read,
-        "seconds": seconds,
-        "rows": {
-            "runs": r.runs, "params": r.params, "metrics": r.metrics, "tags": r.tags,
-            "metric_summary": r.metric_summary, "models": r.models,
-        },
-        "ignored": report.ignored,
-        "skipped": report.issue_count(Severity::Skipped),
-        "warnings": report.issue_count(Severity::Warning),
-        "issues": report.issues().iter().map(|i| json!({
-            "severity": i.severity.to_string(),
-            "path": i.path,
-            "line": i.line,
-            "offset": i.offset,
-            "reason": i.reason,
-        })).collect::<Vec<_>>(),
-    })
+    // Cannot fail: the report holds only strings, numbers and maps with string keys.
+    let mut json = serde_json::to_value(report).unwrap_or_default();
+    if let Some(object) = json.as_object_mut() {
+        object.insert("seconds".into(), seconds.into());
+    }
+    json
 }

@@ -3,10 +3,10 @@
 use std::io::Write;
 use std::path::Path;
 
+use runql::Engine;
 use runql_chart::preset::{CurveX, Preset};
 use runql_chart::spec::{ScaleKind, Smoothing, SmoothingKind, Theme};
-use runql_chart::{Chart, ChartKind, ChartSpec, DataSpec};
-use runql_sql::Session;
+use runql_chart::{ChartKind, ChartSpec, DataSpec};
 
 use crate::args::{PlotArgs, PlotTheme, PlotX};
 use crate::error::{CliError, Result};
@@ -122,9 +122,9 @@ pub fn run(args: PlotArgs) -> Result<()> {
     }
     // A spec may come from anyone: its SQL runs read-only (nothing is written or defined,
     // before or after the spec is checked) unless the user passes --writable.
-    let session = Session::with_tables(&loaded.tables, run_sql::session_options(&args.sql))?;
+    let engine = Engine::with_tables(loaded.tables, run_sql::session_options(&args.sql))?;
     let bytes = run_sql::with_timeout(args.sql.timeout, move || {
-        let mut chart = Chart::build(&session, spec)?;
+        let mut chart = engine.chart(spec)?;
         if chart.rows() == 0 {
             eprintln!(
                 "warning: the chart's query returned no rows (is the metric name right? `runql query PATH -e \"SELECT DISTINCT key FROM metrics\"` lists them)"

@@ -2,22 +2,15 @@
 
 use std::io::{IsTerminal, Write};
 
-use datafusion::scalar::ScalarValue;
-use runql_sql::Session;
+use runql::{Engine, Param};
 
 use crate::args::{OutputFormat, QueryArgs};
 use crate::error::{CliError, Result};
 use crate::{input, output, run_sql};
 
 /// Binds `--param` values: integers and floats as numbers, everything else as text.
-pub fn parse_param(text: &str) -> ScalarValue {
-    if let Ok(i) = text.parse::<i64>() {
-        ScalarValue::Int64(Some(i))
-    } else if let Ok(f) = text.parse::<f64>() {
-        ScalarValue::Float64(Some(f))
-    } else {
-        ScalarValue::Utf8(Some(text.to_string()))
-    }
+pub fn parse_param(text: &str) -> Param {
+    Param::guess(text)
 }
 
 pub fn run(args: QueryArgs) -> Result<()> {
@@ -25,10 +18,10 @@ pub fn run(args: QueryArgs) -> Result<()> {
     if !args.load.quiet {
         eprintln!("{}", input::summary_line(&loaded, elapsed));
     }
-    let session = Session::with_tables(&loaded.tables, run_sql::session_options(&args.sql))?;
-    let params: Vec<ScalarValue> = args.params.iter().map(|p| parse_param(p)).collect();
+    let engine = Engine::with_tables(loaded.tables, run_sql::session_options(&args.sql))?;
+    let params: Vec<Param> = args.params.iter().map(|p| parse_param(p)).collect();
     let sql = args.sql_text.clone();
-    let result = run_sql::with_timeout(args.sql.timeout, move || Ok(session.sql_blocking(&sql, &params)?))?;
+    let result = run_sql::with_timeout(args.sql.timeout, move || Ok(engine.query(&sql, &params)?))?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if out.is_terminal() && args.format == OutputFormat::Csv {
@@ -50,8 +43,8 @@ mod tests {
 
     #[test]
     fn params_keep_numbers_numeric() {
-        assert_eq!(parse_param("3"), ScalarValue::Int64(Some(3)));
-        assert_eq!(parse_param("0.5"), ScalarValue::Float64(Some(0.5)));
-        assert_eq!(parse_param("7b"), ScalarValue::Utf8(Some("7b".into())));
+        assert_eq!(parse_param("3"), Param::Int(3));
+        assert_eq!(parse_param("0.5"), Param::Float(0.5));
+        assert_eq!(parse_param("7b"), Param::Text("7b".into()));
     }
 }

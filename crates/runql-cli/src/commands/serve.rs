@@ -12,8 +12,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use runql_core::synth::{SweepSpec, write_mlflow};
-use runql_core::{FileTree, LoadOptions, Loaded};
+use runql_readers::{FileTree, LoadOptions, Loaded};
+use runql_synth::{SweepSpec, write_mlflow};
 
 use crate::args::{LoadArgs, ServeArgs};
 use crate::error::{CliError, Result};
@@ -52,14 +52,14 @@ fn load_demo() -> Result<Loaded> {
         tree.insert(path, bytes.to_vec());
         Ok(())
     })?;
-    Ok(runql_core::load(&[tree], &LoadOptions::default())?)
+    Ok(runql_readers::load(&[tree], &LoadOptions::default())?)
 }
 
 /// The loaded tables as files under `/data/`, and the portal URL query that loads them.
 fn data_files(loaded: &Loaded, args: &ServeArgs) -> Result<(HashMap<String, bytes::Bytes>, String)> {
     let mut files = HashMap::new();
     let mut query = Vec::new();
-    runql_core::columnar::write_tables(
+    runql_readers::columnar::write_tables(
         &loaded.tables,
         args.format.into(),
         &mut |name: &str, bytes: &[u8]| {
