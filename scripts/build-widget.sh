@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Jupyter widget's front end into the Python package (python/src/runql/static/):
 # bundles python/js/ together with packages/runql's modules into one ES module (esbuild,
-# pinned in python/js/package-lock.json) and copies the two WebAssembly modules built by
+# pinned in the root package-lock.json) and copies the two WebAssembly modules built by
 # scripts/build-wasm.sh (query and loader) next to it. It does not build them itself.
 #
 #   scripts/build-widget.sh          then: pip install ./python
@@ -16,14 +16,11 @@ for wasm in "${modules[@]}"; do
   fi
 done
 
-lock_sum=$(sha256sum python/js/package-lock.json | cut -d' ' -f1)
-if [ "$(cat python/js/node_modules/.runql-lock 2>/dev/null)" != "$lock_sum" ]; then
-  (cd python/js && npm ci --no-audit --no-fund --silent)
-  echo "$lock_sum" > python/js/node_modules/.runql-lock
-fi
+scripts/npm-ci.sh
 
 static=python/src/runql/static
-(cd python/js && ./node_modules/.bin/esbuild widget.js --bundle --format=esm --target=es2022 \
+# esbuild is hoisted to the root node_modules/ (python/js is a workspace of the root package.json).
+(cd python/js && npm exec --no -- esbuild widget.js --bundle --format=esm --target=es2022 \
   --log-level=warning --outfile="../src/runql/static/widget.js")
 printf 'built %s (%s bytes)\n' "$static/widget.js" "$(stat -c %s "$static/widget.js")"
 for wasm in "${modules[@]}"; do

@@ -6,9 +6,10 @@
 #   scripts/portal.sh --port 9000 mlruns/  # other `runql serve` options pass through
 #   scripts/portal.sh --build-only         # build everything, serve nothing
 #
-# Steps: the WebAssembly package (scripts/build-wasm.sh, a fast dev build), the portal
-# (`npm ci` once per lockfile + `vite build` into www/dist), the runql binary (release), then
-# `runql serve --open`. Set RUNQL_PROFILE=dev for a debug binary (quicker to build).
+# Steps: the WebAssembly package (scripts/build-wasm.sh, a fast dev build), the portal (the
+# root `npm ci` of scripts/npm-ci.sh when the lock changed, + `vite build` into www/dist), the
+# runql binary (release), then `runql serve --open`. Set RUNQL_PROFILE=dev for a debug binary
+# (quicker to build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,12 +25,8 @@ step "WebAssembly package (packages/runql/pkg)"
 scripts/build-wasm.sh
 
 step "portal (www/dist)"
-lock_sum=$(sha256sum www/package-lock.json | cut -d' ' -f1)
-if [ "$(cat www/node_modules/.runql-lock 2>/dev/null)" != "$lock_sum" ]; then
-  (cd www && npm ci --no-audit --no-fund --silent)
-  echo "$lock_sum" > www/node_modules/.runql-lock
-fi
-(cd www && npm run --silent build)
+scripts/npm-ci.sh
+npm run --silent build --workspace www
 
 if [ "${RUNQL_PROFILE:-release}" = dev ]; then
   step "runql binary (debug)"

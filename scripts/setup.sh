@@ -35,22 +35,15 @@ if [ -n "$bindgen_version" ] && [ "$(wasm-bindgen --version 2>/dev/null | awk '{
   cargo install wasm-bindgen-cli --version "$bindgen_version"
 fi
 
-lock_sum=$(sha256sum tests/browser/package-lock.json | cut -d' ' -f1)
-if [ "$(cat tests/browser/node_modules/.runql-lock 2>/dev/null)" != "$lock_sum" ]; then
-  (cd tests/browser && npm ci --no-audit --no-fund --silent)
-  echo "$lock_sum" > tests/browser/node_modules/.runql-lock
-fi
-
-# The portal (www/): Vite, TypeScript, CodeMirror, pinned in www/package-lock.json.
-lock_sum=$(sha256sum www/package-lock.json | cut -d' ' -f1)
-if [ "$(cat www/node_modules/.runql-lock 2>/dev/null)" != "$lock_sum" ]; then
-  (cd www && npm ci --no-audit --no-fund --silent)
-  echo "$lock_sum" > www/node_modules/.runql-lock
-fi
+# Every npm package, with one `npm ci` at the root (the npm workspace of package.json, pinned
+# in the root package-lock.json; skipped while the lock is unchanged): playwright-core and
+# apache-arrow for the browser tests; Vite, TypeScript and CodeMirror for the portal (www/);
+# esbuild for the widget's bundle (python/js); the benchmarks' DuckDB-Wasm and uPlot.
+scripts/npm-ci.sh
 
 # Jupyter widget (python/): a virtual environment inside the checkout (.venv-widget, ignored
 # by git) with the exact packages of python/requirements-dev.txt (JupyterLab, Notebook 7,
-# anywidget, pandas, pyarrow, polars, pytest), and esbuild for the widget's bundle.
+# anywidget, pandas, pyarrow, polars, pytest, ruff).
 if ! python3 -c "import venv, ensurepip" >/dev/null 2>&1; then
   apt_install python3-venv
 fi
@@ -59,9 +52,4 @@ if [ "$(cat .venv-widget/.runql-requirements 2>/dev/null)" != "$req_sum" ]; then
   [ -x .venv-widget/bin/python ] || python3 -m venv .venv-widget
   .venv-widget/bin/python -m pip install --quiet --disable-pip-version-check -r python/requirements-dev.txt
   echo "$req_sum" > .venv-widget/.runql-requirements
-fi
-widget_lock_sum=$(sha256sum python/js/package-lock.json | cut -d' ' -f1)
-if [ "$(cat python/js/node_modules/.runql-lock 2>/dev/null)" != "$widget_lock_sum" ]; then
-  (cd python/js && npm ci --no-audit --no-fund --silent)
-  echo "$widget_lock_sum" > python/js/node_modules/.runql-lock
 fi

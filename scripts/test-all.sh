@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every runql test: formatting, lints, unit/integration/doc tests, SQL logic tests,
-# the WebAssembly build check, the WebAssembly package's tests in headless Chromium, the
-# portal (www/) built and tested in headless Chromium through `runql serve`, and the Jupyter
-# widget (pytest, then JupyterLab and Notebook 7 in headless Chromium).
+# the WebAssembly build check, the JavaScript package's unit tests (node), the WebAssembly
+# package's tests in headless Chromium, the portal (www/) built and tested in headless
+# Chromium through `runql serve`, and the Jupyter widget (ruff, pytest, then JupyterLab and
+# Notebook 7 in headless Chromium).
 # Installs what it needs first (see scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,10 @@ step "tests (unit, integration, doc, sqllogictest)"
 cargo test --workspace --locked
 
 step "WebAssembly build check"
-cargo check -p runql-core -p runql-sql --target wasm32-unknown-unknown --locked
+cargo check -p runql-core -p runql-readers -p runql-sql --target wasm32-unknown-unknown --locked
+
+step "JavaScript package: unit tests in node (no WebAssembly: stand-ins for the worker and the module)"
+npm test --silent --workspace packages/runql
 
 step "WebAssembly package in headless Chromium (scripts/build-wasm.sh, then tests/browser)"
 scripts/build-wasm.sh
@@ -30,11 +34,12 @@ step "portal: www/ type-checked and built on that package, then tested in headle
 (cd www && npm run --silent build)
 node --test --test-concurrency=1 tests/browser/portal.test.mjs
 
-step "Jupyter widget: pytest, then the widget in JupyterLab and Notebook 7 (headless Chromium)"
+step "Jupyter widget: ruff and pytest, then the widget in JupyterLab and Notebook 7 (headless Chromium)"
 # Bundles the front end and copies the WebAssembly module built above (no second wasm build).
 scripts/build-widget.sh
 .venv-widget/bin/python -m pip install --quiet --disable-pip-version-check --no-deps \
   --no-build-isolation --force-reinstall ./python
+(cd python && ../.venv-widget/bin/python -m ruff check . && ../.venv-widget/bin/python -m ruff format --check .)
 (cd python && ../.venv-widget/bin/python -m pytest -q)
 node --test --test-concurrency=1 tests/browser/jupyter-widget.test.mjs
 

@@ -1,22 +1,32 @@
-// Types of the runql JavaScript package (hand-written; the module is plain ES2022).
+// Types of the runql JavaScript package (the module is plain ES2022). The wire types — chart
+// specs, load reports, picks, error kinds — are generated from the Rust types (wire.d.ts);
+// the API around them is written here.
 
-/**
- * What kind of failure a RunQLError is (the README's "Errors" table says when each occurs).
- * `limit`: the query went over one of runql's limits (nesting depth, memory, the size of a
- * value or of the result); the message names the limit and how to raise it. `cancelled`: the
- * call was stopped by its AbortSignal or its time limit.
- */
-export type ErrorKind =
-  | "sql"
-  | "read_only"
-  | "params"
-  | "load"
-  | "input"
-  | "runtime"
-  | "chart"
-  | "limit"
-  | "cancelled"
-  | "internal";
+import type { ChartOptions, ChartSpec, DataSpec, ErrorKind, LoadReport, Pick } from "./wire";
+
+export type {
+  Aggregate,
+  Band,
+  ChartKind,
+  ChartOptions,
+  ChartSpec,
+  CurveX,
+  DataSpec,
+  Encoding,
+  ErrorKind,
+  Issue,
+  LoadReport,
+  Pick,
+  Preset,
+  ScaleKind,
+  Severity,
+  Smoothing,
+  SmoothingKind,
+  Stat,
+  TableCounts,
+  Theme,
+  XAxisKind,
+} from "./wire";
 
 /** Every ErrorKind, in the order of the type. */
 export const ERROR_KINDS: readonly ErrorKind[];
@@ -95,36 +105,6 @@ export interface LoadProgress {
   bytesTotal: number | null;
 }
 
-export interface Issue {
-  severity: "skipped" | "warning";
-  path: string;
-  line: number | null;
-  offset: number | null;
-  reason: string;
-}
-
-/** What a load read, produced and skipped. */
-export interface LoadReport {
-  formats: Record<string, number>;
-  filesRead: number;
-  bytesRead: number;
-  rows: {
-    runs: number;
-    params: number;
-    metrics: number;
-    tags: number;
-    metric_summary: number;
-    models: number;
-  };
-  ignored: Record<string, number>;
-  skipped: number;
-  warnings: number;
-  /** The first 1,000 issues in detail. */
-  issues: Issue[];
-  /** The report as text, as `runql info` prints it. */
-  text: string;
-}
-
 /** Parameters of the demo sweep (`runql gen`). */
 /** The demo sweep `runql gen` writes, generated in memory (defaults: 48 × 6 × 200, seed 42). */
 export interface DemoSpec {
@@ -157,91 +137,8 @@ export class QueryResult {
 // Charts. The same format as runql-chart's ChartSpec (Rust) and the files in
 // examples/charts/.
 
-export type ChartKind = "line" | "scatter" | "bar" | "parallel" | "histogram" | "box" | "heatmap" | "importance";
-/** Which per-run number of a metric (a metric_summary column). */
-export type Stat = "last" | "first" | "min" | "max" | "mean";
-
-/** A chart's rows: any read-only SQL, or a preset that writes the SQL. */
-export type ChartData =
-  | { sql: string }
-  /** Curves of one metric, one line per run (kind `line`). `runs` is a SQL condition over runs_wide aliased `w`. */
-  | { preset: "curves"; metric: string; runs?: string; x?: "step" | "time" | "relative"; group_by?: string }
-  /** Runs (or groups, mean ± sd) ranked by a metric (kind `bar`). */
-  | { preset: "ranking"; metric: string; stat?: Stat; descending?: boolean; limit?: number; runs?: string; group_by?: string }
-  /** A runs_wide column against a metric (kind `scatter`). */
-  | { preset: "scatter"; x: string; metric: string; stat?: Stat; color?: string; runs?: string }
-  /** Params → metric (kind `parallel`, or `importance`: empty params = every params.* column). */
-  | { preset: "params"; params?: string[]; metric: string; stat?: Stat; runs?: string }
-  /** A metric's distribution over runs (kind `histogram` or `box`). */
-  | { preset: "distribution"; metric: string; stat?: Stat; group_by?: string; runs?: string }
-  /** Mean of a metric over two runs_wide columns (kind `heatmap`). */
-  | { preset: "grid"; x: string; y: string; metric: string; stat?: Stat; runs?: string };
-
-/** Which result columns feed which channel (presets fill these in). */
-export interface Encoding {
-  /** Horizontal position (line, scatter, heatmap columns); a bar chart's bar names when it has no `series`. */
-  x?: string;
-  y?: string;
-  /** One line per value; also what colors are derived from (the same run has the same color everywhere). */
-  series?: string;
-  label?: string;
-  color?: string;
-  group?: string;
-  value?: string;
-  error?: string;
-  dimensions?: string[];
-}
-
-export interface ChartOptions {
-  /** CSS pixels (default: the canvas's CSS size, else 800 × 480). */
-  width?: number;
-  height?: number;
-  /** Device pixels per CSS pixel (default: devicePixelRatio). */
-  pixel_ratio?: number;
-  theme?: "light" | "dark";
-  x_scale?: "linear" | "log";
-  y_scale?: "linear" | "log";
-  x_axis?: "number" | "time" | "duration";
-  /** Computed on the full-resolution series. param: weight (tb_ema, twema; 0 ≤ w < 1), σ in x units (gaussian), points (running_avg). */
-  smoothing?: { kind: "none" | "tb_ema" | "twema" | "gaussian" | "running_avg"; param?: number };
-  /** Draw the raw curve faintly behind the smoothed one (default true). */
-  show_raw?: boolean;
-  /** y range from the 5th–95th percentile of the drawn values. */
-  ignore_outliers?: boolean;
-  aggregate?: "mean" | "median" | "min" | "max";
-  band?: "none" | "min_max" | "stddev" | "stderr";
-  x_range?: [number, number];
-  bins?: number;
-  legend?: boolean;
-  max_legend?: number;
-  x_label?: string;
-  y_label?: string;
-  /** Random-forest seed (importance). */
-  seed?: number;
-}
-
-export interface ChartSpec {
-  kind: ChartKind;
-  title?: string;
-  data: ChartData;
-  encoding?: Encoding;
-  options?: ChartOptions;
-}
-
-/** What is under a point of a chart. */
-export interface Pick {
-  /** Series key (the run id for run charts). */
-  series: string;
-  /** Run name, group value or bar label. */
-  label: string;
-  x: number;
-  /** As drawn: smoothed/aggregated when smoothing/grouping is on. */
-  y: number;
-  /** The raw value when y is smoothed. */
-  raw: number | null;
-  /** CSS pixels from the asked point. */
-  distance: number;
-}
+/** A chart's rows: any read-only SQL, or a preset that writes the SQL (the wire type `DataSpec`). */
+export type ChartData = DataSpec;
 
 /** A chart on a canvas. Every method redraws when the view changes. */
 export interface ChartView {
@@ -323,8 +220,22 @@ export interface InitOptions {
 export interface RestartInfo {
   /** Why: a call was cancelled by its signal, ran out of time, or the worker crashed. */
   reason: "cancelled" | "timeout" | "crashed";
-  /** Every load made before was loaded again in the new worker. */
+  /**
+   * Every load made before was loaded again in the new worker (`restoredLoads ===
+   * totalLoads`, also when there were none); false too when no new worker could be started.
+   */
   restored: boolean;
+  /**
+   * How many of the loads were loaded again: always the first ones, in the order they were
+   * made. When that is not all of them, the load after them failed (`error`): it and the
+   * ones after it are gone, and a later restart replays only the first `restoredLoads`.
+   */
+  restoredLoads: number;
+  /**
+   * How many loads made the tables before the restart: every load since the last one
+   * without `append`, that one included (0 when nothing was loaded).
+   */
+  totalLoads: number;
   /** Why the data could not all be loaded again (then the loads before it are), or null. */
   error: RunQLError | null;
 }

@@ -44,7 +44,7 @@ function crashInfo(stage) {
 function reportTrait(report) {
   const issues = report.issues ?? [];
   return {
-    formats: report.formats, files_read: report.filesRead, bytes_read: report.bytesRead,
+    formats: report.formats, files_read: report.files_read, bytes_read: report.bytes_read,
     rows: report.rows, ignored: report.ignored, skipped: report.skipped,
     warnings: report.warnings, issues: issues.slice(0, REPORT_ISSUES),
     issues_total: issues.length, text: report.text,

@@ -39,7 +39,9 @@ def test_single_file_keeps_its_name(tmp_path: Path) -> None:
     f = tmp_path / "metrics.csv"
     f.write_text("run_id,key,step,value\nr1,loss,0,0.5\n")
     c = collect(str(f))
-    assert [(i.path, i.size, i.read()) for i in c.items] == [("metrics.csv", f.stat().st_size, f.read_bytes())]
+    assert [(i.path, i.size, i.read()) for i in c.items] == [
+        ("metrics.csv", f.stat().st_size, f.read_bytes())
+    ]
 
 
 def test_list_of_folders_with_the_same_name_gets_distinct_roots(tmp_path: Path) -> None:
@@ -138,7 +140,10 @@ def test_several_byte_sources_keep_their_extensions() -> None:
 
 def test_mapping_of_in_memory_files() -> None:
     c = collect({"exp/a.csv": b"run_id,key,value\n", "/b.jsonl": memoryview(b"{}")})
-    assert sorted((i.path, i.read()) for i in c.items) == [("b.jsonl", b"{}"), ("exp/a.csv", b"run_id,key,value\n")]
+    assert sorted((i.path, i.read()) for i in c.items) == [
+        ("b.jsonl", b"{}"),
+        ("exp/a.csv", b"run_id,key,value\n"),
+    ]
     with pytest.raises(RunQLError, match="relative path"):
         collect({"../etc/passwd": b""})
     with pytest.raises(RunQLError, match="must be bytes, not str"):
@@ -185,5 +190,7 @@ def test_unsupported_source_type() -> None:
 def test_groups_split_by_size() -> None:
     items = collect({f"f{i}.csv": b"x" * size for i, size in enumerate([10, 10, 30, 5, 5])}).items
     assert [[i.path for i in g] for g in groups(items, 20)] == [
-        ["f0.csv", "f1.csv"], ["f2.csv"], ["f3.csv", "f4.csv"],
+        ["f0.csv", "f1.csv"],
+        ["f2.csv"],
+        ["f3.csv", "f4.csv"],
     ]

@@ -24,7 +24,9 @@ class Recorder:
 
     def __init__(self, widget: runql.Widget, monkeypatch: pytest.MonkeyPatch) -> None:
         self.sent: list[tuple[dict[str, Any], list[bytes]]] = []
-        monkeypatch.setattr(widget, "send", lambda content, buffers=None: self.sent.append((content, list(buffers or []))))
+        monkeypatch.setattr(
+            widget, "send", lambda content, buffers=None: self.sent.append((content, list(buffers or [])))
+        )
 
 
 def front_end(widget: runql.Widget, content: dict[str, Any], buffers: list[bytes] | None = None) -> None:
@@ -79,9 +81,7 @@ def test_chart_specs_are_checked(mlruns: Path) -> None:
     assert w.chart == {}
 
 
-def test_data_is_sent_as_binary_buffers_in_chunks(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_data_is_sent_as_binary_buffers_in_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tmp_path / "tables"
     root.mkdir()
     contents = {f"t{i}.csv": f"run_id,key,value\nr{i},loss,{i}\n".encode() * (i + 1) for i in range(5)}
@@ -98,7 +98,7 @@ def test_data_is_sent_as_binary_buffers_in_chunks(
         assert content["seq"] == seq
         assert content["last"] == (seq == len(rec.sent) - 1)
         assert len(content["paths"]) == len(buffers)
-        got.update(zip(content["paths"], buffers))
+        got.update(zip(content["paths"], buffers, strict=True))
     assert got == {f"tables/{name}": data for name, data in contents.items()}
     assert w.sent["files"] == 5
     assert w.sent["bytes"] == sum(map(len, contents.values()))
@@ -138,10 +138,13 @@ def test_dataframe_source_arrives_as_arrow_ipc(long_rows: dict, monkeypatch: pyt
     pd.testing.assert_frame_equal(pa.ipc.open_stream(buffer).read_all().to_pandas(), df)
 
 
-@pytest.mark.parametrize(("what", "attribute", "filename"), [
-    ("wasm", "WASM", "runql_wasm_bg.wasm"),
-    ("loader", "LOADER_WASM", "runql_load_bg.wasm"),
-])
+@pytest.mark.parametrize(
+    ("what", "attribute", "filename"),
+    [
+        ("wasm", "WASM", "runql_wasm_bg.wasm"),
+        ("loader", "LOADER_WASM", "runql_load_bg.wasm"),
+    ],
+)
 def test_each_module_is_sent_on_request(
     tmp_path: Path, mlruns: Path, monkeypatch: pytest.MonkeyPatch, what: str, attribute: str, filename: str
 ) -> None:
@@ -168,7 +171,9 @@ def test_an_unknown_module_is_not_answered(mlruns: Path, monkeypatch: pytest.Mon
     assert rec.sent == []
 
 
-def test_package_without_bundle_says_how_to_build(mlruns: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_package_without_bundle_says_how_to_build(
+    mlruns: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(_assets, "ESM", tmp_path / "widget.js")
     with pytest.raises(RunQLError, match="build-widget.sh") as e:
         runql.Widget(mlruns)
@@ -183,8 +188,11 @@ def test_result_comes_back_as_a_dataframe(mlruns: Path) -> None:
     w.on_result(lambda df: 1 / 0)  # a broken callback must not stop the others
     w.observe(lambda change: observed.append(change["new"]), names="result")
     table = pa.table({"name": ["sweep-child-a", "sweep-child-b"], "final_val_loss": [0.11, 0.76]})
-    front_end(w, {"type": "result", "sql": "SELECT 2", "rows": 2, "columns": ["name", "final_val_loss"]},
-              [memoryview(arrow_ipc(table))])
+    front_end(
+        w,
+        {"type": "result", "sql": "SELECT 2", "rows": 2, "columns": ["name", "final_val_loss"]},
+        [memoryview(arrow_ipc(table))],
+    )
     assert w.result_sql == "SELECT 2"
     pd.testing.assert_frame_equal(w.result, table.to_pandas())
     assert len(seen) == 1 and seen[0] is w.result
@@ -201,7 +209,9 @@ def test_a_result_for_an_older_query_is_dropped(mlruns: Path) -> None:
     assert w.result["n"].tolist() == [1]
 
 
-def test_results_are_acknowledged_and_resends_used_once(mlruns: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_results_are_acknowledged_and_resends_used_once(
+    mlruns: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     w = runql.Widget(mlruns, sql="SELECT 1")
     rec = Recorder(w, monkeypatch)
     seen: list[pd.DataFrame] = []
@@ -214,16 +224,26 @@ def test_results_are_acknowledged_and_resends_used_once(mlruns: Path, monkeypatc
     assert len(seen) == 1
     # A stale result is acknowledged too (so the page stops resending it), but not used.
     w.sql = "SELECT 2"
-    front_end(w, {"type": "result", "id": "page-2", "sql": "SELECT 1"}, [memoryview(arrow_ipc(pa.table({"n": [9]})))])
+    front_end(
+        w,
+        {"type": "result", "id": "page-2", "sql": "SELECT 1"},
+        [memoryview(arrow_ipc(pa.table({"n": [9]})))],
+    )
     assert rec.sent[-1] == ({"type": "result_ack", "id": "page-2"}, [])
     assert w.result["n"].tolist() == [1]
-    front_end(w, {"type": "result", "id": "page-3", "sql": "SELECT 2"}, [memoryview(arrow_ipc(pa.table({"n": [2]})))])
+    front_end(
+        w,
+        {"type": "result", "id": "page-3", "sql": "SELECT 2"},
+        [memoryview(arrow_ipc(pa.table({"n": [2]})))],
+    )
     assert w.result_sql == "SELECT 2"
     assert w.result["n"].tolist() == [2]
     assert len(seen) == 2
 
 
-def test_a_slow_older_result_never_replaces_a_newer_one(mlruns: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_slow_older_result_never_replaces_a_newer_one(
+    mlruns: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # JupyterLab hands widget messages to a kernel subshell thread: the first query's result
     # can still be converting when the cell changing `sql` has run and the answer to the new
     # query has been shown.
@@ -240,12 +260,20 @@ def test_a_slow_older_result_never_replaces_a_newer_one(mlruns: Path, monkeypatc
         return df
 
     monkeypatch.setattr(_widget, "to_dataframe", slow_for_the_first)
-    old = threading.Thread(target=front_end, args=(w, {"type": "result", "id": "p-1", "sql": "SELECT 1"},
-                                                   [memoryview(arrow_ipc(pa.table({"n": [1]})))]))
+    old = threading.Thread(
+        target=front_end,
+        args=(
+            w,
+            {"type": "result", "id": "p-1", "sql": "SELECT 1"},
+            [memoryview(arrow_ipc(pa.table({"n": [1]})))],
+        ),
+    )
     old.start()
     assert converting.wait(10)
     w.sql = "SELECT 2"
-    front_end(w, {"type": "result", "id": "p-2", "sql": "SELECT 2"}, [memoryview(arrow_ipc(pa.table({"n": [2]})))])
+    front_end(
+        w, {"type": "result", "id": "p-2", "sql": "SELECT 2"}, [memoryview(arrow_ipc(pa.table({"n": [2]})))]
+    )
     release.set()
     old.join(10)
     assert not old.is_alive()

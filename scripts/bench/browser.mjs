@@ -2,7 +2,7 @@
 // Prints numbers; asserts nothing about speed.
 //
 //   scripts/build-wasm.sh --release          # the shipping module (LTO + wasm-opt)
-//   (cd scripts/bench && npm ci)
+//   npm ci                                   # at the repository's root (one npm workspace)
 //   node scripts/bench/browser.mjs [--runs 1000] [--metrics 10] [--steps 1000] [--no-native] [--no-duckdb]
 //                                  [--formats mlflow,wandb,tensorboard,parquet,arrow | --formats all]
 //
@@ -21,6 +21,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import { chromium } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS, startServer } from "../../tests/browser/server.mjs";
+import { benchPage } from "./deps.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const argv = process.argv.slice(2);
@@ -65,7 +66,7 @@ const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM
 try {
   const page = await browser.newPage();
   page.on("pageerror", (e) => console.error("page error:", e));
-  await page.goto(`${server.url}/scripts/bench/browser.html`);
+  await page.goto(`${server.url}${benchPage("browser.html")}`);
   await page.waitForFunction(() => window.benchReady === true);
   const cold = await page.evaluate(() => window.coldStart());
   console.log(`cold start: ${fmt(cold.total)} (import JS ${fmt(cold.importJs)}, fetch+compile+instantiate ` +

@@ -18,6 +18,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS, startServer } from "../../tests/browser/server.mjs";
+import { benchPage } from "./deps.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const argv = process.argv.slice(2);
@@ -62,7 +63,7 @@ try {
     });
     const page = await context.newPage();
     page.on("pageerror", (e) => console.error("page error:", e));
-    await page.goto(`${server.url}/scripts/bench/chart.html`);
+    await page.goto(`${server.url}${benchPage("chart.html")}`);
     await page.waitForFunction(() => window.benchReady === true);
     const r = await page.evaluate((s) => window.loadedRunsBench(s), { ...size, plots });
     const row = [median(r.firsts), ...r.zooms.map(median)];

@@ -2,7 +2,7 @@
 // Prints numbers; asserts nothing about speed.
 //
 //   scripts/build-wasm.sh --release          # the shipping module (or the test build)
-//   (cd scripts/bench && npm ci)             # playwright-core, uplot (pinned)
+//   npm ci                                   # at the repository's root: playwright-core, uplot (pinned)
 //   node scripts/bench/chart.mjs [--runs 100] [--steps 100000] [--width 1000] [--height 500]
 //
 // runql's data comes from SQL over range() inside the page (no ingest), uPlot's from the
@@ -18,6 +18,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS, startServer } from "../../tests/browser/server.mjs";
+import { benchPage } from "./deps.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const argv = process.argv.slice(2);
@@ -34,7 +35,7 @@ const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM
 try {
   const page = await browser.newPage({ viewport: { width: 1100, height: 1200 } });
   page.on("pageerror", (e) => console.error("page error:", e));
-  await page.goto(`${server.url}/scripts/bench/chart.html`);
+  await page.goto(`${server.url}${benchPage("chart.html")}`);
   await page.waitForFunction(() => window.benchReady === true);
   const r = await page.evaluate((s) => window.chartBench(s), spec);
   console.log(`line chart: ${spec.runs} runs x ${spec.steps} points = ${r.rows} points, ${spec.width}x${spec.height} px`);

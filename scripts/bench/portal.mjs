@@ -2,7 +2,7 @@
 // Prints numbers; asserts nothing about speed.
 //
 //   scripts/portal.sh --build-only            # wasm package, www/dist, the runql binary
-//   (cd tests/browser && npm ci)              # playwright-core
+//   npm ci                                    # at the repository's root: playwright-core
 //   node scripts/bench/portal.mjs [--runs 1000] [--metrics 10] [--steps 1000] [--repeat 15]
 //
 // Measures: time to interactive (navigation → the runs table filled and the first chart
@@ -25,7 +25,7 @@ import { createRequire } from "node:module";
 import { CHROMIUM, CHROMIUM_ARGS } from "../../tests/browser/server.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-// playwright-core is installed with the browser tests.
+// playwright-core as the browser tests have it (the npm workspace hoists it to the root).
 const { chromium } = createRequire(join(ROOT, "tests/browser/package.json"))("playwright-core");
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => {

@@ -4,8 +4,9 @@
 // view, hostile run names shown as text, and queries that fail, crash (the engine or the
 // page) or run too long: not re-run by a link without asking, and Cancel.
 //
-// Needs www/dist (`cd www && npm ci && npm run build`, after scripts/build-wasm.sh) and the
-// runql binary (target/debug/runql, built by `cargo test`; or set RUNQL_BIN).
+// Needs www/dist (`npm ci` at the repository's root, then `npm run build` in www/, after
+// scripts/build-wasm.sh) and the runql binary (target/debug/runql, built by `cargo test`; or
+// set RUNQL_BIN).
 // Screenshots go to target/portal/.
 
 import { after, before, describe, test } from "node:test";
@@ -392,6 +393,29 @@ describe("queries that fail, crash or run too long", () => {
     await again.click("#sql-guard-dismiss");
     assert.equal(await again.isHidden("#sql-guard"), true);
     await context.close();
+  });
+
+  test("the same query run again while it runs: the replaced run's end does not overwrite the new run's mark", async () => {
+    const page = await open(`${demo.url}&tab=sql`);
+    // How each query text last ended, as guard.ts keeps it (one key per text).
+    const marks = () => page.evaluate(() =>
+      Object.keys(localStorage).filter((k) => k.startsWith("runql-sql:")).map((k) => JSON.parse(localStorage.getItem(k)).state));
+    await typeQuery(page, SLOW);
+    await page.keyboard.press("Control+Enter");
+    await page.waitForSelector("#cancel-sql:not([hidden])");
+    await page.waitForTimeout(300);
+    // Again at once: the first run is stopped (its worker restarted) and fails with cancelled.
+    await page.keyboard.press("Control+Enter");
+    await page.waitForFunction(() => /restarted \(a query was cancelled\); the data was loaded again/.test(document.getElementById("status").textContent));
+    assert.deepEqual(await marks(), ["running"], "the second run is still marked running");
+    assert.equal(await page.isHidden("#cancel-sql"), false, "and still runs");
+    assert.equal(await page.textContent("#sql-info"), "Running…");
+    assert.equal(await page.isHidden("#sql-error"), true, "the first run's failure is not shown for the second one");
+
+    await page.click("#cancel-sql");
+    await page.waitForSelector("#sql-error:not([hidden])", { timeout: 10_000 });
+    assert.deepEqual(await marks(), ["failed"], "the run that was still current records how it ended");
+    await page.close();
   });
 
   test("Cancel stops a slow query at once; the runs table keeps its data and the next query runs", async () => {

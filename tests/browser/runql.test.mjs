@@ -10,7 +10,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -121,7 +121,7 @@ describe("main thread", () => {
     assert.equal(out.report.rows.runs, expected.runs.length);
     assert.equal(typeof out.report.formats, "object");
     assert.ok(Object.keys(out.report.formats).length >= 1);
-    assert.ok(out.report.filesRead > 100);
+    assert.ok(out.report.files_read > 100);
     assert.deepEqual(out.columns.map((c) => c.name), ["name", "final_val_loss", "best", "min_step"]);
     assert.equal(out.columns[1].type, "Float64");
     checkRanking(out.rows);
@@ -686,7 +686,7 @@ describe("charts", () => {
     const specs = names.map((n) => JSON.parse(readFileSync(join(dir, `${n}.json`), "utf8")));
     const svgs = await page.evaluate(async (specs) => {
       const db = await window.runql.RunQL.init();
-      // crates/runql-chart/tests/examples.rs: the sweep it charts.
+      // crates/runql/tests/examples.rs: the sweep it charts.
       await db.loadDemo({ runs: 24, metrics: 4, steps: 100, seed: 7, format: "mlflow" });
       const out = [];
       for (const spec of specs) out.push(await db.svg(spec));
@@ -695,7 +695,7 @@ describe("charts", () => {
     }, specs);
     assert.ok(names.includes("dense-signal"), "an example dense enough for M4's block scan");
     names.forEach((name, i) => {
-      const snap = readFileSync(join(ROOT, `crates/runql-chart/tests/snapshots/examples__${name}.snap`), "utf8");
+      const snap = readFileSync(join(ROOT, `crates/runql/tests/snapshots/examples__${name}.snap`), "utf8");
       // An insta snapshot: a header between two "---" lines, then the SVG.
       const body = snap.slice(snap.indexOf("\n---\n") + 5);
       assert.ok(body.startsWith("<svg"), `${name}: snapshot body`);
@@ -887,7 +887,10 @@ describe("worker: cancel, time limits, crashes", () => {
       const { RunQL } = window.runql;
       const restarts = [];
       const w = await RunQL.initWorker({
-        onRestart: (i) => restarts.push({ reason: i.reason, restored: i.restored, error: i.error?.message ?? null }),
+        onRestart: (i) => restarts.push({
+          reason: i.reason, restored: i.restored, restoredLoads: i.restoredLoads, totalLoads: i.totalLoads,
+          error: i.error?.message ?? null,
+        }),
       });
       const count = async () => Number((await w.query("SELECT count(*) AS n FROM runs")).toArray()[0].n);
       const items = await window.fixtureItems(mlruns);
@@ -950,13 +953,68 @@ describe("worker: cancel, time limits, crashes", () => {
     assert.equal(out.preAborted?.kind, "cancelled");
     assert.equal(out.bytesKept, true, "Uint8Array inputs stay usable");
     assert.deepEqual(out.restarts, [
-      { reason: "cancelled", restored: true, error: null },
-      { reason: "timeout", restored: true, error: null },
+      { reason: "cancelled", restored: true, restoredLoads: 2, totalLoads: 2, error: null },
+      { reason: "timeout", restored: true, restoredLoads: 2, totalLoads: 2, error: null },
     ]);
     assert.equal(out.defaultLimit?.kind, "cancelled");
     assert.match(out.defaultLimit.message, /time limit of 1 s/);
     assert.ok(out.defaultLimitMs < 4000, `queryTimeout: 1000 stopped it after ${Math.round(out.defaultLimitMs)} ms`);
     assert.equal(out.unlimited, 48);
+  });
+
+  test("a load that cannot be replayed: the new worker has the loads before it, and onRestart says how many", async () => {
+    // A URL that answers for the load and is gone when the worker is restarted.
+    const gone = `${WORK}/gone.zip`;
+    copyFileSync(join(ROOT, WORK, "mlruns.zip"), join(ROOT, gone));
+    const first = await page.evaluate(async (url) => {
+      const { RunQL } = window.runql;
+      window.restarts = [];
+      const w = await RunQL.initWorker({
+        onRestart: (i) => window.restarts.push({
+          reason: i.reason, restored: i.restored, restoredLoads: i.restoredLoads, totalLoads: i.totalLoads,
+          error: i.error && { kind: i.error.kind, message: i.error.message },
+        }),
+      });
+      window.partialWorker = w;
+      const count = async () => Number((await w.query("SELECT count(*) AS n FROM runs")).toArray()[0].n);
+      // Enough points that SLOW runs for seconds, so the abort below finds it running.
+      await w.loadDemo({ runs: 4, metrics: 3, steps: 3000 });
+      const demoOnly = await count();
+      await w.load(url, { append: true });
+      return { demoOnly, both: await count() };
+    }, `/${gone}`);
+    assert.equal(first.demoOnly, 4);
+    assert.equal(first.both, 4 + expected.runs.length);
+    unlinkSync(join(ROOT, gone));
+
+    const out = await page.evaluate(async (slow) => {
+      const w = window.partialWorker;
+      const count = async () => Number((await w.query("SELECT count(*) AS n FROM runs")).toArray()[0].n);
+      const controller = new AbortController();
+      const running = w.query(slow, [], { signal: controller.signal });
+      setTimeout(() => controller.abort(), 300);
+      const r = { aborted: await window.errorOf(running) };
+      r.after = await count();
+      r.restarts = window.restarts;
+      // What is left is what the next restart replays: all of it this time.
+      r.timedOut = await window.errorOf(w.query(slow, [], { timeoutMs: 500 }));
+      r.afterSecond = await count();
+      await w.close();
+      return r;
+    }, SLOW);
+    assert.equal(out.aborted?.kind, "cancelled");
+    assert.equal(out.after, first.demoOnly, "the demo is loaded again, the gone URL is not");
+    assert.equal(out.restarts.length, 2, JSON.stringify(out.restarts));
+    const [partial, full] = out.restarts;
+    assert.equal(partial.reason, "cancelled");
+    assert.equal(partial.restored, false);
+    assert.equal(partial.restoredLoads, 1);
+    assert.equal(partial.totalLoads, 2);
+    assert.equal(partial.error?.kind, "load");
+    assert.match(partial.error.message, /gone\.zip.*404/);
+    assert.equal(out.timedOut?.kind, "cancelled");
+    assert.deepEqual(full, { reason: "timeout", restored: true, restoredLoads: 1, totalLoads: 1, error: null });
+    assert.equal(out.afterSecond, first.demoOnly);
   });
 
   test("a crash of the worker's query module rejects that call (internal); a new worker takes over with the data", async () => {
@@ -965,7 +1023,9 @@ describe("worker: cancel, time limits, crashes", () => {
       const restarts = [];
       const w = await RunQL.initWorker({
         workerUrl: "/tests/browser/trap-worker.js",
-        onRestart: (i) => restarts.push({ reason: i.reason, restored: i.restored }),
+        onRestart: (i) => restarts.push({
+          reason: i.reason, restored: i.restored, restoredLoads: i.restoredLoads, totalLoads: i.totalLoads,
+        }),
       });
       const count = async () => Number((await w.query("SELECT count(*) AS n FROM runs")).toArray()[0].n);
       await w.load(await window.fixtureItems(mlruns));
@@ -985,7 +1045,10 @@ describe("worker: cancel, time limits, crashes", () => {
     assert.equal(out.after, expected.runs.length, "the new worker loaded the data again");
     assert.equal(out.second?.kind, "internal");
     assert.equal(out.afterSecond, expected.runs.length);
-    assert.deepEqual(out.restarts, [{ reason: "crashed", restored: true }, { reason: "crashed", restored: true }]);
+    assert.deepEqual(out.restarts, [
+      { reason: "crashed", restored: true, restoredLoads: 1, totalLoads: 1 },
+      { reason: "crashed", restored: true, restoredLoads: 1, totalLoads: 1 },
+    ]);
     assert.equal(out.closed?.kind, "input");
   });
 });

@@ -134,7 +134,7 @@ function showReport(report: LoadReport): void {
   const details = byId<HTMLDetailsElement>("report");
   details.hidden = false;
   byId("report-summary").textContent =
-    `Load report: ${report.filesRead.toLocaleString()} files, ${(report.bytesRead / 1e6).toFixed(1)} MB${skipped}${warnings}`;
+    `Load report: ${report.files_read.toLocaleString()} files, ${(report.bytes_read / 1e6).toFixed(1)} MB${skipped}${warnings}`;
   const counts = el(
     "table",
     { class: "grid compact", "aria-label": "Rows loaded" },
@@ -167,24 +167,16 @@ function showReport(report: LoadReport): void {
 
 /**
  * The report of a native load (`runql info --json`, which `runql serve` hands over with the
- * tables it serves), in the package's LoadReport shape; null when it cannot be had.
+ * tables it serves): the wire type LoadReport, the one shape every front end gets; null when
+ * it cannot be had.
  */
 async function nativeReport(url: string): Promise<LoadReport | null> {
   try {
     const response = await fetch(new URL(url, location.href));
     if (!response.ok) return null;
-    const r = await response.json();
-    return {
-      formats: r.formats ?? {},
-      filesRead: Number(r.files_read ?? 0),
-      bytesRead: Number(r.bytes_read ?? 0),
-      rows: r.rows,
-      ignored: r.ignored ?? {},
-      skipped: Number(r.skipped ?? 0),
-      warnings: Number(r.warnings ?? 0),
-      issues: Array.isArray(r.issues) ? r.issues : [],
-      text: "",
-    };
+    // `runql serve` writes the report in its one shape (the wire type), plus `seconds`.
+    const r = (await response.json()) as LoadReport;
+    return r && typeof r === "object" && r.rows && Array.isArray(r.issues) ? r : null;
   } catch {
     return null;
   }
@@ -242,8 +234,11 @@ function loadUrls(values: string[], report = ""): Promise<void> {
   return load({ inputs: urls, urls: values, report: report || undefined });
 }
 
-/** After a load: columns, tags, metrics, completion, then the table and the views. */
-async function afterLoad(): Promise<void> {
+/**
+ * After a load: columns, tags, metrics, completion, then the table and the views; and the
+ * SQL tab's query, unless `runQuery` is false.
+ */
+async function afterLoad(runQuery = true): Promise<void> {
   const schema = await db.schema("runs_wide");
   wideColumns = schema.map((c) => c.name);
   totalRuns = Number((await rows<{ n: number | bigint }>(db, "SELECT count(*) AS n FROM runs"))[0]?.n ?? 0);
@@ -259,29 +254,56 @@ async function afterLoad(): Promise<void> {
   await showTab(state.tab, false);
   await refreshTable();
   if (state.tab === "compare") await renderCompare(db, state.sel, byId("compare"));
-  if (state.tab === "sql" && state.sql) await autoRunSql();
+  if (runQuery && state.tab === "sql" && state.sql) await autoRunSql();
+}
+
+/** "1 load", "3 loads". */
+const loadsText = (n: number) => `${n} ${n === 1 ? "load" : "loads"}`;
+
+/**
+ * What the page says when only some loads came back after a restart: the package replays
+ * them in order and stops at the first that fails, so the first `restoredLoads` are in
+ * place and the others are not.
+ */
+function partialRestoreText(info: RestartInfo, why: string): string {
+  const lost = info.totalLoads - info.restoredLoads;
+  const one = lost === 1;
+  return (
+    `runql's engine was restarted (${why}) and loaded the first ${loadsText(info.restoredLoads)} of ${info.totalLoads} again, ` +
+    `but not the last ${one ? "one" : lost} (${info.error?.message ?? "unknown error"}): ${one ? "its" : "their"} runs are missing. ` +
+    `Load ${one ? "it" : "them"} again.`
+  );
 }
 
 /**
  * runql's worker was replaced — a query was cancelled or ran out of time, or the engine
  * crashed — and the new one has loaded the data again (the package replays the loads: the
  * URLs, files or demo the page loaded). Charts drawn by the old worker are gone, and calls
- * that were running in it failed: the views are drawn again.
+ * that were running in it failed: the views are drawn again. When only some of the loads
+ * came back, the tables changed: everything read from them is read again.
  */
 function restarted(info: RestartInfo): void {
   const why = { cancelled: "a query was cancelled", timeout: "a query ran out of time", crashed: "it crashed" }[info.reason];
-  if (!info.restored) {
-    totalRuns = 0;
-    table.update([], [], state.sort, []);
-    byId("run-count").textContent = "";
-    byId("table").dataset.rows = "0";
-    status("Nothing loaded.");
-    showError(`runql's engine was restarted (${why}) but could not load the data again: ${info.error?.message ?? "unknown error"}. Load it again.`);
+  if (info.restored) {
+    // Nothing was loaded before: there is nothing to show again.
+    if (!info.totalLoads) return;
+    if (totalRuns) status(`runql's engine was restarted (${why}); the data was loaded again.`);
+    void refreshTable();
+    if (state.tab === "compare") renderCompare(db, state.sel, byId("compare")).catch((e) => showError(`Compare: ${(e as Error).message}`));
     return;
   }
-  if (totalRuns) status(`runql's engine was restarted (${why}); the data was loaded again.`);
-  void refreshTable();
-  if (state.tab === "compare") renderCompare(db, state.sel, byId("compare")).catch((e) => showError(`Compare: ${(e as Error).message}`));
+  if (info.restoredLoads > 0) {
+    status(`runql's engine was restarted (${why}); some of the data was loaded again.`);
+    showError(partialRestoreText(info, why));
+    afterLoad(false).catch((e) => showError(`${partialRestoreText(info, why)} Reading the tables failed too: ${(e as Error).message}`));
+    return;
+  }
+  totalRuns = 0;
+  table.update([], [], state.sort, []);
+  byId("run-count").textContent = "";
+  byId("table").dataset.rows = "0";
+  status("Nothing loaded.");
+  showError(`runql's engine was restarted (${why}) but could not load the data again: ${info.error?.message ?? "unknown error"}. Load it again.`);
 }
 
 async function updateCompletion(): Promise<void> {
@@ -465,6 +487,12 @@ let lastResult: { columns: string[]; rows: Record<string, unknown>[] } | null = 
 const MAX_SHOWN = 1000;
 /** The query running in the SQL tab (its Cancel button aborts it), or null. */
 let running: AbortController | null = null;
+/**
+ * The latest run of each query text, while it runs: only that run records how the text
+ * ended (guard.ts). A run that was replaced by a run of the same text must not overwrite the
+ * newer run's "running" mark when it ends.
+ */
+const latestRun = new Map<string, AbortController>();
 
 const guardBox = byId("sql-guard");
 function hideGuard(): void {
@@ -514,9 +542,16 @@ async function runSql(): Promise<void> {
   const started = performance.now();
   // Marked before it starts, so that a crash of the page leaves the mark (guard.ts).
   markRunning(text);
+  latestRun.set(text, controller);
+  /** Records how this run ended, unless a newer run of the same text started since. */
+  const done = (error: { kind?: string; message: string } | null) => {
+    if (latestRun.get(text) !== controller) return;
+    latestRun.delete(text);
+    markDone(text, error);
+  };
   try {
     const result = await db.query(text, [], { signal: controller.signal });
-    markDone(text, null);
+    done(null);
     if (running !== controller) return;
     const data = result.toArray();
     const columns = result.columns.map((c) => c.name);
@@ -532,7 +567,7 @@ async function runSql(): Promise<void> {
     byId("result").replaceChildren(el("table", { class: "grid", "aria-label": "Query result" }, el("thead", {}, head), el("tbody", {}, ...body)));
   } catch (e) {
     const message = (e as Error).message;
-    markDone(text, { kind: errorKind(e), message });
+    done({ kind: errorKind(e), message });
     if (running !== controller) return;
     showError(sqlErrorText(e, controller.signal.aborted), "sql-error");
     editor.markError(message);

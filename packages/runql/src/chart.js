@@ -277,6 +277,8 @@ export class WorkerChartView {
   }
 
   free() {
-    this.#call("chartFree", { id: this.#id }).catch(() => {});
+    // Best effort, and free() returns nothing to report to: it fails only when the chart is
+    // gone anyway (freed before, or its worker was restarted or closed).
+    this.#call("chartFree", { id: this.#id }).catch(() => undefined);
   }
 }

@@ -1,7 +1,8 @@
 // RunQLError: every error the package throws, with a `kind` to switch on.
 
 /**
- * Every `kind` a RunQLError has (index.d.ts: `ErrorKind`; the README's table describes each).
+ * Every `kind` a RunQLError has (the wire type `ErrorKind`, generated from the Rust enum; the
+ * README's table describes each).
  * `limit` and `cancelled` are a query over one of runql's limits (depth, memory, result
  * size, ...) and a call stopped by its caller or its time limit.
  * @typedef {"sql"|"read_only"|"params"|"load"|"input"|"runtime"|"chart"|"limit"|"cancelled"|"internal"} ErrorKind

@@ -79,8 +79,9 @@ export class RunQLWorker {
    *   `wasm` and `loaderWasm`: where the query and loader modules are (URLs relative to the
    *   page); the worker fetches the loader module on its first load. `queryTimeout`: the
    *   time limit of each query, plot and svg in ms (default 60,000; 0 or Infinity for
-   *   none). `onRestart({reason, restored, error})` is called each time a new worker has
-   *   taken over and reloaded the data (reason "cancelled", "timeout" or "crashed").
+   *   none). `onRestart({reason, restored, restoredLoads, totalLoads, error})` is called
+   *   each time a new worker has taken over and reloaded the data (reason "cancelled",
+   *   "timeout" or "crashed"; see `#reload`).
    */
   static async create(options = {}) {
     const proxy = new RunQLWorker(options);
@@ -205,8 +206,12 @@ export class RunQLWorker {
       p.reject(others);
     }
     const first = this.#ready;
-    // Before the first worker was up (create() is still waiting) there is nothing to restart.
-    this.#ready = first.then(() => this.#revive(reason), (e) => Promise.reject(e));
+    // Before the first worker was up (create() is still waiting) there is nothing to restart:
+    // then `first` rejects, and the new #ready with it.
+    this.#ready = first.then(() => this.#revive(reason));
+    // Not a swallowed error: #ready is only the gate calls wait at. Each #call handles its
+    // rejection (and fails with it), and create() handles `first`'s; this keeps a gate that
+    // no call is waiting at yet from being reported as an unhandled rejection.
     this.#ready.catch(() => undefined);
   }
 
@@ -220,8 +225,16 @@ export class RunQLWorker {
     }
   }
 
+  /**
+   * Starts a new worker and replays the log in it, then tells `onRestart` how it went:
+   * `restoredLoads` of the `totalLoads` loads are in place (always the first ones, in order),
+   * and `restored` is true when all of them are. The first load that fails ends the replay:
+   * it and the loads after it are dropped (its `error` is reported), so the log says what
+   * the new worker holds; if it crashed the new worker too, yet another one is started and
+   * loaded without it.
+   */
   async #reload(reason) {
-    let restored = true;
+    const totalLoads = this.#log.length;
     let error = null;
     for (;;) {
       if (this.#closed) return;
@@ -234,7 +247,7 @@ export class RunQLWorker {
         this.#worker = null;
         this.#broken = new RunQLError("internal", `runql's worker could not be restarted (${toRunQLError(e).message}); ` +
           "create a new instance with RunQL.initWorker()");
-        this.#notify({ reason, restored: false, error: this.#broken });
+        this.#notify({ reason, restored: false, restoredLoads: 0, totalLoads, error: this.#broken });
         return;
       }
       const log = this.#log;
@@ -251,13 +264,14 @@ export class RunQLWorker {
       if (failed < 0) break;
       // Keep what was loaded before the load that failed; if that one crashed the new worker
       // too, start again without it.
-      restored = false;
       this.#log = log.slice(0, failed);
       if (!fatalErrors.has(error)) break;
       this.#worker?.terminate();
       this.#worker = null;
     }
-    if (!this.#closed) this.#notify({ reason, restored, error });
+    if (this.#closed) return;
+    const restoredLoads = this.#log.length;
+    this.#notify({ reason, restored: restoredLoads === totalLoads, restoredLoads, totalLoads, error });
   }
 
   #notify(info) {
@@ -271,12 +285,22 @@ export class RunQLWorker {
   /**
    * One call of the public API: waits for the current worker (restarting / restoring),
    * then sends; `signal` and `timeoutMs` stop it (and restart the worker when it had
-   * started).
+   * started). Resolves with the answer. `onAnswer(result)` is called with it first, in the
+   * same job that takes it from the worker, before a restart could run in between.
    * @param {string} op
    * @param {object} args
-   * @param {{transfer?: Transferable[], onProgress?: (p: object) => void, signal?: AbortSignal, timeoutMs?: number}} [options]
+   * @param {{transfer?: Transferable[], onProgress?: (p: object) => void, signal?: AbortSignal, timeoutMs?: number, onAnswer?: (result: any) => void}} [options]
    */
-  #call(op, args, { transfer = [], onProgress, signal, timeoutMs = 0 } = {}) {
+  #call(op, args, options) {
+    return this.#callIn(op, args, options).then(({ result }) => result);
+  }
+
+  /**
+   * `#call`, resolving with `{result, epoch}`: the answer and the epoch of the worker that
+   * gave it. What the answer refers to (a chart) lives in that worker; `this.#epoch` may
+   * already be a newer worker's by the time the caller runs again.
+   */
+  #callIn(op, args, { transfer = [], onProgress, signal, timeoutMs = 0, onAnswer } = {}) {
     if (this.#closed) return Promise.reject(new RunQLError("input", "this runql worker is closed"));
     const what = WHAT[op] ?? `the ${op} request`;
     if (signal?.aborted) return Promise.reject(abortError(signal, what));
@@ -314,7 +338,14 @@ export class RunQLWorker {
           if (this.#broken) return finish(reject, this.#broken);
           if (this.#closed) return finish(reject, new RunQLError("input", "this runql worker is closed"));
           epoch = this.#epoch;
-          this.#send(epoch, op, args, transfer, onProgress).then((v) => finish(resolve, v), (e) => finish(reject, e));
+          this.#send(epoch, op, args, transfer, onProgress).then(
+            (result) => {
+              if (settled) return;
+              onAnswer?.(result);
+              finish(resolve, { result, epoch });
+            },
+            (e) => finish(reject, e),
+          );
         },
         (e) => finish(reject, toRunQLError(e)),
       );
@@ -352,17 +383,15 @@ export class RunQLWorker {
     const descriptors = replayable(describeInputs(inputs));
     const { onProgress, signal, ...rest } = options;
     const wanted = typeof onProgress === "function";
-    const report = await this.#call("load", { descriptors, options: { ...rest, progress: wanted } },
-      { onProgress: wanted ? onProgress : undefined, signal });
-    this.#record("load", { descriptors, options: { ...rest, progress: false } }, Boolean(rest.append));
-    return report;
+    // Recorded as the answer arrives: a restart right after it replays this load too.
+    const onAnswer = () => this.#record("load", { descriptors, options: { ...rest, progress: false } }, Boolean(rest.append));
+    return this.#call("load", { descriptors, options: { ...rest, progress: wanted } },
+      { onProgress: wanted ? onProgress : undefined, signal, onAnswer });
   }
 
   /** Same as `RunQL.loadDemo`. */
   async loadDemo(spec = {}) {
-    const report = await this.#call("loadDemo", { spec });
-    this.#record("loadDemo", { spec }, Boolean(spec.append));
-    return report;
+    return this.#call("loadDemo", { spec }, { onAnswer: () => this.#record("loadDemo", { spec }, Boolean(spec.append)) });
   }
 
   /**
@@ -381,9 +410,10 @@ export class RunQLWorker {
    * the display list it sends back. `options` as for `query`.
    */
   async plot(canvas, spec, options = {}) {
-    const { id, scene } = await this.#call("chartCreate", { spec: prepareSpec(spec, canvas) }, this.#limits(options));
+    // The chart belongs to the worker that drew it, even if another one took over since.
+    const { result, epoch } = await this.#callIn("chartCreate", { spec: prepareSpec(spec, canvas) }, this.#limits(options));
+    const { id, scene } = result;
     paintScene(canvas, scene);
-    const epoch = this.#epoch;
     return new WorkerChartView((op, args) => this.#chartCall(epoch, op, args), id, canvas);
   }
 

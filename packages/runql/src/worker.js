@@ -19,14 +19,19 @@ function chart(id) {
   return c;
 }
 
-function withScene(c, result = undefined) {
-  const scene = db.chartGuard().enter("chart", () => c.scene());
-  return { result: result ?? scene, transfer: sceneTransferables(scene) };
+/**
+ * The chart's scene as an answer (its arrays transferred). It calls into the module, so its
+ * callers run it inside `db.chartGuard().enter` (entered once, by them).
+ */
+function withScene(c) {
+  const scene = c.scene();
+  return { result: scene, transfer: sceneTransferables(scene) };
 }
 
 function chartOp(op, args) {
   const c = chart(args.id);
-  // A trap inside a chart call ends the instance like one inside a query (see modules.js).
+  // A trap inside a chart call ends the instance like one inside a query (see modules.js);
+  // every call into the module below, withScene's too, runs inside this one entry.
   return db.chartGuard().enter("chart", () => {
     switch (op) {
       case "chartScene":
@@ -102,9 +107,17 @@ async function handle(id, op, args) {
       return { result: await db.report() };
     case "chartCreate": {
       const c = db.chartHandle(args.spec);
+      let scene;
+      try {
+        scene = db.chartGuard().enter("chart", () => withScene(c));
+      } catch (e) {
+        // The page gets no id for it: nothing would ever free it. (After a trap the
+        // instance is not called again, see the svg case.)
+        if (!db.crash) c.free();
+        throw e;
+      }
       const id = nextChart++;
       charts.set(id, c);
-      const scene = withScene(c);
       return { result: { id, scene: scene.result }, transfer: scene.transfer };
     }
     case "svg": {

@@ -28,7 +28,7 @@ from typing import Any
 from ._errors import RunQLError
 
 #: Column names runql reads as the run id of a long or wide table (after lower-casing and
-#: turning spaces into ``_``), as runql-core's generic reader does.
+#: turning spaces into ``_``), as runql-readers' table reader does.
 RUN_ID_COLUMNS = ("run_id", "run_uuid", "runid", "run", "name")
 
 #: The default cap on what one widget sends: WebAssembly has 4 GiB, and the tables built
@@ -246,8 +246,7 @@ def to_arrow(obj: Any) -> Any:
         raise RunQLError(
             "source",
             f"the {type(obj).__name__} has no run-id column (one of {', '.join(RUN_ID_COLUMNS)}); "
-            f"its columns are {', '.join(table.column_names[:20])}"
-            + (" …" if len(names) > 20 else ""),
+            f"its columns are {', '.join(table.column_names[:20])}" + (" …" if len(names) > 20 else ""),
         )
     return table
 

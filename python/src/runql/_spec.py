@@ -2,15 +2,42 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from functools import cache
+from importlib import resources
 from typing import Any, Literal
 
 from ._errors import RunQLError
 
-#: The chart kinds runql draws (``ChartKind`` in packages/runql/index.d.ts).
-KINDS = frozenset(
-    {"line", "scatter", "bar", "parallel", "histogram", "box", "heatmap", "importance"}
-)
+
+@cache
+def wire_schema() -> dict[str, Any]:
+    """runql's wire types as one JSON Schema (``wire.schema.json``, generated from the Rust
+    types): ``ChartSpec``, ``LoadReport``, ``Pick``, ``ErrorKind`` and what they use, under
+    ``$defs``.
+
+    Examples
+    --------
+    >>> sorted(wire_schema()["$defs"])[:3]
+    ['Aggregate', 'Band', 'ChartKind']
+    """
+    return json.loads(resources.files("runql").joinpath("wire.schema.json").read_text("utf-8"))
+
+
+def _consts(name: str) -> frozenset[str]:
+    return frozenset(v["const"] for v in wire_schema()["$defs"][name]["oneOf"])
+
+
+#: The chart kinds runql draws (``ChartKind`` of the wire types).
+KINDS = _consts("ChartKind")
+
+
+@cache
+def _spec_validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator({"$ref": "#/$defs/ChartSpec", "$defs": wire_schema()["$defs"]})
 
 Smoothing = Literal["tb_ema", "twema", "gaussian", "running_avg"]
 XAxis = Literal["step", "time", "relative"]
@@ -33,14 +60,26 @@ def check_chart(spec: Any) -> dict[str, Any]:
         return spec
     kind = spec.get("kind")
     if kind not in KINDS:
-        raise RunQLError(
-            "spec", f"chart kind {kind!r} is not one of {', '.join(sorted(KINDS))}"
-        )
+        raise RunQLError("spec", f"chart kind {kind!r} is not one of {', '.join(sorted(KINDS))}")
     data = spec.get("data")
     if not isinstance(data, Mapping) or not ("sql" in data or "preset" in data):
-        raise RunQLError(
-            "spec", 'a chart spec needs "data": {"sql": "..."} or {"preset": "...", ...}'
-        )
+        raise RunQLError("spec", 'a chart spec needs "data": {"sql": "..."} or {"preset": "...", ...}')
+    from jsonschema.exceptions import best_match
+
+    error = best_match(_spec_validator().iter_errors(spec))
+    # "not valid under any of the given schemas" says little: go down to the alternative's
+    # own complaint (a missing `metric`, an unknown field).
+    message = None
+    while error is not None and error.context:
+        choices = [e.validator_value for e in error.context if e.validator == "const"]
+        if len(choices) == len(error.context):
+            # One of a list of names (a kind, a scale, a theme): say which ones.
+            message = f"{error.instance!r} is not one of {', '.join(map(repr, choices))}"
+            break
+        error = best_match(error.context)
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "the spec"
+        raise RunQLError("spec", f"chart spec, at {where}: {message or error.message}")
     return spec
 
 
@@ -67,8 +106,10 @@ def curves_spec(
     Examples
     --------
     >>> spec = curves_spec("val/loss", smoothing=0.6, group_by="params.lr")
-    >>> spec["data"], spec["options"]["smoothing"]
-    ({'preset': 'curves', 'metric': 'val/loss', 'x': 'step', 'group_by': 'params.lr'}, {'kind': 'tb_ema', 'param': 0.6})
+    >>> spec["data"]
+    {'preset': 'curves', 'metric': 'val/loss', 'x': 'step', 'group_by': 'params.lr'}
+    >>> spec["options"]["smoothing"]
+    {'kind': 'tb_ema', 'param': 0.6}
     """
     if not isinstance(metric, str) or not metric:
         raise RunQLError("spec", "plot() needs a metric key, e.g. metric='val/loss'")

@@ -272,7 +272,9 @@ class Widget(anywidget.AnyWidget):
             files += len(paths)
             last = seq == len(parts) - 1
             if last and files == 0:
-                self.send({"type": "data_error", "kind": "load", "message": "none of the files could be read"})
+                self.send(
+                    {"type": "data_error", "kind": "load", "message": "none of the files could be read"}
+                )
             else:
                 self.send({"type": "data", "seq": seq, "paths": paths, "last": last}, buffers)
         self._deliveries += 1
