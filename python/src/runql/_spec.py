@@ -39,6 +39,7 @@ def _spec_validator() -> Any:
 
     return Draft202012Validator({"$ref": "#/$defs/ChartSpec", "$defs": wire_schema()["$defs"]})
 
+
 Smoothing = Literal["tb_ema", "twema", "gaussian", "running_avg"]
 XAxis = Literal["step", "time", "relative"]
 
