@@ -9,10 +9,9 @@
 #                                    then wasm-opt from the npm binaryen package dropping
 #                                    names and debug sections) and prints the module size
 #                                    raw / gzip / brotli
-#   --oz                             with --release: also run wasm-opt -Oz (~17 min on 2
-#                                    cores): 14% smaller raw, but 8% larger after brotli, and
-#                                    the -Oz build measured the day before ran the ranking
-#                                    queries 2-3.6x slower (docs/benchmarks-log.md), so not the default
+#   --oz                             with --release: also run wasm-opt -Oz (slow): smaller raw,
+#                                    but larger after brotli and slower queries
+#                                    (docs/bench-log/), so not the default
 #   --out DIR                        write the package somewhere else
 #   --size                           print the module size raw / gzip / brotli (slow)
 #

@@ -58,7 +58,7 @@ impl Extremes {
 /// comparison's mask). At the end, the first of those blocks holding the column's lowest
 /// (highest) is searched for its first place. (Placing a block's extreme as soon as the
 /// block moved one was a branch on every block, which a noisy column takes often and
-/// unpredictably; measured in docs/benchmarks-log.md.) Every engine runql runs in has WebAssembly
+/// unpredictably; measured in docs/bench-log/2026-11.md.) Every engine runql runs in has WebAssembly
 /// SIMD (Chrome 91, Firefox 89, Safari 16.4, Node 16.4).
 #[cfg(target_arch = "wasm32")]
 #[target_feature(enable = "simd128")]
