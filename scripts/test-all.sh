@@ -23,7 +23,7 @@ cargo test --workspace --locked
 step "WebAssembly build check"
 cargo check -p runql-core -p runql-readers -p runql-sql --target wasm32-unknown-unknown --locked
 
-step "JavaScript package: unit tests in node (no WebAssembly: stand-ins for the worker and the module)"
+step "JavaScript package: wire types up to date, type-checked against its declarations, unit tests in node (no WebAssembly)"
 npm test --silent --workspace packages/runql
 
 step "WebAssembly package in headless Chromium (scripts/build-wasm.sh, then tests/browser)"

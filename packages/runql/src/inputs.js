@@ -36,8 +36,10 @@ export function describeInputs(inputs) {
       const path = decodeURIComponent(url.pathname).replace(/^\/+/, "") || "download";
       out.push({ path, unzip: isZipName(path), url: url.href });
     } else if (typeof Blob !== "undefined" && item instanceof Blob) {
-      const relative = item.webkitRelativePath || "";
-      const name = relative || item.name || "upload.zip";
+      // A File (from an <input> or a drop) has a name, and a folder path when a folder was picked.
+      const file = /** @type {Partial<File>} */ (item);
+      const relative = file.webkitRelativePath || "";
+      const name = relative || file.name || "upload.zip";
       out.push({ path: name, unzip: !relative, blob: item });
     } else if (item instanceof Uint8Array || item instanceof ArrayBuffer) {
       out.push({ path: "upload.zip", unzip: true, blob: item });

@@ -299,6 +299,10 @@ export class RunQLWorker {
    * `#call`, resolving with `{result, epoch}`: the answer and the epoch of the worker that
    * gave it. What the answer refers to (a chart) lives in that worker; `this.#epoch` may
    * already be a newer worker's by the time the caller runs again.
+   * @param {string} op
+   * @param {object} args
+   * @param {{transfer?: Transferable[], onProgress?: (p: object) => void, signal?: AbortSignal, timeoutMs?: number, onAnswer?: (result: any) => void}} [options]
+   * @returns {Promise<{result: any, epoch: number}>}
    */
   #callIn(op, args, { transfer = [], onProgress, signal, timeoutMs = 0, onAnswer } = {}) {
     if (this.#closed) return Promise.reject(new RunQLError("input", "this runql worker is closed"));
@@ -306,7 +310,8 @@ export class RunQLWorker {
     if (signal?.aborted) return Promise.reject(abortError(signal, what));
     return new Promise((resolve, reject) => {
       let settled = false;
-      let timer = 0;
+      /** @type {ReturnType<typeof setTimeout> | undefined} */
+      let timer;
       let epoch = 0;
       const finish = (f, value) => {
         if (settled) return;
