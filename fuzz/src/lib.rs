@@ -31,7 +31,7 @@ pub const ORIGIN: &str = "project";
 pub const TFEVENTS_PATH: &str = "logs/run1/events.out.tfevents.1.host";
 /// Names the columnar input is loaded under, each as the one file the user named (as in
 /// `runql info out/runs.parquet`): as runql's own `runs` table (the `runql convert` reader)
-/// and as a plain `metrics` table (the generic long/wide table reader). The content decides
+/// and as a plain `metrics` table (the long/wide table reader). The content decides
 /// the reader in the end; the names decide which readers look.
 pub const COLUMNAR_NAMES: [&str; 2] = ["runs.parquet", "metrics.parquet"];
 

@@ -345,7 +345,7 @@ pub(crate) struct Started {
 /// tick labels take no room: an upper bound of the final plot width, known before the y
 /// range is (the tick labels' width depends on it).
 pub(crate) fn widest_plot(
-    ctx: &crate::chart::Ctx<'_>,
+    ctx: &crate::render::Ctx<'_>,
     legend: &[(String, Rgba)],
     (x_label, y_label): (&str, &str),
 ) -> f64 {
@@ -366,7 +366,7 @@ pub(crate) fn widest_plot(
 }
 
 pub(crate) fn start(
-    ctx: &crate::chart::Ctx<'_>,
+    ctx: &crate::render::Ctx<'_>,
     legend: &[(String, Rgba)],
     y_tick_width: f64,
     (x_label, y_label): (&str, &str),

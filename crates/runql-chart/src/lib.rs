@@ -48,6 +48,7 @@ pub mod frame;
 mod kinds;
 pub mod preset;
 mod raster;
+mod render;
 pub mod scale;
 pub mod scene;
 pub mod spec;

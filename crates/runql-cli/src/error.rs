@@ -5,15 +5,10 @@ use std::process::ExitCode;
 /// Everything a `runql` command can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
-    /// Loading input failed as a whole (bad path, nothing recognized).
+    /// Loading, a query or a chart failed, as the engine reports it (bad path, nothing
+    /// recognized; syntax, unknown column, read-only violation, a limit; bad spec).
     #[error(transparent)]
-    Load(#[from] runql_core::CoreError),
-    /// The query failed (syntax, unknown column, read-only violation).
-    #[error(transparent)]
-    Sql(#[from] runql_sql::SqlError),
-    /// A chart could not be built or drawn (bad spec, missing column).
-    #[error(transparent)]
-    Chart(#[from] runql_chart::ChartError),
+    Engine(#[from] runql::EngineError),
     /// Formatting or writing the result failed.
     #[error("cannot write output: {0}")]
     Output(String),
@@ -29,28 +24,38 @@ pub enum CliError {
 }
 
 impl CliError {
-    /// 2 for usage errors (as clap does), 3 for load failures, 4 for query failures,
-    /// 1 otherwise, so scripts can tell them apart.
+    /// 2 for usage errors (as clap does) and invalid chart specs, 3 for load failures, 4 for
+    /// query failures, 1 otherwise, so scripts can tell them apart.
     pub fn exit_code(&self) -> ExitCode {
+        use runql::EngineError;
         match self {
-            CliError::Usage(_) => ExitCode::from(2),
-            CliError::Load(_) | CliError::Strict(_) => ExitCode::from(3),
-            CliError::Sql(_) => ExitCode::from(4),
-            CliError::Chart(runql_chart::ChartError::Spec(_)) => ExitCode::from(2),
-            CliError::Chart(_) => ExitCode::from(4),
+            CliError::Usage(_) | CliError::Engine(EngineError::Chart(runql_chart::ChartError::Spec(_))) => {
+                ExitCode::from(2)
+            }
+            CliError::Engine(EngineError::Load(_)) | CliError::Strict(_) => ExitCode::from(3),
+            CliError::Engine(EngineError::Sql(_) | EngineError::Chart(_)) => ExitCode::from(4),
             CliError::Output(_) | CliError::Serve(_) => ExitCode::from(1),
         }
     }
 }
 
-impl From<runql::EngineError> for CliError {
-    /// The engine's error as the layer that failed, so its exit code stays that layer's.
-    fn from(e: runql::EngineError) -> Self {
-        match e {
-            runql::EngineError::Load(e) => CliError::Load(e),
-            runql::EngineError::Sql(e) => CliError::Sql(e),
-            runql::EngineError::Chart(e) => CliError::Chart(e),
-        }
+// The layers' errors, where a command meets them directly (loading with progress, writing
+// output), are the engine's.
+impl From<runql_core::CoreError> for CliError {
+    fn from(e: runql_core::CoreError) -> Self {
+        CliError::Engine(e.into())
+    }
+}
+
+impl From<runql_sql::SqlError> for CliError {
+    fn from(e: runql_sql::SqlError) -> Self {
+        CliError::Engine(e.into())
+    }
+}
+
+impl From<runql_chart::ChartError> for CliError {
+    fn from(e: runql_chart::ChartError) -> Self {
+        CliError::Engine(e.into())
     }
 }
 

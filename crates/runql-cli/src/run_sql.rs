@@ -50,7 +50,7 @@ pub fn with_timeout<T: Send + 'static>(
         None => rx.recv().map_err(|_| died())?,
         Some(limit) => match rx.recv_timeout(limit) {
             Ok(answer) => answer,
-            Err(mpsc::RecvTimeoutError::Timeout) => Err(CliError::Sql(SqlError::Limit(format!(
+            Err(mpsc::RecvTimeoutError::Timeout) => Err(CliError::from(SqlError::Limit(format!(
                 "the query ran longer than --timeout {}s and was stopped",
                 limit.as_secs_f64()
             )))),
@@ -70,7 +70,9 @@ mod tests {
             std::thread::sleep(Duration::from_secs(5));
             Ok(1)
         });
-        assert!(matches!(slow, Err(CliError::Sql(SqlError::Limit(m))) if m.contains("--timeout 0.05s")));
+        assert!(
+            matches!(slow, Err(CliError::Engine(runql::EngineError::Sql(SqlError::Limit(m)))) if m.contains("--timeout 0.05s"))
+        );
         assert_eq!(with_timeout(Some(Duration::from_secs(5)), || Ok(2)).unwrap(), 2);
         assert_eq!(with_timeout(None, || Ok(3)).unwrap(), 3);
     }

@@ -1,6 +1,6 @@
 //! The kinds of error a caller of runql can tell apart, named the same in every language:
-//! the `kind` of a JavaScript `RunQLError`, of the Python widget's errors, and of the
-//! JSON Schema of the wire types.
+//! the `kind` of a JavaScript `RunQLError` (and so of the Jupyter widget's `error`), and
+//! `ErrorKind` in the JSON Schema of the wire types.
 
 use serde::{Deserialize, Serialize};
 

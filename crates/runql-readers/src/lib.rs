@@ -49,6 +49,7 @@ pub mod wandb;
 
 // One list of them, and the load over it.
 pub mod load;
+pub mod reader;
 pub mod registry;
 
 pub use load::{LoadOptions, LoadProgress, Loaded, load};

@@ -9,7 +9,8 @@ use runql_core::vfs::FileTree;
 
 pub use crate::progress::LoadProgress;
 use crate::progress::ProgressTracker;
-use crate::registry::{READERS, ReadContext, detect};
+use crate::reader::{Prebuilt, ReadContext};
+use crate::registry::{READERS, detect};
 
 /// Options of [`load`].
 #[derive(Clone, Copy)]
@@ -68,8 +69,7 @@ pub fn load(trees: &[FileTree], options: &LoadOptions<'_>) -> Result<Loaded> {
     let mut builder = TablesBuilder::new();
     let mut report = LoadReport::default();
     // runql's own tables that are the whole input are taken as they are (no rebuild).
-    let mut prebuilt =
-        crate::runql_tables::Prebuilt { max_wide_columns: options.max_wide_columns, tables: None };
+    let mut prebuilt = Prebuilt { max_wide_columns: options.max_wide_columns, tables: None };
     for tree in trees {
         for issue in tree.walk_issues() {
             report.push(issue.clone());

@@ -597,7 +597,7 @@ fn parquet_entry_mutations_never_panic_and_name_the_file() {
 /// Writes the columnar seeds of `fuzz/corpus/parquet_entry/`: runql's own tables of a tiny
 /// sweep as `runql convert` writes them (Parquet and Arrow IPC file), and a plain long table
 /// as Parquet and as an Arrow IPC stream. Run it by hand when the table layout changes:
-/// `cargo test -p runql-core --test fuzz_corpus -- --ignored write_columnar_seeds`.
+/// `cargo test -p runql-readers --test fuzz_corpus -- --ignored write_columnar_seeds`.
 #[test]
 #[ignore = "rewrites files of the committed corpus"]
 fn write_columnar_seeds() {

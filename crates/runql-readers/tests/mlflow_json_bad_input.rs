@@ -110,7 +110,7 @@ fn a_json_file_over_the_size_limit_is_refused_before_it_is_read() {
 
 #[test]
 fn other_json_is_left_to_the_other_readers() {
-    // A long JSON-lines metric table is the generic reader's, not MLflow JSON.
+    // A long JSON-lines metric table is the table reader's, not MLflow JSON.
     let l = load_files(&[("m.json", br#"{"run_id": "r1", "key": "loss", "value": 0.5}"#)]);
     assert_eq!(l.report.formats.get("table"), Some(&1));
     assert_eq!(l.report.issue_count(Severity::Skipped), 0);

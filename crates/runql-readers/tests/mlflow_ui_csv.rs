@@ -60,7 +60,7 @@ fn pairs(batch: &arrow_array::RecordBatch, run_id: &str) -> BTreeMap<String, Str
 }
 
 /// The runs table lists params, metrics, then tags; the numeric param just before the
-/// metric block cannot be told from a metric (see generic::mlflow_ui).
+/// metric block cannot be told from a metric (see tables::mlflow_ui).
 const AMBIGUOUS_PARAM: &str = "weight_decay";
 
 #[test]

@@ -1,6 +1,6 @@
 //! runql-sql: SQL over experiment runs, answered by Apache DataFusion.
 //!
-//! A [`Session`] registers the tables that `runql-core` loads (`runs`, `params`, `metrics`,
+//! A [`Session`] registers the tables that `runql-readers` loads (`runs`, `params`, `metrics`,
 //! `tags`, `metric_summary`, `runs_wide`, `models`) and adds what run analysis needs on top
 //! of plain DataFusion SQL:
 //! * smoothing window functions — `tb_ema` (TensorBoard), `twema` (W&B time-weighted EMA),
@@ -35,7 +35,8 @@
 //! ```
 //!
 //! # See also
-//! - `runql-core`: the tables and the readers that fill them.
+//! - `runql-core`: the tables; `runql-readers`: the readers that fill them.
+//! - `runql`: the engine that loads, queries and charts through this session.
 //! - `tests/slt/` at the repository root: SQL logic tests that show every function.
 
 pub mod error;

@@ -1,4 +1,5 @@
-//! Deterministic synthetic hyper-parameter sweeps, written as a real MLflow file store.
+//! Deterministic synthetic hyper-parameter sweeps, written in the trackers' own formats (an
+//! MLflow file store, W&B run folders, TensorBoard event files) or as runql's tables.
 //!
 //! A [`SweepSpec`] (runs × metrics × steps, plus a seed) becomes an `mlruns/` tree with the
 //! layout, YAML and metric-line grammar that MLflow's file store writes. The same spec always

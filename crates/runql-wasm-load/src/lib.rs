@@ -23,7 +23,7 @@
 //! ```
 //!
 //! # See also
-//! - `runql-core`: the readers, and `runql_core::transfer` (the table hand-over).
+//! - `runql-readers`: the readers; `runql_core::transfer`: the table hand-over.
 //! - `runql-wasm`: the query module.
 
 pub mod archive;

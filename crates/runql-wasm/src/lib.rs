@@ -29,6 +29,7 @@
 //! ```
 //!
 //! # See also
+//! - `runql`: the engine [`Database`] wraps (queries and charts).
 //! - `runql-core`: the tables, and `runql_core::transfer` (the table hand-over).
 //! - `runql-wasm-load`: the loader module.
 //! - `runql-sql`: the SQL session and runql's functions.

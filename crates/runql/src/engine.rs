@@ -10,9 +10,9 @@ use crate::error::Result;
 
 /// Run tables and a SQL session over them.
 ///
-/// Every front end — the `runql` command, the browser's query module, the Jupyter kernel —
-/// answers queries and draws charts through an engine, so a chart spec means the same SQL
-/// and the same picture everywhere.
+/// The `runql` command and the browser's query module (behind the JavaScript package and the
+/// Jupyter widget) answer queries and draw charts through an engine, so a chart spec means
+/// the same SQL and the same picture everywhere.
 ///
 /// ```
 /// use runql::{Engine, Param, SessionOptions};
@@ -47,9 +47,8 @@ impl Engine {
     /// # Errors
     /// [`EngineError::Sql`](crate::EngineError::Sql) when a table cannot be registered.
     pub fn with_tables(tables: RunTables, options: SessionOptions) -> Result<Engine> {
-        let mut engine = Engine::new(options);
-        engine.set_tables(tables)?;
-        Ok(engine)
+        let session = Session::with_tables(&tables, options)?;
+        Ok(Engine { session, tables: Some(tables) })
     }
 
     /// Loads `trees` with every reader and gives an engine over the result, with the load's
@@ -78,7 +77,8 @@ impl Engine {
         Ok((Engine::with_tables(loaded.tables, options)?, loaded.report))
     }
 
-    /// Replaces the tables queries see (a fresh session, with the same options).
+    /// Replaces the tables queries see: a fresh session with the same options, so tables
+    /// registered through [`Engine::session`] are gone too.
     ///
     /// # Errors
     /// [`EngineError::Sql`](crate::EngineError::Sql) when a table cannot be registered; the

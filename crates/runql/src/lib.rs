@@ -3,11 +3,12 @@
 //! An [`Engine`] holds the run tables (`runs`, `params`, `metrics`, `tags`, `models`,
 //! `metric_summary`, `runs_wide`) and a read-only DataFusion session over them. It loads
 //! tracker output ([`Engine::load`], feature `load`), answers SQL ([`Engine::query`]) and
-//! draws charts from a [`ChartSpec`] ([`Engine::chart`]). The `runql` command, the
-//! browser's query module and the Jupyter kernel all go through it.
+//! draws charts from a [`ChartSpec`] ([`Engine::chart`]). The `runql` command and the
+//! browser's query module (behind the JavaScript package and the Jupyter widget) go
+//! through it.
 //!
 //! ```
-//! use runql::{ChartSpec, Engine, FileTree, LoadOptions, Param, SessionOptions};
+//! use runql::{Engine, FileTree, LoadOptions, Param, SessionOptions};
 //! let mut tree = FileTree::new("upload");
 //! tree.insert("runs.csv", b"run_id,params.lr,metrics.val_loss\na,0.1,0.5\nb,0.01,0.25\n".to_vec());
 //! let (engine, report) = Engine::load(&[tree], &LoadOptions::default(), SessionOptions::default())?;

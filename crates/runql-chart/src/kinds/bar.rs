@@ -3,7 +3,6 @@
 
 use std::borrow::Cow;
 
-use crate::chart::{Ctx, Hit, Rendered};
 use crate::color::series_color;
 use crate::data::Rows;
 use crate::error::{ChartError, Result};
@@ -11,6 +10,7 @@ use crate::frame::{
     self, draw_axis_lines, draw_axis_titles, draw_empty, draw_row_labels, draw_x_ticks, padded,
 };
 use crate::kinds::scatter::keys_and_labels;
+use crate::render::{Ctx, Hit, Rendered};
 use crate::scene::{Rect, Shape};
 use crate::spec::{Encoding, ScaleKind, XAxisKind};
 use crate::text::measure;

@@ -2,7 +2,6 @@
 //! group) and box plots (Tukey: box at the quartiles, whiskers to the furthest value
 //! within 1.5 IQR, the rest drawn as outlier points).
 
-use crate::chart::{Ctx, Hit, Rendered};
 use crate::color::{Rgba, series_color};
 use crate::data::Rows;
 use crate::error::{ChartError, Result};
@@ -11,6 +10,7 @@ use crate::frame::{
     draw_y_ticks, padded, tick_target,
 };
 use crate::kinds::scatter::keys_and_labels;
+use crate::render::{Ctx, Hit, Rendered};
 use crate::scale::{Scale, format_number};
 use crate::scene::{Rect, Shape};
 use crate::spec::{Encoding, ScaleKind, XAxisKind};

@@ -2,7 +2,6 @@
 //! loss). Text columns and numbers with few distinct values are categories; other numbers
 //! are cut into `options.bins` equal-width bins.
 
-use crate::chart::{Ctx, Hit, Rendered};
 use crate::color::{Rgba, viridis};
 use crate::data::{Rows, Values};
 use crate::error::{ChartError, Result};
@@ -10,6 +9,7 @@ use crate::frame::{
     self, draw_axis_lines, draw_axis_titles, draw_category_labels, draw_empty, draw_row_labels,
 };
 use crate::kinds::scatter::draw_color_bar;
+use crate::render::{Ctx, Hit, Rendered};
 use crate::scale::format_number;
 use crate::scene::{Rect, Shape};
 use crate::spec::{ChartOptions, Encoding};

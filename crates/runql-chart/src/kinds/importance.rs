@@ -14,11 +14,11 @@
 use smartcore::ensemble::random_forest_regressor::{RandomForestRegressor, RandomForestRegressorParameters};
 use smartcore::linalg::basic::matrix::DenseMatrix;
 
-use crate::chart::{Ctx, Hit, Rendered};
 use crate::color::Rgba;
 use crate::data::{Rows, Values};
 use crate::error::{ChartError, Result};
 use crate::frame::{self, draw_empty, draw_row_labels};
+use crate::render::{Ctx, Hit, Rendered};
 use crate::scale::Scale;
 use crate::scene::{Rect, Shape};
 use crate::spec::{ChartOptions, Encoding, ScaleKind};

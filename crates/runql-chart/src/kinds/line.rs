@@ -10,11 +10,11 @@
 
 use std::borrow::Cow;
 
-use crate::chart::{Ctx, CurvePoints, Rendered};
 use crate::color::{Rgba, series_color};
 use crate::decimate::m4_parts;
 use crate::error::Result;
 use crate::frame::{self, draw_axes, draw_empty, draw_legend, padded, tick_target};
+use crate::render::{Ctx, CurvePoints, Rendered};
 use crate::scale::Scale;
 use crate::scene::Point;
 use crate::spec::{Band, ChartOptions, ScaleKind, Smoothing, SmoothingKind};

@@ -9,9 +9,9 @@ pub(crate) mod line;
 pub(crate) mod parallel;
 pub(crate) mod scatter;
 
-use crate::chart::{Ctx, Rendered};
 use crate::data::Rows;
 use crate::error::Result;
+use crate::render::{Ctx, Rendered};
 use crate::spec::{ChartKind, ChartOptions, Encoding};
 
 /// A kind's prepared data.

@@ -2,12 +2,12 @@
 //! spaced categories), one polyline per row colored by a column — how sweeps are read
 //! (params → metric).
 
-use crate::chart::{Ctx, Hit, Rendered};
 use crate::color::{Rgba, series_color};
 use crate::data::{Rows, Values};
 use crate::error::{ChartError, Result};
 use crate::frame::{self, draw_empty, vline};
 use crate::kinds::scatter::{colors_of, draw_color_bar, keys_and_labels};
+use crate::render::{Ctx, Hit, Rendered};
 use crate::scale::{Scale, format_number};
 use crate::scene::Point;
 use crate::spec::{Encoding, ScaleKind};

@@ -1,11 +1,11 @@
 //! Scatter: one point per row (a run's param against its metric), colored by a third
 //! column — viridis for numbers (with a color bar), the series palette for text.
 
-use crate::chart::{Ctx, Hit, Rendered};
 use crate::color::{Rgba, series_color, viridis};
 use crate::data::{Rows, Values};
 use crate::error::{ChartError, Result};
 use crate::frame::{self, draw_axes, draw_empty, draw_legend, padded, tick_target};
+use crate::render::{Ctx, Hit, Rendered};
 use crate::scale::{Scale, format_number};
 use crate::scene::{Rect, Scene, Shape};
 use crate::spec::{Encoding, ScaleKind};

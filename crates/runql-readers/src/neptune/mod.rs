@@ -30,7 +30,7 @@ use std::collections::{HashMap, HashSet};
 
 use self::run::{Outcome, RunAcc};
 use crate::columnar;
-use crate::registry::{ReadContext, Reader};
+use crate::reader::{ReadContext, Reader};
 use runql_core::error::Result;
 use runql_core::vfs::FileTree;
 

@@ -63,7 +63,7 @@ impl RunAcc {
                     self.series_order.push(path.clone());
                     Series::default()
                 });
-                // Without a step, points count up in file order, as in the generic reader.
+                // Without a step, points count up in file order, as in the table reader.
                 let micro = micro.unwrap_or(s.values.len() as i64 * steps::MICRO);
                 s.micro.push(micro);
                 s.timestamps.push(ts);

@@ -30,7 +30,7 @@ pub mod distribution;
 pub mod journal;
 pub mod run;
 
-use crate::registry::{ReadContext, Reader};
+use crate::reader::{ReadContext, Reader};
 use runql_core::error::Result;
 use runql_core::vfs::FileTree;
 

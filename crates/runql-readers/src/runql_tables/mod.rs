@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 
 use crate::columnar::{self, Table};
 use crate::progress::ProgressTracker;
-use crate::registry::{ReadContext, Reader};
+use crate::reader::{Prebuilt, ReadContext, Reader};
 use runql_core::error::Result;
 use runql_core::model::schema::{self, TABLE_NAMES};
 use runql_core::model::{RunTables, TablesBuilder};
@@ -40,16 +40,6 @@ pub(crate) const READER: Reader = Reader {
     detect,
     read,
 };
-
-/// Where the fast path may leave finished tables (offered by [`crate::load`] when the
-/// tables are its only input).
-#[derive(Debug)]
-pub(crate) struct Prebuilt {
-    /// The `runs_wide` column cap of the load; wider tables take the merge path.
-    pub max_wide_columns: usize,
-    /// The tables, when the fast path was taken.
-    pub tables: Option<RunTables>,
-}
 
 /// One folder of table files: table name → path.
 type TableSet = BTreeMap<&'static str, String>;

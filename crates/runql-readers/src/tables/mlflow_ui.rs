@@ -1,4 +1,4 @@
-//! The MLflow UI's CSV downloads (`CsvUtils.ts` in MLflow's web app), which the generic
+//! The MLflow UI's CSV downloads (`CsvUtils.ts` in MLflow's web app), which the
 //! table reader reads with these extra rules:
 //!
 //! - **Runs table "Download CSV"**: `Start Time,Duration,Run ID,Name,Source Type,Source

@@ -30,7 +30,7 @@ pub mod wandb_panel;
 pub mod wide;
 
 use self::header::{LongColumns, MAX_COLUMNS, normalize, wide_run_column};
-use crate::registry::{ReadContext, Reader};
+use crate::reader::{ReadContext, Reader};
 use runql_core::error::Result;
 use runql_core::vfs::FileTree;
 

@@ -1,5 +1,5 @@
 //! The W&B line-plot panel's "Export CSV" (a wide table of one or more metrics over steps),
-//! read by the generic table reader.
+//! read by the table reader.
 //!
 //! The header is `Step` and then one column per plotted series, named
 //! `<run display name> - <metric>`; each series may have `… - <metric>__MIN` and

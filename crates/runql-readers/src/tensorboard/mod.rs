@@ -36,7 +36,7 @@ mod scalar;
 
 use std::collections::BTreeMap;
 
-use crate::registry::{ReadContext, Reader};
+use crate::reader::{ReadContext, Reader};
 use runql_core::error::Result;
 use runql_core::vfs::FileTree;
 

@@ -63,7 +63,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use self::run::{MAX_SIDE_FILE_BYTES, RunParts};
 use self::sweep_link::Sweeps;
 use crate::progress::ProgressTracker;
-use crate::registry::{ReadContext, Reader};
+use crate::reader::{ReadContext, Reader};
 use runql_core::error::Result;
 use runql_core::model::RunData;
 use runql_core::report::LoadReport;

@@ -1,4 +1,5 @@
 //! `gaussian_smooth(value, x, sigma)`: Gaussian kernel smoothing over x-distance.
+//!
 //! The window function over the kernel in [`runql_core::smoothing::gaussian`], whose docs give
 //! the formula and its test vectors.
 

@@ -24,8 +24,8 @@
 //! * Nothing panics on any input; bad parameter values are clamped as documented per
 //!   function.
 //!
-//! The pure functions (`tb_ema::smooth`, ...) work on `&[f64]` and are what the chart crate
-//! uses for smoothing before drawing.
+//! Each smoothing function is the kernel of `runql_core::smoothing` (over `&[f64]`), which
+//! the charts call too, so SQL and a chart smooth to the same numbers.
 
 pub mod arg_best;
 mod args;

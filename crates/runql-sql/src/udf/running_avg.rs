@@ -1,4 +1,5 @@
 //! `running_avg(value, n)`: centered running mean over a window of `n` points.
+//!
 //! The window function over the kernel in [`runql_core::smoothing::running_avg`], whose docs give
 //! the formula and its test vectors.
 

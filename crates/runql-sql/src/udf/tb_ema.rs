@@ -1,4 +1,6 @@
 //! `tb_ema(value, weight)`: TensorBoard's debiased exponential moving average, which W&B's
+//! "EMA" also uses.
+//!
 //! The window function over the kernel in [`runql_core::smoothing::tb_ema`], whose docs give
 //! the formula and its test vectors.
 

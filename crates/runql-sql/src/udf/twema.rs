@@ -1,4 +1,5 @@
 //! `twema(value, x, weight)`: the time-weighted EMA that W&B uses by default.
+//!
 //! The window function over the kernel in [`runql_core::smoothing::twema`], whose docs give
 //! the formula and its test vectors.
 

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use self::meta::{ExperimentMeta, Meta};
 use self::yaml::FlatYaml;
-use crate::registry::{ReadContext, Reader};
+use crate::reader::{ReadContext, Reader};
 use runql_core::error::Result;
 use runql_core::vfs::FileTree;
 

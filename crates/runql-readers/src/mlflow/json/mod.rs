@@ -30,7 +30,7 @@ pub mod values;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::json_lenient::{self, JsonValue};
-use crate::registry::{ReadContext, Reader};
+use crate::reader::{ReadContext, Reader};
 use runql_core::error::Result;
 use runql_core::model::{MetricSeries, RunData, RunInfo};
 use runql_core::report::LoadReport;

@@ -36,7 +36,7 @@ pub mod schema;
 
 use self::rows::Problems;
 use self::schema::Schema;
-use crate::registry::{ReadContext, Reader};
+use crate::reader::{ReadContext, Reader};
 use runql_core::error::Result;
 use runql_core::vfs::FileTree;
 

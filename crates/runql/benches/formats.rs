@@ -4,9 +4,9 @@
 //! Prints numbers; asserts nothing about speed.
 //!
 //! ```text
-//! cargo bench -p runql-readers --features parallel --bench formats -- [--runs 1000] [--metrics 10] [--steps 1000] [--data bench-data]
+//! cargo bench -p runql --features parallel --bench formats -- [--runs 1000] [--metrics 10] [--steps 1000] [--data bench-data]
 //! ```
-//! It lives in runql-readers (no SQL engine needed), so its release build is quick. Data is
+//! It needs no SQL engine; it lives beside the other whole-path benchmarks. Data is
 //! generated once under `--data` (the MLflow sweep is shared with `mlflow_ingest`).
 
 // A benchmark is a developer tool: failing loudly on a broken setup is what we want here.
@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 use arrow_array::Array;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int64Type};
-use runql_readers::columnar::{TableFormat, write_tables};
-use runql_readers::{FileTree, LoadOptions, Loaded, RunTables};
+use runql::readers::columnar::{TableFormat, write_tables};
+use runql::readers::{FileTree, LoadOptions, Loaded, RunTables};
 use runql_synth::{SweepFormat, SweepSpec, write_mlflow_dir, write_sweep};
 
 fn parse_args() -> (SweepSpec, PathBuf) {
@@ -43,7 +43,7 @@ fn parse_args() -> (SweepSpec, PathBuf) {
 
 fn load(dir: &Path) -> Loaded {
     let tree = FileTree::from_path(dir).expect("bench data");
-    runql_readers::load(&[tree], &LoadOptions::default()).expect("load")
+    runql::readers::load(&[tree], &LoadOptions::default()).expect("load")
 }
 
 fn dir_bytes(dir: &Path) -> u64 {
@@ -84,7 +84,7 @@ fn write_sweep_dir(spec: &SweepSpec, format: SweepFormat, dir: &Path) {
     write_sweep(spec, format, &mut |rel: &str, bytes: &[u8]| {
         let path = dir.join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, bytes).map_err(|source| runql_core::CoreError::Write { path, source })
+        std::fs::write(&path, bytes).map_err(|source| runql::core::CoreError::Write { path, source })
     })
     .unwrap();
 }
@@ -119,7 +119,7 @@ fn main() {
             let t = Instant::now();
             write_tables(&loaded.tables, format, &mut |name: &str, bytes: &[u8]| {
                 std::fs::write(dir.join(name), bytes)
-                    .map_err(|source| runql_core::CoreError::Write { path: dir.join(name), source })
+                    .map_err(|source| runql::core::CoreError::Write { path: dir.join(name), source })
             })
             .unwrap();
             println!("wrote {format:?} tables in {:.2}s", t.elapsed().as_secs_f64());

@@ -2,7 +2,7 @@
 //! render (M4 + scene), a redraw after a smoothing change, zooms, and SVG/PNG output.
 //! Then the same size as a loaded sweep charted through the "curves" preset (query
 //! included). Prints numbers; asserts nothing.
-//! `cargo bench -p runql-chart --bench line_chart [-- RUNS STEPS] [--loaded-only] [--plots=N]`
+//! `cargo bench -p runql --bench line_chart [-- RUNS STEPS] [--loaded-only] [--plots=N]`
 //! (`--plots=N`: chart the loaded sweep N times, 2 by default; more for a profiler)
 //! (the browser side, against uPlot, is scripts/bench/chart.mjs).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -11,9 +11,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
+use runql::chart::spec::{Smoothing, SmoothingKind};
+use runql::chart::{Chart, ChartSpec, data};
 use runql::{Engine, FileTree, LoadOptions, SessionOptions};
-use runql_chart::spec::{Smoothing, SmoothingKind};
-use runql_chart::{Chart, ChartSpec, data};
 use runql_synth as synth;
 
 /// DataFusion's default batch size.
