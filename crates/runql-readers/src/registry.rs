@@ -27,3 +27,26 @@ pub static READERS: &[Reader] = &[
 pub fn detect(tree: &FileTree) -> Vec<&'static Reader> {
     READERS.iter().filter(|r| (r.detect)(tree)).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reader_is_listed_once_in_the_documented_order() {
+        let names: Vec<&str> = READERS.iter().map(|r| r.name).collect();
+        let unique: std::collections::HashSet<&&str> = names.iter().collect();
+        assert_eq!(unique.len(), names.len(), "{names:?}");
+        // runql's own tables first (fastest, recognized by magic bytes); MLflow JSON and the
+        // table formats last, so a JSON or CSV file in another tracker's run folder is that
+        // tracker's.
+        assert_eq!(names.first(), Some(&"runql-tables"));
+        assert_eq!(&names[names.len() - 2..], ["mlflow-json", "table"]);
+        assert!(READERS.iter().all(|r| !r.hint.is_empty()));
+    }
+
+    #[test]
+    fn an_empty_tree_is_no_reader_s() {
+        assert!(detect(&FileTree::new("empty")).is_empty());
+    }
+}
