@@ -23,11 +23,13 @@ cargo test --workspace --locked
 step "WebAssembly build check"
 cargo check -p runql-core -p runql-readers -p runql-sql --target wasm32-unknown-unknown --locked
 
-step "JavaScript package: wire types up to date, type-checked against its declarations, unit tests in node (no WebAssembly)"
+step "WebAssembly package (scripts/build-wasm.sh)"
+scripts/build-wasm.sh
+
+step "JavaScript package: wire types up to date, type-checked against its declarations and the built modules' types, unit tests in node"
 npm test --silent --workspace packages/runql
 
-step "WebAssembly package in headless Chromium (scripts/build-wasm.sh, then tests/browser)"
-scripts/build-wasm.sh
+step "WebAssembly package in headless Chromium (tests/browser)"
 node --test --test-concurrency=1 tests/browser/runql.test.mjs tests/browser/limits.test.mjs
 
 step "portal: www/ type-checked and built on that package, then tested in headless Chromium through runql serve"
