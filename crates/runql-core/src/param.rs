@@ -45,3 +45,18 @@ impl From<&str> for Param {
         Param::Text(text.to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_command_line_value_keeps_numbers_numeric() {
+        assert_eq!(Param::guess("3"), Param::Int(3));
+        assert_eq!(Param::guess("-12"), Param::Int(-12));
+        assert_eq!(Param::guess("0.5"), Param::Float(0.5));
+        assert_eq!(Param::guess("1e-3"), Param::Float(0.001));
+        assert_eq!(Param::guess("7b"), Param::Text("7b".into()));
+        assert_eq!(Param::guess(""), Param::Text(String::new()));
+    }
+}

@@ -40,12 +40,6 @@ impl std::fmt::Debug for Reader {
     }
 }
 
-impl PartialEq for Reader {
-    fn eq(&self, other: &Self) -> bool {
-        self.name == other.name
-    }
-}
-
 /// Everything a reader works with while it reads one tree.
 pub(crate) struct ReadContext<'a> {
     /// The tree being read.

@@ -147,6 +147,8 @@ impl Engine {
     /// [`EngineError::Chart`](crate::EngineError::Chart) for an invalid spec or rows it
     /// cannot draw; as [`Engine::query`] when its query fails.
     pub fn chart(&self, spec: ChartSpec) -> Result<Chart> {
+        // An invalid spec is refused before its SQL runs (`Chart::new` checks it again, for
+        // callers that bring their own rows; the check is cheap).
         spec.validate()?;
         let rows = self.chart_rows(&spec)?;
         Ok(Chart::new(spec, rows)?)

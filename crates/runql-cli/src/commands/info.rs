@@ -3,13 +3,13 @@
 use runql_core::LoadReport;
 
 use crate::args::InfoArgs;
-use crate::error::Result;
+use crate::error::{CliError, Result};
 use crate::input;
 
 pub fn run(args: InfoArgs) -> Result<()> {
     let (loaded, elapsed) = input::load(&args.load)?;
     if args.json {
-        println!("{}", report_json(&loaded.report, elapsed.as_secs_f64()));
+        println!("{}", report_json(&loaded.report, elapsed.as_secs_f64())?);
     } else {
         // File names and reasons quote what was on disk: no escape sequence reaches the
         // terminal.
@@ -22,12 +22,14 @@ pub fn run(args: InfoArgs) -> Result<()> {
 }
 
 /// The report as JSON, for scripts and CI: its one serialized shape (the `LoadReport` of the
-/// wire types) and the seconds the load took.
-pub fn report_json(report: &LoadReport, seconds: f64) -> serde_json::Value {
-    // Cannot fail: the report holds only strings, numbers and maps with string keys.
-    let mut json = serde_json::to_value(report).unwrap_or_default();
-    if let Some(object) = json.as_object_mut() {
-        object.insert("seconds".into(), seconds.into());
+/// wire types, fields in that order) and the seconds the load took.
+pub fn report_json(report: &LoadReport, seconds: f64) -> Result<String> {
+    #[derive(serde::Serialize)]
+    struct Info<'a> {
+        #[serde(flatten)]
+        report: &'a LoadReport,
+        seconds: f64,
     }
-    json
+    serde_json::to_string(&Info { report, seconds })
+        .map_err(|e| CliError::Output(format!("the load report: {e}")))
 }

@@ -8,18 +8,14 @@ use crate::args::{OutputFormat, QueryArgs};
 use crate::error::{CliError, Result};
 use crate::{input, output, run_sql};
 
-/// Binds `--param` values: integers and floats as numbers, everything else as text.
-pub fn parse_param(text: &str) -> Param {
-    Param::guess(text)
-}
-
 pub fn run(args: QueryArgs) -> Result<()> {
     let (loaded, elapsed) = input::load(&args.load)?;
     if !args.load.quiet {
         eprintln!("{}", input::summary_line(&loaded, elapsed));
     }
     let engine = Engine::with_tables(loaded.tables, run_sql::session_options(&args.sql))?;
-    let params: Vec<Param> = args.params.iter().map(|p| parse_param(p)).collect();
+    // `--param` values: integers and floats as numbers, everything else as text.
+    let params: Vec<Param> = args.params.iter().map(|p| Param::guess(p)).collect();
     let sql = args.sql_text.clone();
     let result = run_sql::with_timeout(args.sql.timeout, move || Ok(engine.query(&sql, &params)?))?;
     let stdout = std::io::stdout();
@@ -35,16 +31,4 @@ pub fn run(args: QueryArgs) -> Result<()> {
         output::write_batches(&mut out, &result.schema, &result.batches, args.format)?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn params_keep_numbers_numeric() {
-        assert_eq!(parse_param("3"), Param::Int(3));
-        assert_eq!(parse_param("0.5"), Param::Float(0.5));
-        assert_eq!(parse_param("7b"), Param::Text("7b".into()));
-    }
 }

@@ -103,8 +103,8 @@ pub fn run(args: ServeArgs) -> Result<()> {
     let (mut memory, query) = data_files(&loaded, &args)?;
     // The page reads runql's tables, so its own load report would only count those; the
     // report of the real load (formats, every skipped file and why) is handed over too.
-    let report = super::info::report_json(&loaded.report, started.elapsed().as_secs_f64());
-    memory.insert(REPORT_PATH.to_string(), report.to_string().into_bytes().into());
+    let report = super::info::report_json(&loaded.report, started.elapsed().as_secs_f64())?;
+    memory.insert(REPORT_PATH.to_string(), report.into_bytes().into());
     let query = format!("{query}&report={REPORT_PATH}");
     let bound = http::bind(args.port)?;
     let url = format!("http://127.0.0.1:{}/?{query}", bound.port);
