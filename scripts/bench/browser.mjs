@@ -79,8 +79,14 @@ try {
     `${mb(w.loaderMemory)} (a module's memory never shrinks: the loader's stays at its peak for the next load)`);
   console.log(`ingest (wasm):   ${fmt(w.loadMs)}  ${rate(w.points, w.loadMs)}  (parse ${fmt(w.parseMs)} + hand-over ` +
     `to the query module ${fmt(w.handoverMs)}; generating the files in memory: ${fmt(w.genMs)})`);
-  console.log(`  hand-over: encode + copy out of the loader ${fmt(w.handover.take)}, copy into the query module + ` +
-    `check + decode ${fmt(w.handover.stage)}, register ${fmt(w.handover.commit)}`);
+  console.log(`  hand-over: encode + views of the loader's memory ${fmt(w.handover.take)}, copy into the query ` +
+    `module + check + decode ${fmt(w.handover.stage)}, register ${fmt(w.handover.commit)}`);
+  console.log(`  hand-over / parse: ${(100 * w.handoverMs / w.parseMs).toFixed(1)}% (target <= 15%)`);
+  const tables = w.handover.bytes;
+  const s = w.loaderSteps;
+  console.log(`  loader memory: ${mb(s.afterGen)} with the generated files (${mb(w.inputBytes)}), ${mb(s.afterParse)} ` +
+    `after parsing, ${mb(s.afterHandover)} after the hand-over; peak = ${(s.afterHandover / tables).toFixed(2)}x ` +
+    `the tables' ${mb(tables)} (target <= 3x)`);
   if (native) {
     console.log(`ingest (native): ${fmt(native.load_ms)}  ${rate(native.points, native.load_ms)}  ` +
       `(single-threaded, same in-memory files)  wasm/native = ${(w.loadMs / native.load_ms).toFixed(2)}x`);

@@ -474,17 +474,35 @@ describe("two modules", () => {
       const loader = new Loader(false);
       loader.stageDemo(2, 3, 5, 1, "mlflow");
       loader.commit(false, undefined);
-      const tables = Object.fromEntries(loader.tableNames().map((name) => [name, loader.takeTable(name)]));
-      loader.finish(true);
+      // takeTable's pieces are views of the loader's memory: each table is copied out into
+      // one stream here, to be handed over later and in parts.
+      const joined = (pieces) => {
+        const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+        let at = 0;
+        for (const p of pieces) {
+          out.set(p, at);
+          at += p.length;
+        }
+        return out;
+      };
       const r = {};
-      r.notIpc = attempt(() => db.stageTable("runs", new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9])));
-      r.cut = attempt(() => db.stageTable("metrics", tables.metrics.subarray(0, tables.metrics.length >> 1)));
-      r.wrongName = attempt(() => db.stageTable("tags", tables.params));
-      r.unknown = attempt(() => db.stageTable("experiments", tables.runs));
+      const taken = loader.tableNames().map((name) => [name, loader.takeTable(name)]);
+      r.pieces = taken.find(([name]) => name === "metrics")[1].length;
+      const tables = Object.fromEntries(taken.map(([name, pieces]) => [name, joined(pieces)]));
+      loader.finish(true);
+      r.notIpc = attempt(() => db.stageTable("runs", [new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9])]));
+      r.notBytes = attempt(() => db.stageTable("runs", [tables.runs, "more"]));
+      r.cut = attempt(() => db.stageTable("metrics", [tables.metrics.subarray(0, tables.metrics.length >> 1)]));
+      r.wrongName = attempt(() => db.stageTable("tags", [tables.params]));
+      r.unknown = attempt(() => db.stageTable("experiments", [tables.runs]));
       r.takenTwice = attempt(() => loader.takeTable("runs"));
-      for (const name of ["runs", "params", "metrics"]) db.stageTable(name, tables[name]);
+      for (const name of ["runs", "params", "metrics"]) db.stageTable(name, [tables[name]]);
       r.incomplete = attempt(() => db.commitTables());
-      for (const [name, bytes] of Object.entries(tables)) db.stageTable(name, bytes);
+      // Any cut into pieces is the same stream.
+      for (const [name, bytes] of Object.entries(tables)) {
+        const third = Math.floor(bytes.length / 3);
+        db.stageTable(name, [bytes.subarray(0, third), bytes.subarray(third, third), bytes.subarray(third)]);
+      }
       db.commitTables();
       // The raw binding's results: typed arrays per column (the package wraps them).
       const count = (sql) => {
@@ -494,17 +512,19 @@ describe("two modules", () => {
         return n;
       };
       r.points = count("SELECT count(*) AS n FROM metrics");
-      r.afterGarbage = attempt(() => db.stageTable("runs", new Uint8Array(0)));
+      r.afterGarbage = attempt(() => db.stageTable("runs", [new Uint8Array(0)]));
       r.runsStill = count("SELECT count(*) AS n FROM runs");
       db.free();
       loader.free();
       return r;
     });
-    for (const key of ["notIpc", "cut", "wrongName", "unknown", "incomplete", "afterGarbage"]) {
+    for (const key of ["notIpc", "notBytes", "cut", "wrongName", "unknown", "incomplete", "afterGarbage"]) {
       assert.equal(out[key]?.name, "RunQLError", `${key}: ${JSON.stringify(out[key])}`);
       assert.equal(out[key].kind, "load", key);
     }
     assert.match(out.notIpc.message, /^table runs: /);
+    assert.equal(out.notBytes.message, "table runs: piece 1 of its Arrow IPC stream is not a Uint8Array");
+    assert.ok(out.pieces > 5, `metrics arrives in pieces sharing the loader's buffers, not one copy: ${out.pieces}`);
     assert.match(out.cut.message, /^table metrics: .*(truncated|cut short)/);
     assert.equal(out.wrongName.message, "table tags: 5 columns, runql's table has 3");
     assert.match(out.unknown.message, /^table experiments: not a runql table/);

@@ -2,10 +2,11 @@
 //!
 //! In the browser runql is two WebAssembly modules: the query module (SQL and charts), which
 //! every page needs at once, and the loader module (every reader and writer), fetched on the
-//! first load. The loader encodes each table with [`encode_table`]; the query module takes
-//! them back with a [`TablesDecoder`]. The stream carries the Arrow buffers as they are
-//! (no compression: both ends are on the same machine), and decoding keeps them in the
-//! bytes it was given, so a 10M-point `metrics` table is not copied again after it arrives.
+//! first load. The loader encodes each table with [`encode_table_pieces`]: the stream's
+//! framing and the table's own Arrow buffers, shared, not copied (no compression: both ends
+//! are on the same machine); the query module joins the pieces into one buffer and takes
+//! the tables back with a [`TablesDecoder`], which keeps the arrays in that buffer. So a
+//! 10M-point `metrics` table is copied once on its way, and encoded not at all.
 //!
 //! Decoding trusts nothing: every table must be one of runql's, with runql's columns, and
 //! arrays are validated, so bytes that are cut short, corrupt or from elsewhere give an
@@ -36,7 +37,7 @@ use std::collections::BTreeMap;
 use arrow_array::RecordBatch;
 use arrow_buffer::Buffer;
 use arrow_ipc::reader::StreamDecoder;
-use arrow_ipc::writer::StreamWriter;
+use arrow_ipc::writer::StreamEncoder;
 use arrow_schema::{Field, SchemaRef};
 
 use crate::error::{CoreError, Result};
@@ -48,18 +49,46 @@ fn transfer_error(table: &str, reason: impl Into<String>) -> CoreError {
     CoreError::Transfer { table: table.to_owned(), reason: reason.into() }
 }
 
-/// Encodes one table as an Arrow IPC stream (schema, dictionaries, one record batch).
+/// Encodes one table as an Arrow IPC stream (schema, dictionaries, one record batch), in
+/// pieces: the stream is their concatenation. The pieces holding column values are the
+/// table's own buffers, shared and not copied, so encoding a 10M-point `metrics` table costs
+/// no memory beyond its few framing pieces and the (small) dictionaries.
+///
+/// ```
+/// use runql_core::model::TablesBuilder;
+/// use runql_core::transfer::{encode_table, encode_table_pieces};
+///
+/// let tables = TablesBuilder::new().finish()?;
+/// let pieces = encode_table_pieces("metrics", &tables.metrics)?;
+/// let joined: Vec<u8> = pieces.iter().flat_map(|p| p.as_slice()).copied().collect();
+/// assert_eq!(joined, encode_table("metrics", &tables.metrics)?);
+/// # Ok::<(), runql_core::CoreError>(())
+/// ```
 ///
 /// # Errors
-/// [`CoreError::Transfer`] if Arrow cannot write the batch (not expected for runql's tables).
-pub fn encode_table(name: &str, batch: &RecordBatch) -> Result<Vec<u8>> {
-    let write = || -> std::result::Result<Vec<u8>, arrow_schema::ArrowError> {
-        let mut writer = StreamWriter::try_new(Vec::new(), &batch.schema())?;
-        writer.write(batch)?;
-        writer.finish()?;
-        writer.into_inner()
+/// [`CoreError::Transfer`] if Arrow cannot encode the batch (not expected for runql's tables).
+pub fn encode_table_pieces(name: &str, batch: &RecordBatch) -> Result<Vec<Buffer>> {
+    let encode = || -> std::result::Result<Vec<Buffer>, arrow_schema::ArrowError> {
+        let mut encoder = StreamEncoder::try_new(&batch.schema())?;
+        let mut pieces = encoder.encode(batch)?;
+        pieces.extend(encoder.finish()?);
+        Ok(pieces)
     };
-    write().map_err(|e| transfer_error(name, format!("cannot encode: {e}")))
+    encode().map_err(|e| transfer_error(name, format!("cannot encode: {e}")))
+}
+
+/// Encodes one table as one Arrow IPC stream: [`encode_table_pieces`] joined (one copy of
+/// the table).
+///
+/// # Errors
+/// As [`encode_table_pieces`].
+pub fn encode_table(name: &str, batch: &RecordBatch) -> Result<Vec<u8>> {
+    let pieces = encode_table_pieces(name, batch)?;
+    let mut stream = Vec::with_capacity(pieces.iter().map(Buffer::len).sum());
+    for piece in &pieces {
+        stream.extend_from_slice(piece.as_slice());
+    }
+    Ok(stream)
 }
 
 /// Collects the seven tables of a load, each as the Arrow IPC stream [`encode_table`]
@@ -223,6 +252,7 @@ fn fields_of(schema: &SchemaRef) -> Vec<Field> {
 mod tests {
     use super::*;
     use crate::model::{MetricSeries, ModelRecord, RunData, RunInfo, TablesBuilder};
+    use arrow_ipc::writer::StreamWriter;
     use proptest::prelude::*;
 
     fn run(id: &str, points: usize) -> RunData {
@@ -293,6 +323,28 @@ mod tests {
         }
         assert_eq!(back.metrics.num_rows(), 50 + 100 + 150);
         assert_eq!(back.runs_wide.schema(), tables.runs_wide.schema());
+    }
+
+    #[test]
+    fn the_pieces_share_the_tables_buffers() {
+        let tables = sample_tables();
+        let pieces = encode_table_pieces("metrics", &tables.metrics).unwrap();
+        for column in ["step", "timestamp", "value"] {
+            let data = tables.metrics.column_by_name(column).unwrap().to_data();
+            let values = data.buffers()[0].as_ptr();
+            assert!(pieces.iter().any(|p| p.as_ptr() == values), "{column} was copied");
+        }
+    }
+
+    #[test]
+    fn the_joined_pieces_are_the_stream_arrow_writes() {
+        let tables = sample_tables();
+        for (name, batch) in tables.tables() {
+            let mut writer = StreamWriter::try_new(Vec::new(), &batch.schema()).unwrap();
+            writer.write(batch).unwrap();
+            writer.finish().unwrap();
+            assert_eq!(encode_table(name, batch).unwrap(), writer.into_inner().unwrap(), "{name}");
+        }
     }
 
     #[test]

@@ -59,14 +59,19 @@ impl MetricsTable {
                 let values = dict.values().as_string_opt::<i32>()?;
                 // Equal codes mean equal keys, so most rows cost one integer comparison.
                 let codes = dict.keys().values();
-                stretches_of(
-                    codes.len(),
-                    |row| if dict.is_null(row) { None } else { codes.get(row).copied() },
-                    |code| {
-                        let code = usize::try_from(code).ok()?;
-                        (code < values.len() && !values.is_null(code)).then(|| values.value(code))
-                    },
-                )
+                let text = |code: i32| {
+                    let code = usize::try_from(code).ok()?;
+                    (code < values.len() && !values.is_null(code)).then(|| values.value(code))
+                };
+                if dict.keys().null_count() == 0 {
+                    code_stretches(codes, text)
+                } else {
+                    stretches_of(
+                        codes.len(),
+                        |row| if dict.is_null(row) { None } else { codes.get(row).copied() },
+                        text,
+                    )
+                }
             }
             DataType::Utf8 => {
                 let strings = column.as_any().downcast_ref::<StringArray>()?;
@@ -135,6 +140,28 @@ impl MetricsTable {
         }
         Ok(partitions)
     }
+}
+
+/// [`stretches_of`] for dictionary codes without nulls, the key column of every load: one
+/// comparison per row in a tight loop over the codes.
+fn code_stretches<'a>(
+    codes: &[i32],
+    text: impl Fn(i32) -> Option<&'a str>,
+) -> HashMap<String, Vec<(usize, usize)>> {
+    let mut out: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+    let mut start = 0;
+    for run in codes.chunk_by(|a, b| a == b) {
+        if let Some(key) = run.first().and_then(|&code| text(code)) {
+            match out.get_mut(key) {
+                Some(stretches) => stretches.push((start, run.len())),
+                None => {
+                    out.insert(key.to_owned(), vec![(start, run.len())]);
+                }
+            }
+        }
+        start += run.len();
+    }
+    out
 }
 
 /// Each key's stretches of consecutive rows. `id_at(row)` gives a row's key as something
@@ -256,5 +283,31 @@ impl TableProvider for MetricsTable {
         };
         let partitions = self.rows_of(&keys, &projected)?;
         Ok(MemorySourceConfig::try_new_exec(&partitions, projected.schema(), None)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_stretches_are_the_stretches_row_by_row() {
+        let names = ["a", "b", "c"];
+        let text = |code: i32| usize::try_from(code).ok().and_then(|c| names.get(c).copied());
+        for codes in [
+            vec![],
+            vec![0],
+            vec![0, 0, 1, 1, 1, 0, 2, 2, 0],
+            vec![2, 1, 0, 1, 2],
+            vec![1; 9],
+            vec![0, 7, 7, 0],
+        ] {
+            let fast = code_stretches(&codes, text);
+            let slow = stretches_of(codes.len(), |row| codes.get(row).copied(), text);
+            assert_eq!(fast, slow, "{codes:?}");
+        }
+        let fast = code_stretches(&[0, 0, 1, 0], text);
+        assert_eq!(fast["a"], vec![(0, 2), (3, 1)]);
+        assert_eq!(fast["b"], vec![(2, 1)]);
     }
 }

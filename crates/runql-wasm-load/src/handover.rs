@@ -1,22 +1,28 @@
 //! The tables of a committed load, waiting to be handed to the query module one at a time.
 
 use arrow_array::RecordBatch;
+use arrow_buffer::Buffer;
 use runql_core::RunTables;
-use runql_core::transfer::encode_table;
+use runql_core::transfer::encode_table_pieces;
+use wasm_bindgen::JsCast;
 
 use crate::error::{LoadError, Result};
 
-/// Tables not yet taken, in registration order. Each is encoded only when it is taken and
-/// dropped right after, so the loader never holds a second copy of more than one table.
+/// Tables not yet taken, in registration order, and the pieces of those taken.
+///
+/// A table is encoded when it is taken, as Arrow IPC stream pieces that share its buffers
+/// (no copy). The pieces stay until the load is settled, so that views of them handed to
+/// JavaScript never see their memory reused by something else.
 #[derive(Debug)]
 pub struct PendingTables {
     tables: Vec<(&'static str, RecordBatch)>,
+    taken: Vec<Buffer>,
 }
 
 impl PendingTables {
     /// Every table of `tables`, waiting.
     pub fn new(tables: RunTables) -> Self {
-        Self { tables: tables.into_tables().into() }
+        Self { tables: tables.into_tables().into(), taken: Vec::new() }
     }
 
     /// Names of the tables still waiting.
@@ -24,12 +30,13 @@ impl PendingTables {
         self.tables.iter().map(|(name, _)| (*name).to_owned()).collect()
     }
 
-    /// Removes table `name` and returns it as an Arrow IPC stream.
+    /// Removes table `name` and returns it as the pieces of an Arrow IPC stream (the stream
+    /// is their concatenation).
     ///
     /// # Errors
     /// [`LoadError::Input`] when no table of that name is waiting (never committed, or
     /// already taken); [`LoadError::Internal`] if Arrow cannot encode it.
-    pub fn take(&mut self, name: &str) -> Result<Vec<u8>> {
+    pub fn take(&mut self, name: &str) -> Result<&[Buffer]> {
         let Some(at) = self.tables.iter().position(|(n, _)| *n == name) else {
             return Err(LoadError::Input(format!(
                 "no table {name:?} is waiting (waiting: {})",
@@ -37,8 +44,26 @@ impl PendingTables {
             )));
         };
         let (name, batch) = self.tables.remove(at);
-        encode_table(name, &batch).map_err(|e| LoadError::Internal(e.to_string()))
+        let pieces = encode_table_pieces(name, &batch).map_err(|e| LoadError::Internal(e.to_string()))?;
+        let from = self.taken.len();
+        self.taken.extend(pieces);
+        Ok(self.taken.get(from..).unwrap_or_default())
     }
+}
+
+/// Views of `pieces` in this module's WebAssembly memory, for JavaScript to copy from
+/// without a copy out first. A view stays valid until the memory grows (which empties it:
+/// reading it then gives no bytes, never other bytes) or its piece is dropped.
+pub fn memory_views(pieces: &[Buffer]) -> js_sys::Array {
+    let memory = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer();
+    pieces
+        .iter()
+        .map(|piece| {
+            // In wasm32 an address is the byte offset in the module's memory.
+            let offset = piece.as_ptr() as usize;
+            js_sys::Uint8Array::new_with_byte_offset_and_length(&memory, offset as u32, piece.len() as u32)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -76,7 +101,9 @@ mod tests {
         assert_eq!(pending.names(), runql_core::model::schema::TABLE_NAMES.map(str::to_owned));
         let mut decoder = TablesDecoder::new();
         for name in pending.names() {
-            decoder.add(&name, pending.take(&name).unwrap()).unwrap();
+            let stream: Vec<u8> =
+                pending.take(&name).unwrap().iter().flat_map(|p| p.as_slice()).copied().collect();
+            decoder.add(&name, stream).unwrap();
         }
         assert!(pending.names().is_empty());
         let got = decoder.finish().unwrap();

@@ -9,8 +9,10 @@
 //!
 //! - [`Loader`] stages files (`stageFile`, which also unpacks `.zip` uploads with limits
 //!   against zip bombs, and `stageDemo`), parses them on `commit` and returns the load
-//!   report, then hands each table over as an Arrow IPC stream (`takeTable`), which the
-//!   query module's `Database.stageTable` takes without copying it again.
+//!   report, then hands each table over as an Arrow IPC stream in pieces (`takeTable`):
+//!   views of its framing and of the table's own buffers in this module's memory, which
+//!   the query module's `Database.stageTable` copies once, into the buffer the table then
+//!   lives in.
 //! - Errors reach JavaScript as `Error`s with `name: "RunQLError"` and a `kind`
 //!   ([`LoadError::kind`]), the same kinds as the query module's.
 //!

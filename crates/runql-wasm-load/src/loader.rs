@@ -172,17 +172,20 @@ impl Loader {
         self.pending.as_ref().map(|p| p.tables.names()).unwrap_or_default()
     }
 
-    /// Table `name` of the committed load as an Arrow IPC stream, for the query module's
-    /// `Database.stageTable`. The loader lets go of the table as it hands it over.
+    /// Table `name` of the committed load as an Arrow IPC stream in pieces (an array of
+    /// `Uint8Array`s whose concatenation is the stream), for the query module's
+    /// `Database.stageTable`.
+    ///
+    /// The pieces are views of the loader's memory, not copies: hand them on at once. They
+    /// hold their bytes until `finish`, but any later call on the loader may grow its memory,
+    /// which empties every view (a query module given emptied views refuses the table as
+    /// cut short).
     ///
     /// # Errors
     /// `kind: "input"` when no committed table of that name is waiting.
     #[wasm_bindgen(js_name = takeTable)]
-    pub fn take_table(&mut self, name: &str) -> Result<Vec<u8>> {
-        let Some(pending) = self.pending.as_mut() else {
-            return Err(LoadError::Input(format!("no table {name:?} is waiting: nothing was committed")));
-        };
-        pending.tables.take(name)
+    pub fn take_table(&mut self, name: &str) -> Result<js_sys::Array> {
+        Ok(crate::handover::memory_views(self.take_table_pieces(name)?))
     }
 
     /// Settles the committed load: `accepted` once the query module holds its tables
@@ -211,6 +214,17 @@ impl Loader {
 /// The loader's work without JavaScript types, so that it is the same natively (and tested
 /// there).
 impl Loader {
+    /// `takeTable` without the JavaScript views: table `name` as Arrow IPC stream pieces.
+    ///
+    /// # Errors
+    /// As `takeTable`.
+    pub fn take_table_pieces(&mut self, name: &str) -> Result<&[arrow_buffer::Buffer]> {
+        let Some(pending) = self.pending.as_mut() else {
+            return Err(LoadError::Input(format!("no table {name:?} is waiting: nothing was committed")));
+        };
+        pending.tables.take(name)
+    }
+
     /// Stages the demo sweep of `spec` written as `format` (MLflow when `None`).
     ///
     /// # Errors
@@ -266,6 +280,11 @@ impl Loader {
         for issue in staged_issues {
             loaded.report.push(issue);
         }
+        if !self.keep_inputs {
+            // Nothing reads them again (no `append`, and a refused load restores no inputs
+            // then): their memory goes back before the tables are handed over.
+            trees = Vec::new();
+        }
         self.pending = Some(Pending { tables: PendingTables::new(loaded.tables), trees, kept, replaced });
         Ok(loaded.report)
     }
@@ -285,7 +304,7 @@ mod tests {
         loader.stage_sweep(&sweep(runs, seed), None)?;
         let report = loader.load_staged(append, &LoadOptions::default())?;
         for name in loader.table_names() {
-            assert!(!loader.take_table(&name)?.is_empty(), "{name}");
+            assert!(!loader.take_table_pieces(&name)?.is_empty(), "{name}");
         }
         assert!(loader.table_names().is_empty());
         loader.finish(accept);
@@ -331,7 +350,7 @@ mod tests {
         load_sweep(&mut loader, 2, 1, false, true).unwrap();
         loader.stage_sweep(&sweep(3, 2), None).unwrap();
         loader.load_staged(true, &LoadOptions::default()).unwrap();
-        loader.take_table("runs").unwrap();
+        loader.take_table_pieces("runs").unwrap();
         // No finish: the next commit settles the pending load as refused first.
         assert_eq!(load_sweep(&mut loader, 1, 3, true, true).unwrap(), 3);
     }
@@ -351,7 +370,7 @@ mod tests {
     fn nothing_staged_and_unknown_names_are_errors() {
         let mut loader = Loader::new(true);
         assert_eq!(loader.load_staged(false, &LoadOptions::default()).unwrap_err().kind().as_str(), "load");
-        assert_eq!(loader.take_table("runs").unwrap_err().kind().as_str(), "input");
+        assert_eq!(loader.take_table_pieces("runs").unwrap_err().kind().as_str(), "input");
         assert_eq!(loader.stage_sweep(&sweep(1, 1), Some("csv")).unwrap_err().kind().as_str(), "input");
         assert_eq!(loader.stage_sweep(&sweep(0, 1), None).unwrap_err().kind().as_str(), "input");
     }

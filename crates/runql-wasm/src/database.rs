@@ -58,13 +58,15 @@ impl Database {
         }
     }
 
-    /// Takes table `name` of a load as an Arrow IPC stream, as the loader module's
-    /// `takeTable` hands it over; `commitTables` makes the staged tables the instance's.
-    /// The arrays stay in `ipc`'s memory (no further copy).
+    /// Takes table `name` of a load as an Arrow IPC stream in pieces (an array of
+    /// `Uint8Array`s whose concatenation is the stream), as the loader module's `takeTable`
+    /// hands it over; `commitTables` makes the staged tables the instance's. The pieces are
+    /// copied once, into one allocation the arrays then stay in.
     ///
     /// # Errors
-    /// `kind: "load"` when the bytes are not one of runql's tables (unknown name, cut
-    /// short, corrupt, other columns); everything staged is dropped then.
+    /// `kind: "load"` when the pieces are not byte arrays, the memory for them cannot be
+    /// had, or the bytes are not one of runql's tables (unknown name, cut short, corrupt,
+    /// other columns); everything staged is dropped then.
     ///
     /// # JavaScript Examples
     ///
@@ -73,12 +75,13 @@ impl Database {
     /// db.commitTables();
     /// ```
     #[wasm_bindgen(js_name = stageTable)]
-    pub fn stage_table(&mut self, name: &str, ipc: Vec<u8>) -> Result<()> {
-        let added = self.incoming.add(name, ipc);
+    pub fn stage_table(&mut self, name: &str, pieces: &js_sys::Array) -> Result<()> {
+        let added =
+            crate::handover::join_pieces(name, pieces).and_then(|ipc| Ok(self.incoming.add(name, ipc)?));
         if added.is_err() {
             self.clear_staged();
         }
-        Ok(added?)
+        added
     }
 
     /// Drops the tables staged and not yet committed.

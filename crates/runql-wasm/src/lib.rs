@@ -39,6 +39,7 @@ pub mod chart;
 pub mod convert;
 pub mod database;
 pub mod error;
+mod handover;
 pub mod result;
 
 pub use chart::ChartHandle;

@@ -4,12 +4,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow_array::builder::{Float64Builder, Int64Builder, StringBuilder};
+use arrow_array::builder::{Float64Builder, StringBuilder};
 use arrow_array::types::Int32Type;
 use arrow_array::{
     ArrayRef, DictionaryArray, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
     TimestampMillisecondArray,
 };
+use arrow_buffer::NullBufferBuilder;
 use arrow_schema::SchemaRef;
 
 use super::record::{ModelRecord, RunData, RunInfo};
@@ -97,7 +98,7 @@ impl RunTables {
 type RunIdx = i32;
 
 /// Accumulates runs into column vectors; [`Self::finish`] turns them into [`RunTables`].
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct TablesBuilder {
     runs: Vec<RunInfo>,
     run_index: HashMap<String, RunIdx>,
@@ -105,19 +106,44 @@ pub struct TablesBuilder {
     tags: Vec<(RunIdx, String, Option<String>)>,
     metric_keys: Vec<String>,
     metric_key_index: HashMap<String, i32>,
-    point_run: Vec<i32>,
-    point_key: Vec<i32>,
+    /// Points per series, in the order of `summaries`: the run and key columns of `metrics`
+    /// are written out from these at the end, at their exact size, instead of growing
+    /// with every point.
+    series_points: Vec<usize>,
     point_step: Vec<i64>,
-    point_ts: Vec<Option<i64>>,
+    /// Timestamps, with `point_ts_valid` saying which are present (8 bytes and a bit per
+    /// point, not the 16 of an `Option<i64>`).
+    point_ts: Vec<i64>,
+    point_ts_valid: NullBufferBuilder,
     point_value: Vec<f64>,
     summaries: Vec<(RunIdx, i32, SeriesSummary)>,
     models: Vec<ModelRecord>,
 }
 
+impl Default for TablesBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl TablesBuilder {
     /// An empty builder.
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            runs: Vec::new(),
+            run_index: HashMap::new(),
+            params: Vec::new(),
+            tags: Vec::new(),
+            metric_keys: Vec::new(),
+            metric_key_index: HashMap::new(),
+            series_points: Vec::new(),
+            point_step: Vec::new(),
+            point_ts: Vec::new(),
+            point_ts_valid: NullBufferBuilder::new(0),
+            point_value: Vec::new(),
+            summaries: Vec::new(),
+            models: Vec::new(),
+        }
     }
 
     /// Number of runs added so far.
@@ -160,10 +186,12 @@ impl TablesBuilder {
             let summary = summarize(&series.steps, &series.timestamps, &series.values);
             self.summaries.push((idx, key, summary));
             let n = series.values.len();
-            self.point_run.extend(std::iter::repeat_n(idx, n));
-            self.point_key.extend(std::iter::repeat_n(key, n));
+            self.series_points.push(n);
             self.point_step.extend(series.steps.iter().take(n));
-            self.point_ts.extend(series.timestamps.iter().take(n));
+            for ts in series.timestamps.iter().take(n) {
+                self.point_ts.push(ts.unwrap_or_default());
+                self.point_ts_valid.append(ts.is_some());
+            }
             self.point_value.extend(series.values);
         }
         Ok(())
@@ -215,15 +243,15 @@ impl TablesBuilder {
         let params = params_batch(&self.params, &run_id_of)?;
         let tags = tags_batch(&self.tags, &run_id_of)?;
         let metric_summary = summary_batch(&self.summaries, &run_id_of, &self.metric_keys)?;
-        let metrics = metrics_batch(
-            &run_ids,
-            &self.metric_keys,
-            self.point_run,
-            self.point_key,
-            self.point_step,
-            self.point_ts,
-            self.point_value,
-        )?;
+        let points = PointColumns {
+            series: &self.summaries,
+            series_points: &self.series_points,
+            steps: self.point_step,
+            timestamps: self.point_ts,
+            timestamps_valid: self.point_ts_valid,
+            values: self.point_value,
+        };
+        let metrics = metrics_batch(&run_ids, &self.metric_keys, points)?;
         let models = models_batch(&self.models)?;
         let tables = RunTables { runs, params, metrics, tags, metric_summary, runs_wide, models };
         Ok((tables, dropped))
@@ -351,27 +379,40 @@ fn dictionary(keys: Vec<i32>, values: &[impl AsRef<str>]) -> Result<ArrayRef> {
     Ok(Arc::new(array))
 }
 
-fn metrics_batch(
-    run_ids: &[&str],
-    keys: &[String],
-    point_run: Vec<i32>,
-    point_key: Vec<i32>,
+/// The collected points of every series, column by column.
+struct PointColumns<'a> {
+    /// `(run, key, _)` of each series, in the order their points were added.
+    series: &'a [(RunIdx, i32, SeriesSummary)],
+    series_points: &'a [usize],
     steps: Vec<i64>,
-    ts: Vec<Option<i64>>,
+    timestamps: Vec<i64>,
+    timestamps_valid: NullBufferBuilder,
     values: Vec<f64>,
-) -> Result<RecordBatch> {
-    let mut ts_builder = Int64Builder::with_capacity(ts.len());
-    for t in ts {
-        ts_builder.append_option(t);
+}
+
+fn metrics_batch(run_ids: &[&str], keys: &[String], points: PointColumns<'_>) -> Result<RecordBatch> {
+    let mut points = points;
+    // The point vectors grew by doubling; their spare capacity goes back before the run and
+    // key columns are written, so that those can take its place.
+    points.steps.shrink_to_fit();
+    points.timestamps.shrink_to_fit();
+    points.values.shrink_to_fit();
+    let total = points.values.len();
+    let mut point_run = Vec::with_capacity(total);
+    let mut point_key = Vec::with_capacity(total);
+    for ((run, key, _), &n) in points.series.iter().zip(points.series_points) {
+        point_run.extend(std::iter::repeat_n(*run, n));
+        point_key.extend(std::iter::repeat_n(*key, n));
     }
+    let timestamps = Int64Array::new(points.timestamps.into(), points.timestamps_valid.build());
     batch(
         schema::metrics(),
         vec![
             dictionary(point_run, run_ids)?,
             dictionary(point_key, keys)?,
-            Arc::new(Int64Array::from(steps)),
-            Arc::new(ts_builder.finish()),
-            Arc::new(Float64Array::from(values)),
+            Arc::new(Int64Array::from(points.steps)),
+            Arc::new(timestamps),
+            Arc::new(Float64Array::from(points.values)),
         ],
     )
 }
