@@ -110,10 +110,22 @@ function checkRanking(rows) {
   });
 }
 
-describe("main thread", () => {
+// The API tests run twice: against RunQL on the page's thread and against RunQLWorker, the
+// same API answered from a Web Worker (window.openRunQL opens whichever the block is for).
+for (const api of ["page", "worker"]) {
+describe(`the ${api === "page" ? "page-thread" : "worker"} API`, () => {
+  before(async () => {
+    await page.evaluate(async (api) => {
+      await window.db?.close();
+      window.db = null;
+      window.openRunQL = (options) =>
+        api === "worker" ? window.runql.RunQL.initWorker(options) : window.runql.RunQL.init(options);
+    }, api);
+  });
+
   test("loads {path, data} items and ranks runs like mlflow reads them", async () => {
     const out = await page.evaluate(async ([mlruns, sql]) => {
-      window.db = await window.runql.RunQL.init();
+      window.db = await window.openRunQL();
       const report = await window.db.load(await window.fixtureItems(mlruns));
       const result = await window.db.query(sql);
       return { report, columns: result.columns, rows: result.toArray() };
@@ -131,7 +143,7 @@ describe("main thread", () => {
     await page.setInputFiles("#dir", join(ROOT, MLRUNS));
     const out = await page.evaluate(async (sql) => {
       const files = document.querySelector("#dir").files;
-      const db = await window.runql.RunQL.init();
+      const db = await window.openRunQL();
       const report = await db.load(files);
       const rows = (await db.query(sql)).toArray();
       await db.close();
@@ -145,7 +157,7 @@ describe("main thread", () => {
 
   test("loads a zip from a URL and as a File", async () => {
     const out = await page.evaluate(async ([zipUrl, sql]) => {
-      const db = await window.runql.RunQL.init();
+      const db = await window.openRunQL();
       const fromUrl = await db.load(zipUrl);
       const rowsUrl = (await db.query(sql)).toArray();
       const bytes = await (await fetch(zipUrl)).arrayBuffer();
@@ -162,7 +174,7 @@ describe("main thread", () => {
 
   test("loads an MLflow SQLite store (mlflow.db) dropped as a File, like the file store", async () => {
     const out = await page.evaluate(async ([dbUrl, sql]) => {
-      const db = await window.runql.RunQL.init();
+      const db = await window.openRunQL();
       const bytes = await (await fetch(dbUrl)).arrayBuffer();
       const report = await db.load(new File([bytes], "mlflow.db"));
       const rows = (await db.query(sql)).toArray();
@@ -270,13 +282,13 @@ describe("main thread", () => {
         WHERE s.key = 'val/loss' AND NOT isnan(s.last) ORDER BY s.last LIMIT 1`;
       const rows = {};
       for (const format of ["mlflow", "wandb", "tensorboard", "parquet", "arrow"]) {
-        const db = await window.runql.RunQL.init();
+        const db = await window.openRunQL();
         const report = await db.loadDemo({ runs: 6, metrics: 4, steps: 25, seed: 7, format });
         const best = (await db.query(BEST)).toArray()[0].name;
         rows[format] = { runs: report.rows.runs, metrics: report.rows.metrics, best };
         await db.close();
       }
-      const db = await window.runql.RunQL.init();
+      const db = await window.openRunQL();
       const bad = await window.errorOf(db.loadDemo({ format: "csv" }));
       await db.close();
       return { rows, bad };
@@ -308,12 +320,12 @@ describe("main thread", () => {
       const partA = items.filter((i) => isMeta(i) || firstDirs.has(runDir(i.path)));
       const partB = items.filter((i) => !isMeta(i) && !firstDirs.has(runDir(i.path)));
       const events = [];
-      const db = await window.runql.RunQL.init();
+      const db = await window.openRunQL();
       const a = await db.load(partA, { onProgress: (p) => events.push(p) });
       const b = await db.load(partB, { append: true, onProgress: () => { throw new Error("ignored"); } });
       const total = (await db.query("SELECT count(*) AS n FROM runs")).toArray()[0].n;
       await db.close();
-      const lean = await window.runql.RunQL.init({ keepInputs: false });
+      const lean = await window.openRunQL({ keepInputs: false });
       await lean.load(partA);
       const refused = await window.errorOf(lean.load(partB, { append: true }));
       const leanRuns = (await lean.query("SELECT count(*) AS n FROM runs")).toArray()[0].n;
@@ -355,7 +367,7 @@ describe("main thread", () => {
       r.corruptZip = await window.errorOf(db.load(corrupt));
       r.afterCorrupt = await count();
       r.noRunData = await window.errorOf(db.load([{ path: "notes.txt", data: new TextEncoder().encode("hello") }]));
-      const other = await window.runql.RunQL.init();
+      const other = await window.openRunQL();
       try {
         const garbage = [{ path: "mlruns/0/meta.yaml", data: new Uint8Array([0xff, 0, 1, 2]) }];
         r.garbageReport = await other.load(garbage);
@@ -392,6 +404,7 @@ describe("main thread", () => {
     checkRanking(out.ranking);
   });
 });
+}
 
 /** A new page on the harness, and the names of the .wasm files it requests, in order. */
 async function pageWatchingModules() {

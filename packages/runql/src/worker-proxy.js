@@ -11,12 +11,10 @@ import { RunQLError, abortError, toRunQLError } from "./errors.js";
 import { describeInputs } from "./inputs.js";
 import { QueryResult } from "./result.js";
 import { WorkerChartView, paintScene, prepareSpec } from "./chart.js";
+import { request } from "./requests.js";
 
 /** The default time limit of a query, plot or svg in a worker (ms). */
 export const DEFAULT_QUERY_TIMEOUT = 60_000;
-
-/** What an operation is called in error messages. */
-const WHAT = { query: "the query", chartCreate: "the chart", svg: "the chart", load: "the load", loadDemo: "the load" };
 
 /** Errors of the calls a crashed worker was answering, to tell them from ordinary ones. */
 const fatalErrors = new WeakSet();
@@ -160,7 +158,7 @@ export class RunQLWorker {
     }
     // The worker's query module trapped: the worker is replaced and the data loaded again.
     const error = new RunQLError("internal", `runql's query module crashed in its worker while answering ` +
-      `${WHAT[p.op] ?? `a ${p.op} request`} (${data.error.cause}); the worker was restarted` +
+      `${request(p.op).what} (${data.error.cause}); the worker was restarted` +
       (this.#log.length ? " and is loading the data again" : "") + ", and this instance stays usable");
     fatalErrors.add(error);
     p.reject(error);
@@ -306,7 +304,7 @@ export class RunQLWorker {
    */
   #callIn(op, args, { transfer = [], onProgress, signal, timeoutMs = 0, onAnswer } = {}) {
     if (this.#closed) return Promise.reject(new RunQLError("input", "this runql worker is closed"));
-    const what = WHAT[op] ?? `the ${op} request`;
+    const what = request(op).what;
     if (signal?.aborted) return Promise.reject(abortError(signal, what));
     return new Promise((resolve, reject) => {
       let settled = false;
@@ -372,9 +370,15 @@ export class RunQLWorker {
     else this.#log = [{ op, args }];
   }
 
-  /** The per-call limits of query / plot / svg. */
-  #limits(options) {
-    return { signal: options?.signal, timeoutMs: timeLimit(options?.timeoutMs, this.#queryTimeout) };
+  /**
+   * The signal and time limit of a call of `op`: the time limit applies to the requests the
+   * table marks `limited` (query, plot, svg).
+   * @param {string} op
+   * @param {{signal?: AbortSignal, timeoutMs?: number}} [options]
+   */
+  #limits(op, options) {
+    const timeoutMs = request(op).limited ? timeLimit(options?.timeoutMs, this.#queryTimeout) : 0;
+    return { signal: options?.signal, timeoutMs };
   }
 
   /**
@@ -406,7 +410,7 @@ export class RunQLWorker {
    * kind "cancelled" and restarts the worker, which loads the data again.
    */
   async query(sql, params = [], options = {}) {
-    const r = await this.#call("query", { sql: String(sql), params }, this.#limits(options));
+    const r = await this.#call("query", { sql: String(sql), params }, this.#limits("query", options));
     return new QueryResult(r.columns, r.numRows, { data: r.data, ipc: r.ipc });
   }
 
@@ -416,7 +420,7 @@ export class RunQLWorker {
    */
   async plot(canvas, spec, options = {}) {
     // The chart belongs to the worker that drew it, even if another one took over since.
-    const { result, epoch } = await this.#callIn("chartCreate", { spec: prepareSpec(spec, canvas) }, this.#limits(options));
+    const { result, epoch } = await this.#callIn("chartCreate", { spec: prepareSpec(spec, canvas) }, this.#limits("chartCreate", options));
     const { id, scene } = result;
     paintScene(canvas, scene);
     return new WorkerChartView((op, args) => this.#chartCall(epoch, op, args), id, canvas);
@@ -424,7 +428,7 @@ export class RunQLWorker {
 
   /** Same as `RunQL.svg`; `options` as for `query`. */
   async svg(spec, options = {}) {
-    return this.#call("svg", { spec: prepareSpec(spec, null) }, this.#limits(options));
+    return this.#call("svg", { spec: prepareSpec(spec, null) }, this.#limits("svg", options));
   }
 
   /** Same as `RunQL.prefetchLoader`: the worker fetches and compiles the loader module now. */
