@@ -35,6 +35,7 @@
 mod batch;
 mod progress;
 mod text_lines;
+pub mod yaml;
 // The encodings they decode (runql-codecs), where the readers use them.
 pub use runql_codecs::{columnar, json_lenient};
 

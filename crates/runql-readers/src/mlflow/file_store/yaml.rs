@@ -1,54 +1,14 @@
-//! A flat, non-expanding reader for MLflow's `meta.yaml` files.
-//!
-//! MLflow writes these with PyYAML `safe_dump`: a top-level mapping of scalars, with the odd
-//! nested mapping (`aliases:`) or list (`tags: []`). We drive yaml-rust2's event parser
-//! ourselves instead of building a document tree: the event loop is iterative (no recursion
-//! on hostile nesting) and aliases are never expanded (no "billion laughs").
+//! MLflow's `meta.yaml` files, read with the crate's one YAML reader ([`crate::yaml`]) as a
+//! flat view: a top-level mapping of scalars, with the odd nested mapping (`aliases:`) or
+//! list (`tags: []`), which is what MLflow writes (PyYAML `safe_dump`).
 
 use std::collections::BTreeMap;
 
-use yaml_rust2::parser::{Event, Parser};
-use yaml_rust2::scanner::TScalarStyle;
+use crate::yaml::YamlNode;
+pub use crate::yaml::{Scalar, YamlError};
 
 /// Files larger than this are not MLflow metadata; refusing them bounds parse time.
 pub const MAX_META_YAML_BYTES: usize = 1 << 20;
-
-/// Deeper nesting than this is refused (MLflow's files nest at most two levels).
-const MAX_DEPTH: usize = 64;
-
-/// A scalar as written, with whether it was quoted (quoted `'5'` is the string 5).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Scalar {
-    /// The text of the scalar.
-    pub text: String,
-    /// True for plain (unquoted) scalars, which YAML resolves to null/bool/int/float.
-    pub plain: bool,
-}
-
-impl Scalar {
-    /// True for YAML nulls: plain `null`, `Null`, `NULL`, `~` or an empty value.
-    pub fn is_null(&self) -> bool {
-        self.plain && matches!(self.text.as_str(), "" | "~" | "null" | "Null" | "NULL")
-    }
-
-    /// The scalar as text, or `None` for null.
-    pub fn as_str(&self) -> Option<&str> {
-        (!self.is_null()).then_some(self.text.as_str())
-    }
-
-    /// The scalar as an integer: plain ints, and quoted ints too (ids are written both ways).
-    pub fn as_i64(&self) -> Option<i64> {
-        if self.is_null() {
-            return None;
-        }
-        let t = self.text.trim();
-        t.parse::<i64>().ok().or_else(|| {
-            // PyYAML may write large epoch values as floats (e.g. `1.7e12`).
-            let f = t.parse::<f64>().ok()?;
-            (f.is_finite() && f.fract() == 0.0 && f.abs() < 9.2e18).then_some(f as i64)
-        })
-    }
-}
 
 /// A value in a flat document: a scalar, a one-level mapping of scalars, or something deeper
 /// that MLflow metadata never uses (kept only as a marker).
@@ -58,7 +18,7 @@ pub enum Value {
     Scalar(Scalar),
     /// A mapping whose values are scalars (deeper values are dropped).
     Map(BTreeMap<String, Scalar>),
-    /// A sequence, or an alias; contents are not kept.
+    /// A sequence, or a mapping inside a sequence; contents are not kept.
     Other,
 }
 
@@ -66,15 +26,6 @@ pub enum Value {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FlatYaml {
     entries: BTreeMap<String, Value>,
-}
-
-/// Why a `meta.yaml` could not be read, with the 1-based line where it went wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct YamlError {
-    /// Line of the problem, when known.
-    pub line: Option<u64>,
-    /// What went wrong.
-    pub message: String,
 }
 
 impl FlatYaml {
@@ -93,112 +44,27 @@ impl FlatYaml {
     /// A [`YamlError`] for non-UTF-8 input, oversized input, syntax errors, excessive nesting
     /// or a top level that is not a mapping.
     pub fn parse(bytes: &[u8]) -> Result<Self, YamlError> {
-        let fail = |line: Option<u64>, message: String| YamlError { line, message };
-        if bytes.len() > MAX_META_YAML_BYTES {
-            return Err(fail(None, format!("{} bytes is too large for a meta.yaml", bytes.len())));
-        }
-        let text = std::str::from_utf8(bytes).map_err(|e| {
-            let line = bytes.iter().take(e.valid_up_to()).filter(|b| **b == b'\n').count() as u64 + 1;
-            fail(Some(line), "not valid UTF-8".into())
-        })?;
-        let mut parser = Parser::new_from_str(text);
-        let mut out = FlatYaml::default();
-        // Depth 1 = inside the top mapping, 2 = inside a nested collection.
-        let mut depth = 0usize;
-        let mut saw_top = false;
-        let mut pending_key: Option<String> = None;
-        let mut nested_key: Option<String> = None;
-        let mut nested: Option<(String, BTreeMap<String, Scalar>)> = None;
-        loop {
-            let (event, mark) = parser
-                .next_token()
-                .map_err(|e| fail(Some(e.marker().line() as u64), e.info().to_string()))?;
-            let line = Some(mark.line() as u64);
-            match event {
-                Event::StreamEnd => break,
-                Event::Nothing | Event::StreamStart | Event::DocumentStart => {}
-                Event::DocumentEnd => {
-                    // Only the first document counts, like PyYAML's safe_load.
-                    if saw_top {
-                        break;
-                    }
-                }
-                Event::MappingStart(..) | Event::SequenceStart(..) => {
-                    let is_map = matches!(event, Event::MappingStart(..));
-                    if depth == 0 {
-                        if !is_map {
-                            return Err(fail(line, "top level is a list, expected key: value lines".into()));
-                        }
-                        saw_top = true;
-                    } else if depth == 1 {
-                        let Some(key) = pending_key.take() else {
-                            return Err(fail(line, "a collection used as a mapping key".into()));
-                        };
-                        if is_map {
-                            nested = Some((key, BTreeMap::new()));
-                        } else {
-                            out.entries.insert(key, Value::Other);
-                        }
-                    } else if depth == 2 {
-                        // A collection inside a nested mapping: keep the key as present.
-                        nested_key = None;
-                    }
-                    depth += 1;
-                    if depth > MAX_DEPTH {
-                        return Err(fail(line, format!("nested deeper than {MAX_DEPTH} levels")));
-                    }
-                }
-                Event::MappingEnd | Event::SequenceEnd => {
-                    depth = depth.saturating_sub(1);
-                    if depth == 1
-                        && let Some((key, map)) = nested.take()
-                    {
-                        out.entries.insert(key, Value::Map(map));
-                    }
-                }
-                Event::Scalar(text, style, ..) => {
-                    let scalar = Scalar { text, plain: style == TScalarStyle::Plain };
-                    match depth {
-                        0 => {
-                            return Err(fail(line, "expected key: value lines, found a single value".into()));
-                        }
-                        1 => match pending_key.take() {
-                            None => pending_key = Some(scalar.text),
-                            Some(key) => {
-                                out.entries.insert(key, Value::Scalar(scalar));
-                            }
-                        },
-                        2 => {
-                            if let Some((_, map)) = nested.as_mut() {
-                                match nested_key.take() {
-                                    None => nested_key = Some(scalar.text),
-                                    Some(k) => {
-                                        map.insert(k, scalar);
-                                    }
-                                }
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                Event::Alias(_) => {
-                    if depth == 1 {
-                        match pending_key.take() {
-                            None => return Err(fail(line, "an alias used as a mapping key".into())),
-                            Some(key) => {
-                                out.entries.insert(key, Value::Other);
-                            }
-                        }
-                    } else if depth == 2 && nested.is_some() && nested_key.take().is_none() {
-                        return Err(fail(line, "an alias used as a mapping key".into()));
-                    }
-                }
-            }
-        }
-        if !saw_top {
-            return Err(fail(None, "empty document".into()));
-        }
-        Ok(out)
+        let top = |message: &str| YamlError { line: Some(1), message: message.to_owned() };
+        let entries = match crate::yaml::parse(bytes, MAX_META_YAML_BYTES, "a meta.yaml")? {
+            YamlNode::Map(entries) => entries,
+            YamlNode::Seq(_) => return Err(top("top level is a list, expected key: value lines")),
+            YamlNode::Scalar(_) => return Err(top("expected key: value lines, found a single value")),
+        };
+        let value = |node: YamlNode| match node {
+            YamlNode::Scalar(s) => Value::Scalar(s),
+            YamlNode::Map(nested) => Value::Map(
+                nested
+                    .into_iter()
+                    .filter_map(|(k, v)| match v {
+                        YamlNode::Scalar(s) => Some((k, s)),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            YamlNode::Seq(_) => Value::Other,
+        };
+        // A repeated key keeps its last value, as PyYAML's loader does.
+        Ok(FlatYaml { entries: entries.into_iter().map(|(k, v)| (k, value(v))).collect() })
     }
 
     /// The raw value under `key`.
