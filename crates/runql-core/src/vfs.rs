@@ -33,12 +33,15 @@ pub struct FileTree {
     origin: String,
     files: BTreeMap<String, (FileSource, u64)>,
     walk_issues: Vec<Issue>,
+    /// The file's name when [`Self::from_path`] was given one file: the tree's origin is
+    /// that file's path, so the file is displayed as the origin, not under it.
+    single_file: Option<String>,
 }
 
 impl FileTree {
     /// An empty tree; `origin` names it in reports (a folder path, `upload`, a zip name).
     pub fn new(origin: impl Into<String>) -> Self {
-        Self { origin: origin.into(), files: BTreeMap::new(), walk_issues: Vec::new() }
+        Self { origin: origin.into(), files: BTreeMap::new(), walk_issues: Vec::new(), single_file: None }
     }
 
     /// Adds (or replaces) a file held in memory. Backslashes become `/`, and leading `./` or
@@ -69,7 +72,8 @@ impl FileTree {
         let mut tree = FileTree::new(root.display().to_string());
         if meta.is_file() {
             let name = root.file_name().map(|n| utf8_name(n).into_owned()).unwrap_or_default();
-            tree.files.insert(name, (FileSource::Disk(root.to_path_buf()), meta.len()));
+            tree.files.insert(name.clone(), (FileSource::Disk(root.to_path_buf()), meta.len()));
+            tree.single_file = Some(name);
             return Ok(tree);
         }
         if !meta.is_dir() {
@@ -182,9 +186,10 @@ impl FileTree {
         &self.origin
     }
 
-    /// `origin/path`, the form used in reports and errors.
+    /// `origin/path`, the form used in reports and errors (for the file of a tree made from
+    /// one file, its path as given).
     pub fn display_path(&self, path: &str) -> String {
-        if path.is_empty() {
+        if path.is_empty() || self.single_file.as_deref() == Some(path) {
             self.origin.clone()
         } else {
             format!("{}/{}", self.origin.trim_end_matches('/'), path)
@@ -435,6 +440,20 @@ mod tests {
         assert_eq!(tree.paths().collect::<Vec<_>>(), ["exp/run/meta.yaml"]);
         assert_eq!(&*tree.read("exp/run/meta.yaml")?, b"run_id: r");
         assert_eq!(tree.size("exp/run/meta.yaml"), Some(9));
+        Ok(())
+    }
+
+    #[test]
+    fn one_file_is_displayed_as_the_path_given_not_under_itself() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|source| CoreError::Io { path: "tmp".into(), source })?;
+        let file = dir.path().join("mlflow.db");
+        std::fs::write(&file, b"SQLite format 3\0").unwrap();
+        let tree = FileTree::from_path(&file)?;
+        assert_eq!(tree.paths().collect::<Vec<_>>(), ["mlflow.db"]);
+        assert_eq!(tree.display_path("mlflow.db"), file.display().to_string());
+        assert_eq!(tree.display_path("other"), format!("{}/other", file.display()));
+        let folder = FileTree::from_path(dir.path())?;
+        assert_eq!(folder.display_path("mlflow.db"), format!("{}/mlflow.db", dir.path().display()));
         Ok(())
     }
 

@@ -280,3 +280,27 @@ fn same_answers_as_the_file_store_for_the_same_runs() {
     assert_eq!(times(&sqlite), times(&file));
     assert_eq!(sqlite.tables.models.num_rows(), file.tables.models.num_rows());
 }
+
+/// A database given as one file is named by its path, once: in `runs.origin` and in every
+/// message (not `…/mlflow.db/mlflow.db`).
+#[test]
+fn a_database_given_as_one_file_is_named_by_its_path() {
+    let path = fixtures().join("mlflow-sqlite/mlflow.db");
+    let loaded = load_path(path.clone());
+    let origins = loaded.tables.runs.column_by_name("origin").unwrap().as_string::<i32>();
+    let want = path.display().to_string();
+    assert!(!origins.is_empty());
+    assert!(origins.iter().all(|o| o == Some(want.as_str())), "{origins:?}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let cut = dir.path().join("cut.db");
+    std::fs::write(&cut, &std::fs::read(&path).unwrap()[..20_000]).unwrap();
+    let tree = FileTree::from_path(&cut).unwrap();
+    let report = match runql_readers::load(&[tree], &LoadOptions::default()) {
+        Ok(loaded) => loaded.report.to_string(),
+        Err(e) => e.to_string(),
+    };
+    let named = cut.display().to_string();
+    assert!(report.contains(&format!("{named}: ")), "{report}");
+    assert!(!report.contains(&format!("{named}/cut.db")), "{report}");
+}
