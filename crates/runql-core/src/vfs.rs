@@ -124,9 +124,7 @@ impl FileTree {
                 } else if file_type.is_symlink() {
                     match std::fs::metadata(&path) {
                         Ok(m) if m.is_file() => tree.insert_disk(child_rel, path, m.len()),
-                        Ok(m) if m.is_dir() => {
-                            tree.walk_issue(&child_rel, "symlinked folder not followed".into())
-                        }
+                        Ok(m) if m.is_dir() => tree.walk_issue(&child_rel, SYMLINKED_FOLDER.into()),
                         Ok(m) => tree.walk_issue(
                             &child_rel,
                             format!("not a regular file (symlink to a {})", special_kind(&m.file_type())),
@@ -335,6 +333,10 @@ impl FileTree {
         &self.walk_issues
     }
 }
+
+/// The reason a symlinked folder is skipped by [`FileTree::from_path`] (it could form a
+/// cycle); readers that know such a link to be benign count it as ignored instead.
+pub const SYMLINKED_FOLDER: &str = "symlinked folder not followed";
 
 /// A file name as text: unchanged when it is valid UTF-8; otherwise (Unix) each byte that is
 /// not part of valid UTF-8 is written `\xNN`, so distinct names stay distinct (a lossy

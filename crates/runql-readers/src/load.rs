@@ -45,6 +45,14 @@ pub struct Loaded {
     pub report: LoadReport,
 }
 
+/// What a problem met while walking a folder is counted as when it is a tracker's own
+/// leftover rather than lost data: the W&B SDK's `latest-run` link to a run folder beside it.
+fn benign_walk_issue(issue: &runql_core::Issue) -> Option<&'static str> {
+    let name = issue.path.rsplit_once('/').map_or(issue.path.as_str(), |(_, name)| name);
+    (crate::wandb::is_latest_run_name(name) && issue.reason == runql_core::vfs::SYMLINKED_FOLDER)
+        .then_some(crate::wandb::LATEST_RUN_LINK)
+}
+
 /// Loads every tree into one set of tables. Formats are detected by content.
 ///
 /// Problems inside files (bad lines, unreadable sub-folders, corrupt metadata) are reported
@@ -72,7 +80,10 @@ pub fn load(trees: &[FileTree], options: &LoadOptions<'_>) -> Result<Loaded> {
     let mut prebuilt = Prebuilt { max_wide_columns: options.max_wide_columns, tables: None };
     for tree in trees {
         for issue in tree.walk_issues() {
-            report.push(issue.clone());
+            match benign_walk_issue(issue) {
+                Some(what) => report.ignore(what, 1),
+                None => report.push(issue.clone()),
+            }
         }
         let readers = detect(tree);
         let formats_found: Vec<&str> = readers.iter().map(|r| r.name).collect();

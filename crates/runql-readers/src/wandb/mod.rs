@@ -37,8 +37,10 @@
 //!   `wandb-summary.json` only add keys the log does not have (offline runs often have a
 //!   near-empty `wandb-summary.json`), and `wandb-history.jsonl` is read only when the log
 //!   holds no history.
-//! - A `wandb/latest-run` folder that is a copy of another run folder is counted and not
-//!   loaded again. Several folders of one run id side by side (a resumed run) are read in
+//! - The SDK's `wandb/latest-run` (and the `latest-run.<pid>` newer SDKs leave) points at a
+//!   run folder beside it: a copy of it, with or without its log, is counted as ignored and
+//!   not loaded again, and the link itself is ignored, not skipped. Only a `latest-run` with
+//!   no run folder beside it is read, as the run it holds. Several folders of one run id side by side (a resumed run) are read in
 //!   folder-name order into one run.
 //! - **Sweeps**: a sweep config (`sweep.yaml`, a YAML with top-level `method:` and
 //!   `parameters:`, anywhere in the load outside a run's `files/`) gives the runs of its sweep
@@ -300,24 +302,30 @@ pub(crate) fn read(cx: ReadContext<'_>) -> Result<()> {
         let id = id_from_names(tree, dir, &files).unwrap_or_else(|| dir.to_string());
         groups.entry((parent(dir).to_string(), id)).or_default().push((dir.to_string(), files));
     }
+    // The SDK's `latest-run` (and the `latest-run.<pid>` it sometimes leaves) points at a run
+    // folder beside it; a copy of one, with or without its log, is not a run of its own.
+    let with_runs: BTreeSet<String> = groups
+        .values()
+        .flatten()
+        .filter(|(d, _)| !is_latest_run_name(name_of(d)))
+        .map(|(d, _)| parent(d).to_string())
+        .collect();
     let mut jobs = Vec::new();
-    for ((_, id), mut dirs) in groups {
-        let is_latest = |d: &str| name_of(d) == "latest-run";
-        if dirs.len() > 1 && dirs.iter().any(|(d, _)| !is_latest(d)) {
+    for ((folder, id), mut dirs) in groups {
+        if with_runs.contains(&folder) {
             dirs.retain(|(d, files)| {
-                if is_latest(d) {
+                if is_latest_run_name(name_of(d)) {
                     progress.advance(files.len() as u64, files.iter().filter_map(|p| tree.size(p)).sum());
-                    report.ignore(
-                        "W&B latest-run files (a copy of another run folder, not loaded twice)",
-                        files.len() as u64,
-                    );
+                    report.ignore(LATEST_RUN_COPY, files.len() as u64);
                     false
                 } else {
                     true
                 }
             });
         }
-        jobs.push(RunJob { fallback_id: id, dirs });
+        if !dirs.is_empty() {
+            jobs.push(RunJob { fallback_id: id, dirs });
+        }
     }
 
     let read = |job| {
@@ -331,6 +339,18 @@ pub(crate) fn read(cx: ReadContext<'_>) -> Result<()> {
         *report.formats.entry(FORMAT_NAME.to_string()).or_default() += added;
     }
     Ok(())
+}
+
+/// What a copy of `latest-run` is counted as.
+const LATEST_RUN_COPY: &str = "W&B latest-run files (a copy of another run folder, not loaded twice)";
+
+/// What the SDK's `latest-run` link is counted as when the folder walk does not follow it.
+pub(crate) const LATEST_RUN_LINK: &str = "W&B latest-run links (to a run folder beside them; not followed)";
+
+/// Whether `name` is the SDK's pointer to the current run: `latest-run`, or a
+/// `latest-run.<pid>` that newer SDKs leave behind.
+pub(crate) fn is_latest_run_name(name: &str) -> bool {
+    name == "latest-run" || name.strip_prefix("latest-run.").is_some_and(|rest| !rest.is_empty())
 }
 
 fn read_run(tree: &FileTree, job: RunJob, progress: &ProgressTracker<'_>) -> (RunData, LoadReport) {
