@@ -66,7 +66,8 @@ pub fn detect(tree: &FileTree) -> bool {
     tree.paths().any(is_event_file)
 }
 
-fn is_event_file(path: &str) -> bool {
+/// Whether `path` names a TensorBoard event file (`events.out.tfevents.*`).
+pub(crate) fn is_event_file(path: &str) -> bool {
     path.rsplit('/').next().is_some_and(|name| name.contains("tfevents"))
 }
 
@@ -79,11 +80,12 @@ pub(crate) fn read(cx: ReadContext<'_>) -> Result<()> {
     let ReadContext { tree, builder, report, progress, claimed, .. } = cx;
     // Paths come sorted, so each directory's files are in name order.
     let mut dirs: BTreeMap<&str, Vec<(String, bool)>> = BTreeMap::new();
-    for path in tree.paths().filter(|p| is_event_file(p)) {
+    // An event file another reader already claimed belongs to that reader's run (Keras and
+    // PyTorch autologging keep one in an MLflow run's artifacts/): it is not a run of its own,
+    // and that reader counts it.
+    for path in tree.paths().filter(|p| is_event_file(p) && !claimed.contains(*p)) {
         let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
-        // An event file another reader already claimed (e.g. kept as an MLflow artifact) is
-        // still read as a TensorBoard run, but not counted twice for progress.
-        dirs.entry(dir).or_default().push((path.to_string(), !claimed.contains(path)));
+        dirs.entry(dir).or_default().push((path.to_string(), true));
     }
     claimed.extend(dirs.values().flatten().map(|(p, _)| p.clone()));
     let jobs = dirs
@@ -105,6 +107,8 @@ pub(crate) fn read(cx: ReadContext<'_>) -> Result<()> {
         })
         .collect();
     let added = run::read_runs(tree, jobs, builder, report, progress)?;
-    *report.formats.entry(FORMAT_NAME.to_string()).or_default() += added;
+    if added > 0 {
+        *report.formats.entry(FORMAT_NAME.to_string()).or_default() += added;
+    }
     Ok(())
 }

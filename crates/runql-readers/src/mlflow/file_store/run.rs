@@ -40,6 +40,11 @@ pub(super) fn read_runs(
     crate::batch::read_in_batches(jobs, BATCH, read, builder, report)
 }
 
+/// What TensorBoard event files among a run's artifacts are counted as: Keras and PyTorch
+/// autologging keep the run's curves there too, and they are not a second run.
+const TENSORBOARD_ARTIFACTS: &str =
+    "MLflow artifacts: TensorBoard event files (autologged curves of the run, not a run of their own)";
+
 fn read_run(tree: &FileTree, job: RunJob, progress: &ProgressTracker<'_>) -> (RunData, LoadReport) {
     let mut report = LoadReport::default();
     let RunJob { dir, meta, experiment, in_trash, files } = job;
@@ -53,6 +58,9 @@ fn read_run(tree: &FileTree, job: RunJob, progress: &ProgressTracker<'_>) -> (Ru
         let shown = || tree.display_path(path);
         if !matches!(folder, "metrics" | "params" | "tags") {
             match folder {
+                "artifacts" if crate::tensorboard::is_event_file(rel) => {
+                    report.ignore(TENSORBOARD_ARTIFACTS, 1)
+                }
                 "artifacts" => report.ignore("MLflow artifact files", 1),
                 _ => report.skip(shown(), None, "unexpected file in an MLflow run folder"),
             }
