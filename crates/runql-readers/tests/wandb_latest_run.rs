@@ -5,28 +5,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
+
+use common::copy_dir;
 
 use arrow_array::cast::AsArray;
 use runql_readers::{FileTree, LoadOptions, Loaded, Severity};
 
 fn fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/wandb/wandb")
-}
-
-/// Copies `from` into `to`, following symlinks (as a zip or a copy does; broken ones, which
-/// the SDK leaves for logs it did not keep, are left out as they would be).
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else if path.exists() {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
 }
 
 fn load(dir: &Path) -> Loaded {

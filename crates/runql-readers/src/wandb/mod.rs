@@ -358,6 +358,9 @@ fn read_run(tree: &FileTree, job: RunJob, progress: &ProgressTracker<'_>) -> (Ru
     let mut parts = RunParts::default();
     let mut origin = tree.origin().to_string();
     let mut jsonl = Vec::new();
+    let mut has_log_file = false;
+    // The log read last: what a warning about the log names.
+    let mut log_shown: Option<String> = None;
     for (dir, files) in &job.dirs {
         origin = tree.display_path(dir);
         let rel_of = |p: &str| -> String {
@@ -382,6 +385,7 @@ fn read_run(tree: &FileTree, job: RunJob, progress: &ProgressTracker<'_>) -> (Ru
             })
             .collect();
         ordered.sort_by_key(|(rank, p, _)| (*rank, p.as_str()));
+        has_log_file |= ordered.iter().any(|(_, _, r)| matches!(r, Role::Log));
         for (_, path, role) in ordered {
             let size = tree.size(path).unwrap_or(0);
             progress.advance(1, size);
@@ -417,7 +421,10 @@ fn read_run(tree: &FileTree, job: RunJob, progress: &ProgressTracker<'_>) -> (Ru
                 continue;
             }
             match role {
-                Role::Log => parts.read_log(&bytes, &shown, &mut report),
+                Role::Log => {
+                    parts.read_log(&bytes, &shown, &mut report);
+                    log_shown = Some(shown.clone());
+                }
                 Role::ConfigYaml => parts.read_config_yaml(&bytes, &shown, &mut report),
                 Role::SummaryJson => parts.read_summary_json(&bytes, &shown, &mut report),
                 Role::MetadataJson => parts.read_metadata_json(&bytes, &shown, &mut report),
@@ -436,9 +443,23 @@ fn read_run(tree: &FileTree, job: RunJob, progress: &ProgressTracker<'_>) -> (Ru
             parts.read_history_jsonl(&bytes, &shown, &mut report);
         }
     }
-    let (run, ignored) = parts.into_run(&job.fallback_id, origin);
+    // A folder with no log file at all (lost in a copy): the history is missing, which the
+    // side files cannot make up for. (An unreadable log is reported as such already.)
+    if !has_log_file && parts.history.rows == 0 {
+        report.warn(
+            origin.clone(),
+            None,
+            "no .wandb log (and no wandb-history.jsonl): the run's history is missing; it is loaded \
+             from its side files, with one point per summary value",
+        );
+    }
+    let (run, ignored, warnings) = parts.into_run(&job.fallback_id, origin.clone());
     for (what, n) in ignored {
         report.ignore(what, n);
+    }
+    let about = log_shown.unwrap_or(origin);
+    for warning in warnings {
+        report.warn(about.clone(), None, warning);
     }
     (run, report)
 }

@@ -416,8 +416,15 @@ impl RunParts {
     }
 
     /// Turns the parts into a run. `fallback_id` names the run when no file says its id.
-    pub fn into_run(mut self, fallback_id: &str, origin: String) -> (RunData, Ignored) {
+    /// The run, what was counted and not tabulated, and warnings about the run as a whole
+    /// (for the report, under the run's folder).
+    pub fn into_run(mut self, fallback_id: &str, origin: String) -> (RunData, Ignored, Vec<String>) {
         let mut ignored = std::mem::take(&mut self.ignored);
+        let mut warnings = Vec::new();
+        // A log without an exit record was cut off (copied or synced while training) or is
+        // still being written; its last values may be older than the summary's.
+        let cut_log = self.has_log && self.exit.is_none();
+        let mut differing: Vec<(String, f64, f64)> = Vec::new();
         let mut run = RunData::default();
 
         // Params: config leaves; `_wandb` (SDK internals) and `wandb_version` are counted.
@@ -457,17 +464,30 @@ impl RunParts {
             match leaf {
                 Leaf::Number(v) => match self.history.last_value(&key) {
                     Some(last) if last == v || (last.is_nan() && v.is_nan()) => {}
-                    Some(_) => count(
-                        &mut ignored,
-                        "W&B summary values that differ from the last logged value (metrics keep the logged history)",
-                        1,
-                    ),
+                    Some(last) => {
+                        count(
+                            &mut ignored,
+                            "W&B summary values that differ from the last logged value (metrics keep the logged history)",
+                            1,
+                        );
+                        differing.push((key.clone(), last, v));
+                    }
                     None if self.history.has(&key) => {}
                     None => self.history.push(key, last_step, summary_ts, v),
                 },
                 Leaf::Media(kind) => count(&mut ignored, values::media_key("summary", &kind), 1),
                 Leaf::Other(kind) => count(&mut ignored, values::other_key("summary", kind), 1),
             }
+        }
+
+        if cut_log && let Some((key, logged, summary)) = differing.first() {
+            warnings.push(format!(
+                "the log ends without the run's exit record (cut off, or still training) and \
+                 wandb-summary.json holds other final values for {} metric(s), e.g. {key}: {logged} \
+                 last logged, {summary} in the summary; metrics keep the logged history, so a \
+                 ranking by final value uses the log's",
+                differing.len()
+            ));
         }
 
         let (status, ended) = match (&self.exit, self.has_log) {
@@ -512,7 +532,7 @@ impl RunParts {
             origin,
             artifact_uri: None,
         };
-        (run, ignored)
+        (run, ignored, warnings)
     }
 }
 

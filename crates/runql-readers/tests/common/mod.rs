@@ -94,3 +94,18 @@ pub fn summary(loaded: &Loaded, run: &str, key: &str, col: &str) -> Option<f64> 
     let n = c.as_primitive::<Int64Type>();
     n.is_valid(i).then(|| n.value(i) as f64)
 }
+
+/// Copies folder `from` into `to`, following symlinks as a zip or a copy does (broken ones,
+/// which the W&B SDK leaves for logs it did not keep, are left out as they would be).
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else if path.exists() {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
