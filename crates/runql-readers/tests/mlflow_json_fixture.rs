@@ -132,3 +132,69 @@ fn export_import_run_json_gives_full_histories() {
     assert_eq!(check_runs(&l, true), 3);
     assert_eq!(l.tables.runs.num_rows(), 3);
 }
+
+/// A complete mlflow-export-import export (`export_experiments`): the runs mlflow lists as
+/// active, each under the name of its experiment (from `experiment.json`), and nothing
+/// skipped.
+#[test]
+fn a_complete_export_names_each_runs_experiment() {
+    let want = expected();
+    let names: BTreeMap<&str, &str> = want["experiments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["experiment_id"].as_str().unwrap(), e["name"].as_str().unwrap()))
+        .collect();
+    let mut want_runs: Vec<(String, String)> = want["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["lifecycle_stage"] == "active")
+        .map(|r| {
+            (r["run_id"].as_str().unwrap().to_owned(), names[r["experiment_id"].as_str().unwrap()].to_owned())
+        })
+        .collect();
+    want_runs.sort();
+
+    let l = load_path(fixtures().join("mlflow-json/export-all"));
+    let ids = strings(&l.tables.runs, "run_id");
+    let projects = strings(&l.tables.runs, "project");
+    let mut got: Vec<(String, String)> =
+        ids.into_iter().zip(projects).map(|(id, p)| (id.unwrap(), p.unwrap_or_default())).collect();
+    got.sort();
+    assert_eq!(got, want_runs);
+    assert!(skipped(&l).is_empty(), "{:?}", skipped(&l));
+    assert!(warnings(&l).is_empty(), "{:?}", warnings(&l));
+    assert_eq!(l.report.ignored.get("mlflow-export-import experiment tags (not tabulated)"), Some(&1));
+}
+
+/// A run the manifest lists whose run.json is missing, and runs the export says failed, are
+/// warnings naming the manifest.
+#[test]
+fn an_export_missing_runs_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export-all");
+    copy_dir(&fixtures().join("mlflow-json/export-all"), &export);
+    let gone = "b8134e77a4c9427daf6c72f9b192e0d9";
+    std::fs::remove_dir_all(export.join("0").join(gone)).unwrap();
+    let summary = export.join("experiments.json");
+    let mut doc: Value = serde_json::from_slice(&std::fs::read(&summary).unwrap()).unwrap();
+    doc["mlflow"]["experiments"][0]["failed_runs"] = Value::from(2);
+    std::fs::write(&summary, serde_json::to_vec(&doc).unwrap()).unwrap();
+
+    let l = load_path(export.clone());
+    let w = warnings(&l);
+    let manifest = export.join("0/experiment.json").display().to_string();
+    assert!(
+        w.contains(&format!(
+            "warning: {manifest}: run {gone} is listed here, but no run.json of it is in the load"
+        )),
+        "{w:?}"
+    );
+    let failed = format!(
+        "warning: {}: the export says 2 runs failed to export: they are not in it",
+        summary.display()
+    );
+    assert!(w.contains(&failed), "{w:?}");
+    assert_eq!(l.tables.runs.num_rows(), 9);
+}

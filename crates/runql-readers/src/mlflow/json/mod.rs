@@ -7,13 +7,17 @@
 //!   value the search response had for that run and key; pages of one key are appended.
 //! - mlflow-export-import's `run.json` (`{"system": …, "mlflow": {"info", "params",
 //!   "metrics": {key: [points]}, "tags"}}`, full histories; older exports without the
-//!   `mlflow` wrapper too).
+//!   `mlflow` wrapper too), and the manifests of a complete export: `experiment.json`
+//!   (`{"mlflow": {"experiment": {…, "name"}, "runs": [ids]}}`) names the experiment of its
+//!   runs (`runs.project`), and a run it lists that the load does not hold is a warning;
+//!   `experiments.json` (the export's summary) names experiments too. Either reports runs
+//!   the export says failed.
 //!
 //! Values follow protobuf JSON: int64 as numbers or strings, NaN/±infinity as `"NaN"`,
 //! `"Infinity"`, `"-Infinity"` (bare `NaN` tokens are accepted too); a missing step is 0.
 //! Runs map like the file store's: `name` from `run_name` (else tag `mlflow.runName`),
 //! `parent_run_id` from tag `mlflow.parentRunId`; the REST API does not name the
-//! experiment, so `project` stays empty. A file that looks like one of these but is not
+//! experiment, so `project` stays empty unless an export manifest names it. A file that looks like one of these but is not
 //! JSON (truncated, corrupt) is reported with its line and column; a JSON file of another
 //! shape is left to the other readers.
 //!
@@ -75,6 +79,7 @@ pub fn looks_like_mlflow_json(head: &[u8]) -> bool {
     let has = |s: &str| text.contains(s);
     let first_key = |k: &str| text.get(1..).is_some_and(|t| t.trim_start().starts_with(k));
     (has("\"info\"") && (has("\"run_id\"") || has("\"run_uuid\"")))
+        || (has("\"system\"") && has("\"mlflow\"") && (has("\"experiment\"") || has("\"experiments\"")))
         || first_key("\"runs\"")
         || (first_key("\"metrics\"") && has("\"key\"") && has("\"value\""))
 }
@@ -137,6 +142,10 @@ enum Doc<'a> {
     /// A `runs/search` response that matched nothing (see the module doc); true when it
     /// has a `next_page_token`.
     EmptySearch(bool),
+    /// An export's `experiment.json`: the experiment, and the ids of its runs.
+    Experiment(&'a JsonValue, Option<&'a JsonValue>),
+    /// An export's `experiments.json`: `{id, name, ok_runs, failed_runs}` per experiment.
+    Experiments(&'a [JsonValue]),
 }
 
 fn classify<'a>(doc: &'a JsonValue, path: &str) -> Option<Doc<'a>> {
@@ -149,6 +158,14 @@ fn classify<'a>(doc: &'a JsonValue, path: &str) -> Option<Doc<'a>> {
     }
     if let Some(run) = doc.get("run").filter(|r| r.get("info").is_some()) {
         return Some(Doc::Runs(vec![run], false));
+    }
+    if let Some(m) = doc.get("mlflow") {
+        if let Some(e) = m.get("experiment").filter(|e| e.get("experiment_id").is_some()) {
+            return Some(Doc::Experiment(e, m.get("runs")));
+        }
+        if let Some(JsonValue::Array(list)) = m.get("experiments") {
+            return Some(Doc::Experiments(list));
+        }
     }
     if let Some(run) = doc.get("mlflow").filter(|r| r.get("info").is_some()) {
         return Some(Doc::Runs(vec![run], false));
@@ -169,6 +186,30 @@ struct Acc {
     index: HashMap<String, usize>,
     /// (run id, key) → points in file order, and the file that first had them.
     history: BTreeMap<(String, String), (Points, String)>,
+    /// Experiment id → name, from an export's manifests.
+    experiments: HashMap<String, String>,
+    /// Run ids an export's `experiment.json` lists, and that file.
+    listed: Vec<(String, String)>,
+}
+
+/// An id written as a JSON string or number.
+fn id_text(v: Option<&JsonValue>) -> Option<String> {
+    match v? {
+        JsonValue::Str(s) => Some(s.clone()),
+        JsonValue::Int(i) => Some(i.to_string()),
+        _ => None,
+    }
+}
+
+/// Warns when an export manifest says runs failed to export.
+fn warn_failed_runs(failed: u64, shown: &str, report: &mut LoadReport) {
+    if failed > 0 {
+        report.warn(
+            shown,
+            None,
+            format!("the export says {failed} runs failed to export: they are not in it"),
+        );
+    }
 }
 
 /// Reads every MLflow JSON document in `tree` into `builder`, recording problems in
@@ -245,6 +286,38 @@ pub(crate) fn read(cx: ReadContext<'_>) -> Result<()> {
                     format!("an empty runs/search response: no runs{page} (MLflow omits empty fields, so a search that matched nothing is saved as `{{}}`)"),
                 );
             }
+            Doc::Experiment(e, runs) => {
+                if let (Some(id), Some(name)) =
+                    (id_text(e.get("experiment_id")), e.get("name").and_then(JsonValue::as_str))
+                {
+                    acc.experiments.insert(id, name.to_string());
+                }
+                if let Some(JsonValue::Object(tags)) = e.get("tags") {
+                    report.ignore("mlflow-export-import experiment tags (not tabulated)", tags.len() as u64);
+                }
+                if let Some(JsonValue::Array(ids)) = runs {
+                    acc.listed.extend(
+                        ids.iter().filter_map(JsonValue::as_str).map(|id| (id.to_string(), shown.clone())),
+                    );
+                }
+                let failed =
+                    doc.get("info").and_then(|i| i.get("num_failed_runs")).and_then(JsonValue::as_i64);
+                warn_failed_runs(failed.and_then(|n| u64::try_from(n).ok()).unwrap_or(0), &shown, report);
+            }
+            Doc::Experiments(list) => {
+                let mut failed = 0u64;
+                for e in list {
+                    if let (Some(id), Some(name)) =
+                        (id_text(e.get("id")), e.get("name").and_then(JsonValue::as_str))
+                    {
+                        acc.experiments.entry(id).or_insert_with(|| name.to_string());
+                    }
+                    let n =
+                        e.get("failed_runs").and_then(JsonValue::as_i64).and_then(|n| u64::try_from(n).ok());
+                    failed = failed.saturating_add(n.unwrap_or(0));
+                }
+                warn_failed_runs(failed, &shown, report);
+            }
             Doc::History => {
                 let h = history::parse_history(&doc, &path);
                 if h.bad > 0 {
@@ -269,6 +342,15 @@ pub(crate) fn read(cx: ReadContext<'_>) -> Result<()> {
                     entry.0.push((step, ts, value));
                 }
             }
+        }
+    }
+    for (run_id, shown) in std::mem::take(&mut acc.listed) {
+        if !acc.index.contains_key(&run_id) {
+            report.warn(
+                shown,
+                None,
+                format!("run {run_id} is listed here, but no run.json of it is in the load"),
+            );
         }
     }
     let runs = finish(acc);
@@ -319,6 +401,12 @@ fn finish(mut acc: Acc) -> Vec<RunData> {
         }
         run.metrics.retain(|s| s.key != series.key);
         run.metrics.push(series);
+    }
+    for run in &mut acc.runs {
+        if run.info.project.is_none() {
+            let name = run.info.experiment_id.as_ref().and_then(|id| acc.experiments.get(id));
+            run.info.project = name.cloned();
+        }
     }
     acc.runs
 }
