@@ -122,6 +122,12 @@ describe(`the ${api === "page" ? "page-thread" : "worker"} API`, () => {
         api === "worker" ? window.runql.RunQL.initWorker(options) : window.runql.RunQL.init(options);
     }, api);
   });
+  after(async () => {
+    await page.evaluate(async () => {
+      await window.db?.close();
+      window.db = null;
+    });
+  });
 
   test("loads {path, data} items and ranks runs like mlflow reads them", async () => {
     const out = await page.evaluate(async ([mlruns, sql]) => {
@@ -487,8 +493,8 @@ describe("two modules", () => {
       const loader = new Loader(false);
       loader.stageDemo(2, 3, 5, 1, "mlflow");
       loader.commit(false, undefined);
-      // takeTable's pieces are views of the loader's memory: each table is copied out into
-      // one stream here, to be handed over later and in parts.
+      // takeTable's pieces are views of the loader's memory, valid until its next call: each
+      // table is copied out into one stream as it is taken, to be handed over later in parts.
       const joined = (pieces) => {
         const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
         let at = 0;
@@ -499,9 +505,12 @@ describe("two modules", () => {
         return out;
       };
       const r = {};
-      const taken = loader.tableNames().map((name) => [name, loader.takeTable(name)]);
-      r.pieces = taken.find(([name]) => name === "metrics")[1].length;
-      const tables = Object.fromEntries(taken.map(([name, pieces]) => [name, joined(pieces)]));
+      const tables = {};
+      for (const name of loader.tableNames()) {
+        const pieces = loader.takeTable(name);
+        if (name === "metrics") r.pieces = pieces.length;
+        tables[name] = joined(pieces);
+      }
       loader.finish(true);
       r.notIpc = attempt(() => db.stageTable("runs", [new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9])]));
       r.notBytes = attempt(() => db.stageTable("runs", [tables.runs, "more"]));

@@ -10,7 +10,8 @@
 //! Nothing in a file can exhaust the stack or memory: yaml-rust2's event loop is driven with
 //! an explicit stack (no recursion on input depth), nesting is capped at [`MAX_DEPTH`], the
 //! input size by the caller, and aliases are expanded only within a budget of [`MAX_NODES`]
-//! values (no "billion laughs").
+//! values and of bytes ([`EXPANSION_FACTOR`] times the input), so neither "billion laughs"
+//! nor an alias to one large value repeated can exhaust memory.
 
 use std::collections::HashMap;
 
@@ -23,6 +24,26 @@ use crate::json_lenient::JsonValue;
 pub const MAX_DEPTH: usize = 64;
 /// At most this many values (after alias expansion) per document.
 pub const MAX_NODES: usize = 1_000_000;
+/// After alias expansion, a document's scalars hold at most this many times the bytes of
+/// the file (and at least [`MIN_EXPANDED_BYTES`]): an alias to one large value, repeated,
+/// is refused before it is copied into gigabytes.
+pub const EXPANSION_FACTOR: usize = 4;
+/// See [`EXPANSION_FACTOR`].
+pub const MIN_EXPANDED_BYTES: usize = 16 << 20;
+
+/// What a value costs once read: its values (collections count one) and its scalars' bytes.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cost {
+    nodes: usize,
+    bytes: usize,
+}
+
+impl Cost {
+    fn add(&mut self, other: Cost) {
+        self.nodes = self.nodes.saturating_add(other.nodes);
+        self.bytes = self.bytes.saturating_add(other.bytes);
+    }
+}
 
 /// Why a YAML document could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,8 +158,8 @@ impl YamlNode {
 }
 
 enum Frame {
-    Map { entries: Vec<(String, YamlNode)>, key: Option<String>, anchor: usize, nodes: usize },
-    Seq { items: Vec<YamlNode>, anchor: usize, nodes: usize },
+    Map { entries: Vec<(String, YamlNode)>, key: Option<String>, anchor: usize, cost: Cost },
+    Seq { items: Vec<YamlNode>, anchor: usize, cost: Cost },
 }
 
 /// Parses the first document of `bytes`, refusing input over `max_bytes` (`what` names the
@@ -156,7 +177,8 @@ enum Frame {
 ///
 /// # Errors
 /// A [`YamlError`] for oversized or non-UTF-8 input, syntax errors, nesting deeper than
-/// [`MAX_DEPTH`], alias expansion beyond [`MAX_NODES`], aliases to unknown anchors,
+/// [`MAX_DEPTH`], alias expansion beyond [`MAX_NODES`] values or the byte budget of
+/// [`EXPANSION_FACTOR`], aliases to unknown anchors,
 /// collections or aliases used as keys, or no document at all.
 pub fn parse(bytes: &[u8], max_bytes: usize, what: &str) -> Result<YamlNode, YamlError> {
     let fail = |line: Option<u64>, message: String| YamlError { line, message };
@@ -169,15 +191,17 @@ pub fn parse(bytes: &[u8], max_bytes: usize, what: &str) -> Result<YamlNode, Yam
     })?;
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Frame> = Vec::new();
-    let mut anchors: HashMap<usize, (YamlNode, usize)> = HashMap::new();
-    let mut total_nodes = 0usize;
+    let mut anchors: HashMap<usize, (YamlNode, Cost)> = HashMap::new();
+    let mut total = Cost::default();
+    let max_expanded = max_bytes.saturating_mul(EXPANSION_FACTOR).max(MIN_EXPANDED_BYTES);
+    let one = Cost { nodes: 1, bytes: 0 };
     let mut root: Option<YamlNode> = None;
     loop {
         let (event, mark) =
             parser.next_token().map_err(|e| fail(Some(e.marker().line() as u64), e.info().to_string()))?;
         let line = Some(mark.line() as u64);
         // A finished value (and its node count) to hand to the enclosing collection.
-        let finished: Option<(YamlNode, usize, usize)> = match event {
+        let finished: Option<(YamlNode, usize, Cost)> = match event {
             Event::StreamEnd => break,
             Event::Nothing | Event::StreamStart | Event::DocumentStart => None,
             Event::DocumentEnd => {
@@ -195,29 +219,31 @@ pub fn parse(bytes: &[u8], max_bytes: usize, what: &str) -> Result<YamlNode, Yam
                     return Err(fail(line, format!("nested deeper than {MAX_DEPTH} levels")));
                 }
                 stack.push(if matches!(event, Event::MappingStart(..)) {
-                    Frame::Map { entries: Vec::new(), key: None, anchor, nodes: 1 }
+                    Frame::Map { entries: Vec::new(), key: None, anchor, cost: one }
                 } else {
-                    Frame::Seq { items: Vec::new(), anchor, nodes: 1 }
+                    Frame::Seq { items: Vec::new(), anchor, cost: one }
                 });
                 None
             }
             Event::MappingEnd | Event::SequenceEnd => match stack.pop() {
-                Some(Frame::Map { entries, key, anchor, nodes }) => {
+                Some(Frame::Map { entries, key, anchor, cost }) => {
                     if key.is_some() {
                         return Err(fail(line, "a mapping key without a value".into()));
                     }
-                    Some((YamlNode::Map(entries), anchor, nodes))
+                    Some((YamlNode::Map(entries), anchor, cost))
                 }
-                Some(Frame::Seq { items, anchor, nodes }) => Some((YamlNode::Seq(items), anchor, nodes)),
+                Some(Frame::Seq { items, anchor, cost }) => Some((YamlNode::Seq(items), anchor, cost)),
                 None => return Err(fail(line, "unbalanced end of collection".into())),
             },
             Event::Scalar(text, style, anchor, _) => {
-                if let Some(Frame::Map { key: key @ None, .. }) = stack.last_mut() {
+                if let Some(Frame::Map { key: key @ None, cost, .. }) = stack.last_mut() {
+                    cost.add(Cost { nodes: 0, bytes: text.len() });
                     *key = Some(text);
                     None
                 } else {
+                    let cost = Cost { nodes: 1, bytes: text.len() };
                     let scalar = Scalar { text, plain: style == TScalarStyle::Plain };
-                    Some((YamlNode::Scalar(scalar), anchor, 1))
+                    Some((YamlNode::Scalar(scalar), anchor, cost))
                 }
             }
             Event::Alias(id) => {
@@ -225,18 +251,22 @@ pub fn parse(bytes: &[u8], max_bytes: usize, what: &str) -> Result<YamlNode, Yam
                     return Err(fail(line, "an alias used as a mapping key".into()));
                 }
                 match anchors.get(&id) {
-                    Some((v, n)) => Some((v.clone(), 0, *n)),
+                    // Checked before the copy is made.
+                    Some((v, c)) => {
+                        let mut after = total;
+                        after.add(*c);
+                        check_budget(after, max_expanded, line)?;
+                        Some((v.clone(), 0, *c))
+                    }
                     None => return Err(fail(line, "alias to an unknown anchor".into())),
                 }
             }
         };
-        let Some((value, anchor, nodes)) = finished else { continue };
-        total_nodes = total_nodes.saturating_add(nodes);
-        if total_nodes > MAX_NODES {
-            return Err(fail(line, format!("more than {MAX_NODES} values (alias expansion?)")));
-        }
+        let Some((value, anchor, cost)) = finished else { continue };
+        total.add(cost);
+        check_budget(total, max_expanded, line)?;
         if anchor != 0 {
-            anchors.insert(anchor, (value.clone(), nodes));
+            anchors.insert(anchor, (value.clone(), cost));
         }
         match stack.last_mut() {
             None => {
@@ -244,19 +274,33 @@ pub fn parse(bytes: &[u8], max_bytes: usize, what: &str) -> Result<YamlNode, Yam
                     root = Some(value);
                 }
             }
-            Some(Frame::Seq { items, nodes: n, .. }) => {
+            Some(Frame::Seq { items, cost: c, .. }) => {
                 items.push(value);
-                *n = n.saturating_add(nodes);
+                c.add(cost);
             }
-            Some(Frame::Map { entries, key, nodes: n, .. }) => {
+            Some(Frame::Map { entries, key, cost: c, .. }) => {
                 if let Some(k) = key.take() {
                     entries.push((k, value));
-                    *n = n.saturating_add(nodes);
+                    c.add(cost);
                 }
             }
         }
     }
     root.ok_or_else(|| fail(None, "empty document".into()))
+}
+
+/// The error once `total` is over the value or byte budget of a document.
+fn check_budget(total: Cost, max_bytes: usize, line: Option<u64>) -> Result<(), YamlError> {
+    if total.nodes > MAX_NODES {
+        return Err(YamlError { line, message: format!("more than {MAX_NODES} values (alias expansion?)") });
+    }
+    if total.bytes > max_bytes {
+        return Err(YamlError {
+            line,
+            message: format!("more than {max_bytes} bytes of values (alias expansion?)"),
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -313,6 +357,13 @@ mod tests {
         }
         let err = parse(laughs.as_bytes(), LIMIT, "x").unwrap_err();
         assert_eq!(err.message, format!("more than {MAX_NODES} values (alias expansion?)"));
+        // Few values, each a copy of one large scalar: the bytes are what is refused.
+        let big = format!("a: &a '{}'\nb: [{}]\n", "x".repeat(600_000), vec!["*a"; 100].join(", "));
+        assert!(big.len() < LIMIT);
+        let err = parse(big.as_bytes(), LIMIT, "x").unwrap_err();
+        assert_eq!(err.message, format!("more than {MIN_EXPANDED_BYTES} bytes of values (alias expansion?)"));
+        let few = format!("a: &a '{}'\nb: [*a, *a]\n", "x".repeat(600_000));
+        assert!(parse(few.as_bytes(), LIMIT, "x").is_ok(), "a few copies are fine");
     }
 
     #[test]

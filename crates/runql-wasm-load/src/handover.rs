@@ -55,13 +55,19 @@ impl PendingTables {
 /// without a copy out first. A view stays valid until the memory grows (which empties it:
 /// reading it then gives no bytes, never other bytes) or its piece is dropped.
 pub fn memory_views(pieces: &[Buffer]) -> js_sys::Array {
-    let memory = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer();
+    let memory = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>();
     pieces
         .iter()
         .map(|piece| {
-            // In wasm32 an address is the byte offset in the module's memory.
+            // In wasm32 an address is the byte offset in the module's memory. The buffer is
+            // asked for each view: building the array may grow the memory, which detaches
+            // the one before.
             let offset = piece.as_ptr() as usize;
-            js_sys::Uint8Array::new_with_byte_offset_and_length(&memory, offset as u32, piece.len() as u32)
+            js_sys::Uint8Array::new_with_byte_offset_and_length(
+                &memory.buffer(),
+                offset as u32,
+                piece.len() as u32,
+            )
         })
         .collect()
 }

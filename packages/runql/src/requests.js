@@ -32,7 +32,8 @@ import { sceneTransferables } from "./chart.js";
 
 /**
  * @typedef {object} Request
- * @property {string} what what the request is called in error messages ("the query")
+ * @property {string} what what the request is called in error messages, a noun phrase that
+ *   reads in "while answering …" and "… ran longer than its time limit" ("the query")
  * @property {boolean} [limited] whether the per-call time limit (initWorker's queryTimeout)
  *   applies to it
  * @property {(state: WorkerState, args: any, context: RequestContext) => Answer|Promise<Answer>} answer
@@ -77,7 +78,7 @@ function chartRequest(what, f) {
 /** @type {Record<string, Request>} */
 export const REQUESTS = {
   init: {
-    what: "starting the worker's runql instance",
+    what: "the start of its runql instance",
     answer: async (state, { wasm, loaderWasm, keepInputs, prefetchLoader }, { RunQL }) => {
       state.db = await RunQL.init({ wasm, loaderWasm, keepInputs, prefetchLoader });
       return { result: true };
@@ -97,7 +98,7 @@ export const REQUESTS = {
     answer: async (state, args) => ({ result: await state.db.loadDemo(args.spec) }),
   },
   prefetchLoader: {
-    what: "fetching the loader module",
+    what: "the loader module's fetch",
     answer: async (state) => {
       await state.db.prefetchLoader();
       return { result: true };
@@ -153,27 +154,27 @@ export const REQUESTS = {
     },
   },
   chartScene: chartRequest("the chart's scene", (c) => withScene(c)),
-  chartPick: chartRequest("pick()", (c, { x, y }) => ({ result: c.pick(x, y) })),
-  chartZoom: chartRequest("zoom()", (c, { x0, x1 }) => {
+  chartPick: chartRequest("the chart's pick()", (c, { x, y }) => ({ result: c.pick(x, y) })),
+  chartZoom: chartRequest("the chart's zoom()", (c, { x0, x1 }) => {
     c.zoom(x0, x1);
     return withScene(c);
   }),
-  chartReset: chartRequest("reset()", (c) => {
+  chartReset: chartRequest("the chart's reset()", (c) => {
     c.reset();
     return withScene(c);
   }),
-  chartSetOptions: chartRequest("setOptions()", (c, { options }) => {
+  chartSetOptions: chartRequest("the chart's setOptions()", (c, { options }) => {
     c.setOptions(options);
     return withScene(c);
   }),
-  chartToData: chartRequest("toData()", (c, { px, py }) => ({ result: c.toData(px, py) })),
-  chartToPixels: chartRequest("toPixels()", (c, { x, y }) => ({ result: c.toPixels(x, y) })),
-  chartPlotArea: chartRequest("plotArea()", (c) => ({ result: c.plotArea() })),
-  chartXRange: chartRequest("xRange()", (c) => ({ result: c.xRange() })),
+  chartToData: chartRequest("the chart's toData()", (c, { px, py }) => ({ result: c.toData(px, py) })),
+  chartToPixels: chartRequest("the chart's toPixels()", (c, { x, y }) => ({ result: c.toPixels(x, y) })),
+  chartPlotArea: chartRequest("the chart's plotArea()", (c) => ({ result: c.plotArea() })),
+  chartXRange: chartRequest("the chart's xRange()", (c) => ({ result: c.xRange() })),
   chartSvg: chartRequest("the chart's SVG", (c) => ({ result: c.svg() })),
   chartSpec: chartRequest("the chart's spec", (c) => ({ result: c.spec() })),
   chartFree: {
-    what: "free()",
+    what: "the chart's free()",
     answer: (state, args) => {
       const c = chartOf(state, args.id);
       state.charts.delete(args.id);

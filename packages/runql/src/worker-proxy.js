@@ -302,9 +302,11 @@ export class RunQLWorker {
    * @param {{transfer?: Transferable[], onProgress?: (p: object) => void, signal?: AbortSignal, timeoutMs?: number, onAnswer?: (result: any) => void}} [options]
    * @returns {Promise<{result: any, epoch: number}>}
    */
-  #callIn(op, args, { transfer = [], onProgress, signal, timeoutMs = 0, onAnswer } = {}) {
+  #callIn(op, args, { transfer = [], onProgress, signal, timeoutMs: limit, onAnswer } = {}) {
     if (this.#closed) return Promise.reject(new RunQLError("input", "this runql worker is closed"));
-    const what = request(op).what;
+    const { what, limited } = request(op);
+    // The table says which requests have a time limit: the call's own, or initWorker's.
+    const timeoutMs = limited ? timeLimit(limit, this.#queryTimeout) : 0;
     if (signal?.aborted) return Promise.reject(abortError(signal, what));
     return new Promise((resolve, reject) => {
       let settled = false;
@@ -371,14 +373,12 @@ export class RunQLWorker {
   }
 
   /**
-   * The signal and time limit of a call of `op`: the time limit applies to the requests the
-   * table marks `limited` (query, plot, svg).
-   * @param {string} op
+   * The signal and time limit a caller gave (`timeoutMs`: the limit of this call, when the
+   * request is one the table marks `limited`).
    * @param {{signal?: AbortSignal, timeoutMs?: number}} [options]
    */
-  #limits(op, options) {
-    const timeoutMs = request(op).limited ? timeLimit(options?.timeoutMs, this.#queryTimeout) : 0;
-    return { signal: options?.signal, timeoutMs };
+  #limits(options) {
+    return { signal: options?.signal, timeoutMs: options?.timeoutMs };
   }
 
   /**
@@ -410,7 +410,7 @@ export class RunQLWorker {
    * kind "cancelled" and restarts the worker, which loads the data again.
    */
   async query(sql, params = [], options = {}) {
-    const r = await this.#call("query", { sql: String(sql), params }, this.#limits("query", options));
+    const r = await this.#call("query", { sql: String(sql), params }, this.#limits(options));
     return new QueryResult(r.columns, r.numRows, { data: r.data, ipc: r.ipc });
   }
 
@@ -420,7 +420,7 @@ export class RunQLWorker {
    */
   async plot(canvas, spec, options = {}) {
     // The chart belongs to the worker that drew it, even if another one took over since.
-    const { result, epoch } = await this.#callIn("chartCreate", { spec: prepareSpec(spec, canvas) }, this.#limits("chartCreate", options));
+    const { result, epoch } = await this.#callIn("chartCreate", { spec: prepareSpec(spec, canvas) }, this.#limits(options));
     const { id, scene } = result;
     paintScene(canvas, scene);
     return new WorkerChartView((op, args) => this.#chartCall(epoch, op, args), id, canvas);
@@ -428,7 +428,7 @@ export class RunQLWorker {
 
   /** Same as `RunQL.svg`; `options` as for `query`. */
   async svg(spec, options = {}) {
-    return this.#call("svg", { spec: prepareSpec(spec, null) }, this.#limits("svg", options));
+    return this.#call("svg", { spec: prepareSpec(spec, null) }, this.#limits(options));
   }
 
   /** Same as `RunQL.prefetchLoader`: the worker fetches and compiles the loader module now. */

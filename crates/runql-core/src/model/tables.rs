@@ -404,7 +404,7 @@ fn metrics_batch(run_ids: &[&str], keys: &[String], points: PointColumns<'_>) ->
         point_run.extend(std::iter::repeat_n(*run, n));
         point_key.extend(std::iter::repeat_n(*key, n));
     }
-    let timestamps = Int64Array::new(points.timestamps.into(), points.timestamps_valid.build());
+    let timestamps = Int64Array::try_new(points.timestamps.into(), points.timestamps_valid.build())?;
     batch(
         schema::metrics(),
         vec![

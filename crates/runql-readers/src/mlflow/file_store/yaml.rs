@@ -41,8 +41,9 @@ impl FlatYaml {
     /// ```
     ///
     /// # Errors
-    /// A [`YamlError`] for non-UTF-8 input, oversized input, syntax errors, excessive nesting
-    /// or a top level that is not a mapping.
+    /// A [`YamlError`] for non-UTF-8 input, oversized input, syntax errors, excessive nesting,
+    /// aliases beyond [`crate::yaml`]'s budgets, collections or aliases used as keys, or a top
+    /// level that is not a mapping.
     pub fn parse(bytes: &[u8]) -> Result<Self, YamlError> {
         let top = |message: &str| YamlError { line: Some(1), message: message.to_owned() };
         let entries = match crate::yaml::parse(bytes, MAX_META_YAML_BYTES, "a meta.yaml")? {
@@ -147,7 +148,7 @@ mod tests {
     }
 
     #[test]
-    fn hostile_inputs_are_refused_not_expanded() {
+    fn hostile_inputs_are_refused_and_aliases_bounded() {
         let deep = "a: ".to_string() + &"[".repeat(10_000) + &"]".repeat(10_000);
         assert!(FlatYaml::parse(deep.as_bytes()).is_err());
         let laughs = b"a: &a [x, x]\nb: &b [*a, *a, *a, *a]\nc: &c [*b, *b, *b, *b]\nd: [*c, *c, *c, *c]\n";
