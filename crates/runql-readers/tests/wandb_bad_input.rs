@@ -454,6 +454,41 @@ fn files_another_reader_claimed_are_not_wandb_runs() {
 
 // ---- never panics ------------------------------------------------------------------------
 
+// ---- system monitor samples -------------------------------------------------------------
+
+#[test]
+fn system_samples_with_bad_values_keep_the_good_ones_and_say_why() {
+    let recs = vec![
+        run_record("r1", &[], &[]),
+        stats(1_700_000_000, 250_000_000, &[("cpu", "12.5"), ("gpu.0.gpu", "97")]),
+        // Not JSON, not a number, no key, a huge number and NaN (the SDK's JSON writes it).
+        stats(
+            1_700_000_001,
+            0,
+            &[("cpu", "12.5.1"), ("gpu.0.gpu", "\"busy\""), ("", "1"), ("memory", "1e308"), ("disk", "NaN")],
+        ),
+        // A sample without a timestamp still counts as a sample.
+        ld(7, &ld(3, &item("cpu", "30"))),
+        exit(0),
+    ];
+    let l = load_tree(tree(&[(&format!("{DIR}/run-r1.wandb"), &log(&recs))]));
+    assert_eq!(
+        points(&l, "r1", "system/cpu"),
+        [(0, Some(1_700_000_000_250), 12.5), (2, None, 30.0)],
+        "the sample with a bad cpu value still advances the step"
+    );
+    assert_eq!(points(&l, "r1", "system/gpu.0.gpu"), [(0, Some(1_700_000_000_250), 97.0)]);
+    assert_eq!(points(&l, "r1", "system/memory"), [(1, Some(1_700_000_001_000), 1e308)]);
+    assert!(points(&l, "r1", "system/disk")[0].2.is_nan());
+    let bad = issues_with(&l, "system metric cpu: value_json does not parse");
+    assert_eq!(bad.len(), 1, "{:?}", l.report.issues());
+    assert_eq!(bad[0].severity, Severity::Skipped);
+    assert!(bad[0].path.ends_with("run-r1.wandb") && bad[0].offset.is_some(), "{:?}", bad[0]);
+    let ig = &l.report.ignored;
+    assert_eq!(ig.get("W&B system metric values that are not numbers"), Some(&1), "{ig:?}");
+    assert_eq!(ig.get("W&B system metric items without a key"), Some(&1), "{ig:?}");
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
 
@@ -486,12 +521,16 @@ proptest::proptest! {
     }
 
     #[test]
-    fn any_cut_or_flip_of_a_real_log_never_panics(cut in 0usize..200_000, flip in 0usize..200_000, bit in 0u8..8) {
-        let (folder, mut bytes) = fixture_log("crash003");
+    fn any_cut_or_flip_of_a_real_log_never_panics(
+        which in 0usize..2, cut in 0usize..200_000, flip in 0usize..200_000, bit in 0u8..8,
+    ) {
+        // The crashed run's long history, and the system-metrics run's stats records.
+        let run = ["crash003", "sysm0005"][which];
+        let (folder, mut bytes) = fixture_log(run);
         let n = bytes.len();
         bytes[flip % n] ^= 1 << bit;
         bytes.truncate(cut % (n + 1));
-        let t = tree(&[(&format!("{folder}/run-crash003.wandb"), &bytes)]);
+        let t = tree(&[(&format!("{folder}/run-{run}.wandb"), &bytes)]);
         let l = runql_readers::load(&[t], &LoadOptions::default());
         proptest::prop_assert!(l.is_ok());
     }

@@ -13,14 +13,25 @@ use std::path::{Path, PathBuf};
 use common::{copy_dir, warnings};
 use runql_readers::{FileTree, LoadOptions, Loaded};
 
-const RUN: &str = "offline-run-20261126_153907-base7b01";
+/// The baseline run, whose log has an exit record and a summary.
+const RUN_ID: &str = "base7b01";
 /// The run the 0.16 SDK wrote, with side files (`files/wandb-summary.json`, …) next to its log.
-const LEGACY: &str = "offline-run-20261126_153916-legacy04";
+const LEGACY_ID: &str = "legacy04";
 const CUT: &str = "the log ends without the run's exit record";
 const LOST: &str = "the run's history is missing";
 
 fn fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/wandb/wandb")
+}
+
+/// The fixture's folder of a run (its name holds the date it was written).
+fn folder(run_id: &str) -> String {
+    let suffix = format!("-{run_id}");
+    std::fs::read_dir(fixture())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .find(|n| n.starts_with("offline-run-") && n.ends_with(&suffix))
+        .unwrap()
 }
 
 fn load(dir: &Path) -> Loaded {
@@ -44,25 +55,27 @@ fn the_sdks_own_folders_have_neither_warning() {
 #[test]
 fn a_log_cut_while_training_warns_that_its_final_values_are_not_the_summarys() {
     let (_dir, wandb) = copy();
-    let log = wandb.join(RUN).join("run-base7b01.wandb");
+    let run = folder(RUN_ID);
+    let log = wandb.join(&run).join("run-base7b01.wandb");
     let bytes = std::fs::read(&log).unwrap();
     // A copy taken mid-run: the log's later history, its summary and exit records are missing.
     std::fs::write(&log, &bytes[..bytes.len() * 2 / 3]).unwrap();
     let l = load(&wandb);
     assert_eq!(l.tables.runs.num_rows(), load(&fixture()).tables.runs.num_rows(), "the run still loads");
     let w = warnings(&l);
-    let cut: Vec<_> = w.iter().filter(|w| w.contains(CUT) && w.contains(RUN)).collect();
+    let cut: Vec<_> = w.iter().filter(|w| w.contains(CUT) && w.contains(&run)).collect();
     assert_eq!(cut.len(), 1, "{w:?}");
-    assert!(cut[0].contains(&format!("{RUN}/run-base7b01.wandb: ")), "names the log: {}", cut[0]);
+    assert!(cut[0].contains(&format!("{run}/run-base7b01.wandb: ")), "names the log: {}", cut[0]);
     assert!(cut[0].contains("wandb-summary.json holds other final values for "), "{}", cut[0]);
 }
 
 #[test]
 fn a_run_folder_without_its_log_warns_that_its_history_is_missing() {
     let (_dir, wandb) = copy();
+    let legacy = folder(LEGACY_ID);
     // The log is lost in the run's folder and in the latest-run copy of it.
-    for folder in [LEGACY, "latest-run"] {
-        std::fs::remove_file(wandb.join(folder).join("run-legacy04.wandb")).unwrap();
+    for dir in [legacy.as_str(), "latest-run"] {
+        std::fs::remove_file(wandb.join(dir).join("run-legacy04.wandb")).unwrap();
     }
     let l = load(&wandb);
     assert_eq!(
@@ -73,5 +86,5 @@ fn a_run_folder_without_its_log_warns_that_its_history_is_missing() {
     let w = warnings(&l);
     let lost: Vec<_> = w.iter().filter(|w| w.contains(LOST)).collect();
     assert_eq!(lost.len(), 1, "{w:?}");
-    assert!(lost[0].contains(&format!("{LEGACY}: no .wandb log")), "{}", lost[0]);
+    assert!(lost[0].contains(&format!("{legacy}: no .wandb log")), "{}", lost[0]);
 }

@@ -107,6 +107,14 @@ fn numeric_leaves(item: &Value, non_numeric: &mut BTreeMap<String, u64>) -> Vec<
 
 type Points = BTreeMap<String, Vec<(i64, Option<i64>, f64)>>;
 
+/// `2026-12-04T19:58:26.387998486Z` → epoch ms, truncated.
+fn rfc3339_ms(t: &str) -> i64 {
+    let t = t.strip_suffix('Z').unwrap();
+    let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+    let ms: i64 = format!("{frac:0<3}")[..3].parse().unwrap();
+    runql_core::timefmt::parse_iso_ms(whole).unwrap() + ms
+}
+
 /// The points a run should have, from the SDK's history rows and summary view.
 fn expected_points(run: &Value, non_numeric: &mut BTreeMap<String, u64>) -> Points {
     let sdk = &run["sdk_read"];
@@ -119,6 +127,15 @@ fn expected_points(run: &Value, non_numeric: &mut BTreeMap<String, u64>) -> Poin
         let ts = item["_timestamp"].as_f64().map(|t| (t * 1000.0).round() as i64);
         for (k, v) in numeric_leaves(item, non_numeric) {
             points.entry(k).or_default().push((step, ts, v));
+        }
+    }
+    // System monitor samples: `system/<key>`, the step counts the samples, the time is the
+    // sample's (RFC 3339 with nanoseconds, truncated to ms as protobuf Timestamps are).
+    for (sample, stats) in sdk["stats"].as_array().unwrap().iter().enumerate() {
+        let ts = rfc3339_ms(stats["timestamp"].as_str().unwrap());
+        for (k, v) in stats["item"].as_object().unwrap() {
+            let v = num(v).unwrap_or_else(|| panic!("system metric {k} is a number: {v}"));
+            points.entry(format!("system/{k}")).or_default().push((sample as i64, Some(ts), v));
         }
     }
     // Summary numbers with no history: one point at the last step.
@@ -383,4 +400,33 @@ fn the_committed_fixture_is_what_the_readme_says() {
             run["sdk_read"]["record_counts"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
         assert_eq!(framing["records"].as_u64(), Some(total), "{}", run["folder"]);
     }
+}
+
+#[test]
+fn system_samples_are_system_metrics_over_the_runs_time() {
+    let (l, expected) = load_fixture();
+    let run = runs(&expected).iter().find(|r| r["fixture"] == "system").unwrap();
+    let samples = run["sdk_read"]["stats"].as_array().unwrap();
+    assert!(samples.len() >= 5, "the run lives long enough for several samples: {}", samples.len());
+    assert_eq!(run["sdk_read"]["record_counts"]["stats"].as_u64(), Some(samples.len() as u64));
+    // memory_percent is in every sample: its steps count the samples, its times are theirs.
+    let memory = points(&l, "sysm0005", "system/memory_percent");
+    assert_eq!(memory.iter().map(|p| p.0).collect::<Vec<_>>(), (0..samples.len() as i64).collect::<Vec<_>>());
+    let times: Vec<i64> = memory.iter().map(|p| p.1.unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] < w[1]), "{times:?}");
+    // Sampled while the run trained: between its start and its end (the monitor may sample
+    // once more while the run finishes).
+    let r = &l.tables.runs;
+    let i = strings(r, "run_id").iter().position(|id| id.as_deref() == Some("sysm0005")).unwrap();
+    let created = r.column_by_name("created_at").unwrap().as_primitive::<TimestampMillisecondType>().value(i);
+    let ended = r.column_by_name("ended_at").unwrap().as_primitive::<TimestampMillisecondType>().value(i);
+    assert!(times[0] >= created && *times.last().unwrap() <= ended + 2000, "{created}..{ended}: {times:?}");
+    // CPU utilization as the SDK sampled it, next to the run's logged throughput.
+    let cpu = points(&l, "sysm0005", "system/cpu");
+    let want: Vec<f64> = samples.iter().filter_map(|s| s["item"]["cpu"].as_f64()).collect();
+    assert_eq!(cpu.iter().map(|p| p.2).collect::<Vec<_>>(), want);
+    assert_eq!(points(&l, "sysm0005", "train/tokens_per_s").len(), 60);
+    // Stats are read, not counted as ignored; runs without a monitor have no system keys.
+    assert!(!l.report.ignored.keys().any(|k| k.contains("stats")), "{:?}", l.report.ignored);
+    assert!(points(&l, "base7b01", "system/cpu").is_empty());
 }

@@ -32,7 +32,7 @@ pub enum RecordType {
     #[prost(message, tag = "6")]
     Files(Skipped),
     #[prost(message, tag = "7")]
-    Stats(Skipped),
+    Stats(StatsRecord),
     #[prost(message, tag = "8")]
     Artifact(Skipped),
     #[prost(message, tag = "9")]
@@ -118,6 +118,27 @@ impl Timestamp {
     pub fn millis(&self) -> Option<i64> {
         self.seconds.checked_mul(1000)?.checked_add(i64::from(self.nanos) / 1_000_000)
     }
+}
+
+/// `StatsRecord`: one sample of the system monitor (CPU, memory, disk, network, GPUs).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct StatsRecord {
+    /// `StatsType`; 0 (`SYSTEM`) is the only one defined.
+    #[prost(int32, tag = "1")]
+    pub stats_type: i32,
+    #[prost(message, optional, tag = "2")]
+    pub timestamp: Option<Timestamp>,
+    #[prost(message, repeated, tag = "3")]
+    pub item: Vec<StatsItem>,
+}
+
+/// `StatsItem`: a key such as `cpu` or `gpu.0.memoryAllocated` and its value as JSON.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct StatsItem {
+    #[prost(string, tag = "1")]
+    pub key: String,
+    #[prost(string, tag = "16")]
+    pub value_json: String,
 }
 
 #[derive(Clone, PartialEq, prost::Message)]

@@ -14,6 +14,9 @@ use runql_core::model::{RunData, RunInfo};
 use runql_core::report::{Issue, LoadReport, Severity};
 use runql_core::timefmt::parse_iso_ms;
 
+/// System monitor metrics are keyed `system/<W&B key>`, next to MLflow's `system/…` metrics.
+const SYSTEM_PREFIX: &str = "system/";
+
 /// Files other than `.wandb` logs are refused above this size.
 pub const MAX_SIDE_FILE_BYTES: usize = 64 << 20;
 
@@ -37,6 +40,8 @@ pub struct RunParts {
     /// `state` from a legacy `wandb-metadata.json`, used only when there is no log.
     pub legacy_state: Option<String>,
     pub history: History,
+    /// System monitor samples read (`stats` records); the next sample's step.
+    pub stats_samples: i64,
     /// A `.wandb` log was read (even partly).
     pub has_log: bool,
     pub ignored: Ignored,
@@ -174,9 +179,9 @@ impl RunParts {
                 }
             }
             RecordType::Environment(e) => self.environment(e),
+            RecordType::Stats(s) => self.stats_record(s, shown, offset, report),
             other => {
                 let what = match other.name() {
-                    "stats" => "W&B log records: stats (system metrics, not tabulated)".to_string(),
                     "output" | "output_raw" | "output_logger" => {
                         "W&B log records: console output lines".to_string()
                     }
@@ -215,6 +220,34 @@ impl RunParts {
             }
         }
         self.history.add_row(items, h.step.map(|s| s.num), &mut self.ignored);
+    }
+
+    /// One system monitor sample: each numeric item becomes a point of `system/<key>` (the
+    /// W&B UI's System section), at the sample's time. Samples have no training step; their
+    /// step counts the run's samples from 0, as MLflow's system metrics do.
+    fn stats_record(&mut self, s: proto::StatsRecord, shown: &str, offset: u64, report: &mut LoadReport) {
+        let step = self.stats_samples;
+        self.stats_samples = self.stats_samples.saturating_add(1);
+        let ts = s.timestamp.and_then(|t| t.millis());
+        for item in s.item {
+            if item.key.is_empty() {
+                count(&mut self.ignored, "W&B system metric items without a key", 1);
+                continue;
+            }
+            match json_lenient::parse_str(&item.value_json) {
+                Ok(v) => match v.as_f64() {
+                    Some(value) => self.history.push(format!("{SYSTEM_PREFIX}{}", item.key), step, ts, value),
+                    None => count(&mut self.ignored, "W&B system metric values that are not numbers", 1),
+                },
+                Err(e) => report.push(issue(
+                    shown,
+                    Some(offset),
+                    None,
+                    Severity::Skipped,
+                    format!("system metric {}: value_json does not parse: {e}", item.key),
+                )),
+            }
+        }
     }
 
     fn run_record(&mut self, r: proto::RunRecord, shown: &str, offset: u64, report: &mut LoadReport) {

@@ -87,3 +87,12 @@ pub fn sweep_run_record(id: &str, sweep_id: &str, config: &[(&str, &str)]) -> Ve
     }
     ld(17, &body)
 }
+
+/// `Record { stats { timestamp { seconds, nanos }, item… } }` (a system monitor sample).
+pub fn stats(seconds: u64, nanos: u64, items: &[(&str, &str)]) -> Vec<u8> {
+    let mut ts = vi(1, seconds);
+    ts.extend(vi(2, nanos));
+    let mut body = ld(2, &ts);
+    body.extend(items.iter().flat_map(|(k, v)| ld(3, &item(k, v))));
+    ld(7, &body)
+}
