@@ -35,7 +35,8 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Folders or files to load; without any, the bundled demo sweep (48 runs).
+    /// Folders or files to load, or MLflow tracking-server addresses (http://host:5000);
+    /// without any, the bundled demo sweep (48 runs).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Port on 127.0.0.1 (0 picks a free one).
@@ -100,7 +101,9 @@ impl From<TablesFormat> for runql_readers::columnar::TableFormat {
 
 #[derive(Debug, Args)]
 pub struct LoadArgs {
-    /// Folders or files to load (an mlruns/ folder, one experiment, one run folder, …).
+    /// Folders or files to load (an mlruns/ folder, one experiment, one run folder, …), or
+    /// the address of a running MLflow tracking server (http://host:5000), read over its REST
+    /// API with the credentials in MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Fail (exit code 3) if anything was skipped while loading.

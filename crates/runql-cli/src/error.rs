@@ -9,6 +9,9 @@ pub enum CliError {
     /// recognized; syntax, unknown column, read-only violation, a limit; bad spec).
     #[error(transparent)]
     Engine(#[from] runql::EngineError),
+    /// A tracking server could not be read (unreachable, credentials refused, not MLflow).
+    #[error(transparent)]
+    Remote(runql_remote::RemoteError),
     /// Formatting or writing the result failed.
     #[error("cannot write output: {0}")]
     Output(String),
@@ -32,7 +35,9 @@ impl CliError {
             CliError::Usage(_) | CliError::Engine(EngineError::Chart(runql_chart::ChartError::Spec(_))) => {
                 ExitCode::from(2)
             }
-            CliError::Engine(EngineError::Load(_)) | CliError::Strict(_) => ExitCode::from(3),
+            CliError::Engine(EngineError::Load(_)) | CliError::Strict(_) | CliError::Remote(_) => {
+                ExitCode::from(3)
+            }
             CliError::Engine(EngineError::Sql(_) | EngineError::Chart(_)) => ExitCode::from(4),
             CliError::Output(_) | CliError::Serve(_) => ExitCode::from(1),
         }

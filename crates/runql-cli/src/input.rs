@@ -1,17 +1,56 @@
-//! Turning command-line paths into loaded tables, with a progress bar and a summary line.
+//! Turning command-line paths (and tracking-server addresses) into loaded tables, with a
+//! progress bar and a summary line.
 
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use runql_readers::{FileTree, LoadOptions, LoadProgress, Loaded, Severity};
+use runql_remote::mlflow::{FetchOptions, FetchProgress, Problem};
 
 use crate::args::LoadArgs;
 use crate::error::{CliError, Result};
 
+/// A tracking server read over its REST API into a tree of its answers, with a progress bar.
+fn fetch(url: &str, quiet: bool, problems: &mut Vec<Problem>) -> Result<FileTree> {
+    let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new_spinner() };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} ({bytes} received)")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    let progress = |p: FetchProgress| {
+        let of = if p.total > 0 { format!("/{}", p.total) } else { String::new() };
+        bar.set_message(format!("reading {url}: {} {}{of}", p.stage.name(), p.done));
+        bar.set_position(p.bytes);
+        bar.tick();
+    };
+    let retrying = |r: &runql_remote::Retry| {
+        bar.set_message(format!("retrying {}", crate::terminal::printable(&r.to_string())));
+        bar.tick();
+    };
+    let settings = runql_remote::ClientSettings::from_env().map_err(CliError::Remote)?;
+    let options = FetchOptions {
+        settings,
+        progress: Some(&progress),
+        on_retry: Some(&retrying),
+        ..FetchOptions::default()
+    };
+    let fetched = runql_remote::mlflow::fetch(url, &options).map_err(CliError::Remote)?;
+    bar.finish_and_clear();
+    problems.extend(fetched.problems);
+    Ok(fetched.tree)
+}
+
 /// Loads every path; shows a progress bar on a terminal for loads that take a while.
 pub fn load(args: &LoadArgs) -> Result<(Loaded, Duration)> {
     let started = Instant::now();
-    let trees = args.paths.iter().map(|p| FileTree::from_path(p)).collect::<Result<Vec<_>, _>>()?;
+    let mut problems = Vec::new();
+    let mut trees = Vec::with_capacity(args.paths.len());
+    for p in &args.paths {
+        match p.to_str().filter(|s| runql_remote::is_remote(s)) {
+            Some(url) => trees.push(fetch(url, args.quiet, &mut problems)?),
+            None => trees.push(FileTree::from_path(p)?),
+        }
+    }
     let bar = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new(0) };
     bar.set_style(
         ProgressStyle::with_template("{spinner} loading {bytes}/{total_bytes} [{bar:30}] {eta} left")
@@ -24,8 +63,12 @@ pub fn load(args: &LoadArgs) -> Result<(Loaded, Duration)> {
         bar.set_position(p.bytes_done);
     };
     let options = LoadOptions { progress: Some(&progress), ..LoadOptions::default() };
-    let loaded = runql_readers::load(&trees, &options)?;
+    let mut loaded = runql_readers::load(&trees, &options)?;
     bar.finish_and_clear();
+    // Requests that failed while the rest of a server was read: what they held is missing.
+    for p in problems {
+        loaded.report.skip(p.request, None, p.reason);
+    }
     let elapsed = started.elapsed();
     let skipped = loaded.report.issue_count(Severity::Skipped);
     if args.strict && skipped > 0 {

@@ -13,7 +13,12 @@ pub fn run(args: InfoArgs) -> Result<()> {
     } else {
         // File names and reasons quote what was on disk: no escape sequence reaches the
         // terminal.
-        print!("{}", crate::terminal::printable(&loaded.report.to_string()));
+        let report = loaded.report.to_string();
+        let text = crate::terminal::printable(&report);
+        print!("{text}");
+        if !text.ends_with('\n') {
+            println!();
+        }
         if !args.load.quiet {
             eprintln!("{}", input::summary_line(&loaded, elapsed));
         }

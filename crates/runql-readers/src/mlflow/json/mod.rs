@@ -13,6 +13,12 @@
 //!   `experiments.json` (the export's summary) names experiments too. Either reports runs
 //!   the export says failed.
 //!
+//! - The rest of a server's answers, as `runql-remote` saves them while reading a live
+//!   server (and as users save them): `experiments/search` (`{"experiments": [...]}`) names
+//!   the experiments of the runs (`runs.project`); `model-versions/search`,
+//!   `registered-models/search` (aliases) and MLflow 3's `logged-models/search` fill the
+//!   `models` table ([`models`]).
+//!
 //! Values follow protobuf JSON: int64 as numbers or strings, NaN/±infinity as `"NaN"`,
 //! `"Infinity"`, `"-Infinity"` (bare `NaN` tokens are accepted too); a missing step is 0.
 //! Runs map like the file store's: `name` from `run_name` (else tag `mlflow.runName`),
@@ -28,6 +34,7 @@
 //! warning in the report. Anywhere else an empty object is left to the other readers.
 
 pub mod history;
+pub mod models;
 pub mod run;
 pub mod values;
 
@@ -82,6 +89,10 @@ pub fn looks_like_mlflow_json(head: &[u8]) -> bool {
         || (has("\"system\"") && has("\"mlflow\"") && (has("\"experiment\"") || has("\"experiments\"")))
         || first_key("\"runs\"")
         || (first_key("\"metrics\"") && has("\"key\"") && has("\"value\""))
+        || (first_key("\"experiments\"") && has("\"experiment_id\""))
+        || first_key("\"registered_models\"")
+        || first_key("\"model_versions\"")
+        || (first_key("\"models\"") && has("\"model_id\""))
 }
 
 /// True when the file name says the file is a `runs/search` response (`search` in it).
@@ -146,6 +157,10 @@ enum Doc<'a> {
     Experiment(&'a JsonValue, Option<&'a JsonValue>),
     /// An export's `experiments.json`: `{id, name, ok_runs, failed_runs}` per experiment.
     Experiments(&'a [JsonValue]),
+    /// An `experiments/search` answer: `{experiment_id, name, …}` per experiment.
+    SearchedExperiments(&'a [JsonValue]),
+    /// A model registry or logged-models answer (see [`models`]).
+    Models,
 }
 
 fn classify<'a>(doc: &'a JsonValue, path: &str) -> Option<Doc<'a>> {
@@ -170,6 +185,14 @@ fn classify<'a>(doc: &'a JsonValue, path: &str) -> Option<Doc<'a>> {
     if let Some(run) = doc.get("mlflow").filter(|r| r.get("info").is_some()) {
         return Some(Doc::Runs(vec![run], false));
     }
+    if let Some(JsonValue::Array(list)) = doc.get("experiments")
+        && list.iter().all(|e| e.get("experiment_id").is_some())
+    {
+        return Some(Doc::SearchedExperiments(list));
+    }
+    if models::is_models(doc) {
+        return Some(Doc::Models);
+    }
     if doc.get("info").is_some_and(|i| i.get("run_id").is_some() || i.get("run_uuid").is_some()) {
         return Some(Doc::Runs(vec![doc], false));
     }
@@ -190,6 +213,8 @@ struct Acc {
     experiments: HashMap<String, String>,
     /// Run ids an export's `experiment.json` lists, and that file.
     listed: Vec<(String, String)>,
+    /// Registry versions and logged models.
+    models: models::Models,
 }
 
 /// An id written as a JSON string or number.
@@ -318,6 +343,26 @@ pub(crate) fn read(cx: ReadContext<'_>) -> Result<()> {
                 }
                 warn_failed_runs(failed, &shown, report);
             }
+            Doc::SearchedExperiments(list) => {
+                for e in list {
+                    if let (Some(id), Some(name)) =
+                        (id_text(e.get("experiment_id")), e.get("name").and_then(JsonValue::as_str))
+                    {
+                        acc.experiments.entry(id).or_insert_with(|| name.to_string());
+                    }
+                }
+            }
+            Doc::Models => {
+                let bad = acc.models.bad;
+                acc.models.add(&doc, &shown);
+                if acc.models.bad > bad {
+                    report.skip(
+                        shown.as_str(),
+                        None,
+                        format!("{} models without a name, version or model id", acc.models.bad - bad),
+                    );
+                }
+            }
             Doc::History => {
                 let h = history::parse_history(&doc, &path);
                 if h.bad > 0 {
@@ -352,6 +397,9 @@ pub(crate) fn read(cx: ReadContext<'_>) -> Result<()> {
                 format!("run {run_id} is listed here, but no run.json of it is in the load"),
             );
         }
+    }
+    for model in std::mem::take(&mut acc.models).finish() {
+        builder.add_model(model);
     }
     let runs = finish(acc);
     crate::batch::add_parsed(runs, FORMAT_NAME, builder, report)?;
