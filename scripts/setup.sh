@@ -53,3 +53,14 @@ if [ "$(cat .venv-widget/.runql-requirements 2>/dev/null)" != "$req_sum" ]; then
   .venv-widget/bin/python -m pip install --quiet --disable-pip-version-check -r python/requirements-dev.txt
   echo "$req_sum" > .venv-widget/.runql-requirements
 fi
+
+# A real MLflow tracking server for the REST tests (crates/runql-cli/tests/mlflow_server.rs):
+# mlflow with its basic-auth app, pinned in scripts/requirements-mlflow-server.txt, in a
+# second virtual environment (.venv-mlflow, ignored by git) so its many dependencies stay
+# apart from the widget's.
+req_sum=$(sha256sum scripts/requirements-mlflow-server.txt | cut -d' ' -f1)
+if [ "$(cat .venv-mlflow/.runql-requirements 2>/dev/null)" != "$req_sum" ]; then
+  [ -x .venv-mlflow/bin/python ] || python3 -m venv .venv-mlflow
+  .venv-mlflow/bin/python -m pip install --quiet --disable-pip-version-check -r scripts/requirements-mlflow-server.txt
+  echo "$req_sum" > .venv-mlflow/.runql-requirements
+fi

@@ -41,7 +41,9 @@ step "Jupyter widget: ruff and pytest, then the widget in JupyterLab and Noteboo
 scripts/build-widget.sh
 .venv-widget/bin/python -m pip install --quiet --disable-pip-version-check --no-deps \
   --no-build-isolation --force-reinstall ./python
-(cd python && ../.venv-widget/bin/python -m ruff check . && ../.venv-widget/bin/python -m ruff format --check .)
+# ruff also checks the MLflow client helper of the REST tests, with the same settings.
+(cd python && ../.venv-widget/bin/python -m ruff check . ../crates/runql-cli/tests \
+  && ../.venv-widget/bin/python -m ruff format --check . ../crates/runql-cli/tests)
 (cd python && ../.venv-widget/bin/python -m pytest -q)
 node --test --test-concurrency=1 tests/browser/jupyter-widget.test.mjs
 

@@ -314,7 +314,8 @@ fn id_text(v: &JsonValue) -> Option<String> {
 /// A run's id and the keys of the metrics it has.
 struct RunKeys {
     run_id: String,
-    keys: Vec<String>,
+    /// Each metric's key and the step of its latest value.
+    keys: Vec<(String, i64)>,
 }
 
 fn search_runs(
@@ -345,8 +346,15 @@ fn search_runs(
                 let keys = match r.get("data").and_then(|d| d.get("metrics")) {
                     Some(JsonValue::Array(ms)) => ms
                         .iter()
-                        .filter_map(|m| m.get("key").and_then(JsonValue::as_str))
-                        .map(str::to_string)
+                        .filter_map(|m| {
+                            let key = m.get("key").and_then(JsonValue::as_str)?;
+                            let step = m.get("step").and_then(|s| match s {
+                                JsonValue::Int(i) => Some(*i),
+                                JsonValue::Str(t) => t.parse().ok(),
+                                _ => None,
+                            });
+                            Some((key.to_string(), step.unwrap_or(0)))
+                        })
                         .collect(),
                     _ => Vec::new(),
                 };
@@ -380,23 +388,29 @@ fn histories(
     problems: &mut Vec<Problem>,
     missing: &mut Vec<String>,
 ) -> Result<()> {
-    let mut by_key: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut by_key: BTreeMap<&str, Vec<(&str, i64)>> = BTreeMap::new();
     for r in runs {
-        for k in &r.keys {
-            by_key.entry(k.as_str()).or_default().push(r.run_id.clone());
+        for (k, step) in &r.keys {
+            by_key.entry(k.as_str()).or_default().push((r.run_id.as_str(), *step));
         }
     }
     let mut jobs = Vec::new();
-    for (key, ids) in by_key {
-        for chunk in ids.chunks(BULK_RUNS) {
-            jobs.push(Job { key: key.to_string(), run_ids: chunk.to_vec(), n: jobs.len() + 1 });
+    for (key, runs) in by_key {
+        for run_ids in bulk_chunks(&runs, sizes.history) {
+            jobs.push(Job { key: key.to_string(), run_ids, n: jobs.len() + 1 });
         }
     }
     if jobs.is_empty() {
         return Ok(());
     }
     // Whether the server has the bulk endpoint is learned from the first job.
-    let first_bulk = jobs.first().map(|j| bulk(client, sizes, j)).transpose()?.flatten();
+    // The bulk endpoint lives under /ajax-api/, which a proxy in front of the server may not
+    // pass or may guard differently from /api/: refused or failing, it is treated as absent.
+    let first_bulk = match jobs.first().map(|j| bulk(client, sizes, j)).transpose() {
+        Ok(answer) => answer.flatten(),
+        Err(RemoteError::Auth { .. } | RemoteError::Status { .. } | RemoteError::BadResponse { .. }) => None,
+        Err(e) => return Err(e),
+    };
     let has_bulk = first_bulk.is_some();
     if !has_bulk {
         missing.push("metrics/get-history-bulk (histories are read per run instead)".into());
@@ -454,6 +468,33 @@ fn histories(
         }
     }
     Ok(())
+}
+
+/// Runs of one key in groups for bulk requests: at most [`BULK_RUNS`], and as many as fit
+/// below `cap` points by the estimate "latest step + 1 points a run", so that an answer at
+/// the cap (which may be cut) is the exception. A run with more points than its latest step
+/// suggests only sends its group down the per-run path.
+///
+/// ```text
+/// 200 runs at step 499, cap 25,000  →  groups of 49 (24,500 points)
+/// ```
+fn bulk_chunks(runs: &[(&str, i64)], cap: usize) -> Vec<Vec<String>> {
+    let mut chunks: Vec<Vec<String>> = Vec::new();
+    let mut current: Vec<String> = Vec::new();
+    let mut points = 0usize;
+    for (id, step) in runs {
+        let estimate = usize::try_from(step.saturating_add(1)).unwrap_or(1).max(1);
+        if !current.is_empty() && (current.len() == BULK_RUNS || points + estimate >= cap) {
+            chunks.push(std::mem::take(&mut current));
+            points = 0;
+        }
+        current.push((*id).to_string());
+        points = points.saturating_add(estimate);
+    }
+    if !current.is_empty() {
+        chunks.push(current);
+    }
+    chunks
 }
 
 /// `metrics/get-history-bulk` for a job; `None` when the server has no such endpoint.
@@ -587,4 +628,21 @@ fn models(
         Err(e) => problems.push(Problem { request: "logged-models/search".into(), reason: e.to_string() }),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bulk_groups_stay_under_the_cap() {
+        let runs: Vec<(&str, i64)> = (0..200).map(|_| ("r", 499)).collect();
+        let chunks = bulk_chunks(&runs, 25_000);
+        assert_eq!(chunks.iter().map(Vec::len).collect::<Vec<_>>()[..4], [49, 49, 49, 49]);
+        assert_eq!(chunks.iter().map(Vec::len).sum::<usize>(), 200);
+        let short: Vec<(&str, i64)> = (0..250).map(|_| ("r", 9)).collect();
+        assert_eq!(bulk_chunks(&short, 25_000).iter().map(Vec::len).collect::<Vec<_>>(), [100, 100, 50]);
+        // A run alone over the cap still gets a group (and then the per-run path).
+        assert_eq!(bulk_chunks(&[("a", 1_000_000), ("b", -5)], 25_000).len(), 2);
+    }
 }

@@ -214,3 +214,17 @@ fn nothing_listening_is_unreachable_with_the_os_reason() {
     let e = fetch_with("ftp://example.org", quick()).unwrap_err().to_string();
     assert!(e.contains("not an http:// or https:// address"), "{e}");
 }
+
+#[test]
+fn a_proxy_that_refuses_the_bulk_endpoint_only_slows_the_load() {
+    let s = FakeServer::start(|r| {
+        if r.path().starts_with("/ajax-api/") {
+            Reply::Body(403, r#"{"error_code": "PERMISSION_DENIED", "message": "not here"}"#.into())
+        } else {
+            mlflow_answer(r, 2)
+        }
+    });
+    let f = fetch_with(&s.url, quick()).unwrap();
+    assert!(f.missing_endpoints.iter().any(|e| e.contains("get-history-bulk")), "{:?}", f.missing_endpoints);
+    assert_eq!(load(f).tables.metrics.num_rows(), 8, "every history, run by run");
+}

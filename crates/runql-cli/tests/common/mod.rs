@@ -2,6 +2,8 @@
 
 #![allow(dead_code, clippy::expect_used)]
 
+pub mod mlflow_server;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
