@@ -44,8 +44,10 @@ pub mod mlflow;
 pub mod neptune;
 pub mod optuna;
 pub mod runql_tables;
+pub mod sqlite;
 pub mod tables;
 pub mod tensorboard;
+pub mod trackio;
 pub mod wandb;
 
 // One list of them, and the load over it.

@@ -14,6 +14,8 @@ pub use crate::reader::Reader;
 pub static READERS: &[Reader] = &[
     crate::runql_tables::READER,
     crate::mlflow::file_store::READER,
+    // Before MLflow's SQLite reader, which takes every other SQLite database it is given.
+    crate::trackio::READER,
     crate::mlflow::sqlite::READER,
     crate::tensorboard::READER,
     crate::wandb::READER,

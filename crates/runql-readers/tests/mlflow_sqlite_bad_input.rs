@@ -124,7 +124,7 @@ fn a_database_over_the_size_limit_is_refused_before_it_is_read() {
     let f = std::fs::File::create(&path).unwrap();
     std::io::Write::write_all(&mut &f, b"SQLite format 3\0").unwrap();
     // Sparse: no disk space is used, and the reader must not try to read it.
-    f.set_len(runql_readers::mlflow::sqlite::open::MAX_DB_BYTES + 1).unwrap();
+    f.set_len(runql_readers::sqlite::open::MAX_DB_BYTES + 1).unwrap();
     let l =
         runql_readers::load(&[FileTree::from_path(dir.path()).unwrap()], &LoadOptions::default()).unwrap();
     let skips = skipped(&l);

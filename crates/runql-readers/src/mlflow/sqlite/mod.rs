@@ -27,16 +27,15 @@
 //! Uncommitted changes in a `-wal` file beside the database are not read (the report says
 //! so): open the store once with MLflow or `sqlite3` to checkpoint them.
 
-mod cell;
 mod models;
-pub mod open;
-mod rows;
 pub mod runs;
 pub mod schema;
 
-use self::rows::Problems;
 use self::schema::Schema;
 use crate::reader::{ReadContext, Reader};
+use crate::sqlite::SIDECARS;
+use crate::sqlite::open;
+use crate::sqlite::rows::Problems;
 use runql_core::error::Result;
 use runql_core::vfs::FileTree;
 
@@ -51,10 +50,7 @@ pub(crate) const READER: Reader =
 /// every file of a large tree. A tree holding a single file is always looked at.
 const EXTENSIONS: [&str; 4] = [".db", ".sqlite", ".sqlite3", ".db3"];
 
-/// Files SQLite keeps beside a database while it is open or was not closed cleanly.
-const SIDECARS: [&str; 3] = ["-wal", "-shm", "-journal"];
-
-fn is_candidate(tree: &FileTree, path: &str) -> bool {
+pub(crate) fn is_candidate(tree: &FileTree, path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
     tree.len() == 1 || EXTENSIONS.iter().any(|e| name.ends_with(e))
 }
@@ -113,6 +109,9 @@ pub(crate) fn read(mut cx: ReadContext<'_>) -> Result<()> {
         let Some(bytes) = report.read_file(tree, &path) else {
             continue;
         };
+        if let Some(why) = open::truncation(&bytes) {
+            report.warn(shown.as_str(), None, why);
+        }
         let conn = match open::open(&bytes) {
             Ok(c) => c,
             Err(why) => {

@@ -5,10 +5,10 @@ use std::collections::HashMap;
 
 use rusqlite::Connection;
 
-use super::cell::{int, text};
-use super::rows::{Problems, each_row};
 use super::schema::Schema;
 use crate::mlflow::file_store::meta::logged_model_status_name;
+use crate::sqlite::cell::{int, text};
+use crate::sqlite::rows::{Problems, each_row};
 use runql_core::model::{ModelRecord, TablesBuilder};
 use runql_core::report::LoadReport;
 

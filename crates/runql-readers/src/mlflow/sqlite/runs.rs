@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use rusqlite::Connection;
 use rusqlite::types::ValueRef;
 
-use super::cell::{int, real, text};
-use super::rows::{Problems, each_row};
 use super::schema::Schema;
+use crate::sqlite::cell::{int, real, text};
+use crate::sqlite::rows::{Problems, each_row};
 use runql_core::model::{MetricSeries, RunData, RunInfo};
 use runql_core::report::LoadReport;
 

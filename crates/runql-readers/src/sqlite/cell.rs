@@ -1,4 +1,4 @@
-//! Reading one SQLite cell as the type MLflow meant. SQLite columns take any type, so a
+//! Reading one SQLite cell as the type the tracker meant. SQLite columns take any type, so a
 //! cell can hold something other than its declared type; each reader says which it got.
 
 use rusqlite::types::ValueRef;

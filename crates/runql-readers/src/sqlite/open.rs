@@ -19,12 +19,49 @@ pub const MAX_DB_BYTES: u64 = 16 << 30;
 /// True when `head` starts with the SQLite 3 magic string.
 ///
 /// ```
-/// use runql_readers::mlflow::sqlite::open::is_sqlite;
+/// use runql_readers::sqlite::open::is_sqlite;
 /// assert!(is_sqlite(b"SQLite format 3\0\x10\x00"));
 /// assert!(!is_sqlite(b"PAR1"));
 /// ```
 pub fn is_sqlite(head: &[u8]) -> bool {
     head.starts_with(MAGIC)
+}
+
+/// Why the file looks cut short, if it does: it holds fewer bytes than its header's page size
+/// × page count (a copy taken mid-write, a download cut off). SQLite still reads what is
+/// there; rows on the missing pages are lost, so the load report says so.
+///
+/// ```
+/// use runql_readers::sqlite::open::truncation;
+/// let mut header = b"SQLite format 3\0".to_vec();
+/// header.resize(100, 0);
+/// header[16..18].copy_from_slice(&4096u16.to_be_bytes()); // page size
+/// header[28..32].copy_from_slice(&3u32.to_be_bytes()); // pages
+/// header[24..28].copy_from_slice(&7u32.to_be_bytes()); // change counter …
+/// header[92..96].copy_from_slice(&7u32.to_be_bytes()); // … that the page count is valid for
+/// let mut file = header.clone();
+/// file.resize(3 * 4096, 0);
+/// assert_eq!(truncation(&file), None);
+/// assert!(truncation(&file[..8192]).unwrap().contains("12288"));
+/// ```
+pub fn truncation(bytes: &[u8]) -> Option<String> {
+    let be32 =
+        |at: usize| -> Option<u32> { Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?)) };
+    let page_size = match u16::from_be_bytes(bytes.get(16..18)?.try_into().ok()?) {
+        1 => 65_536u64,
+        n => u64::from(n),
+    };
+    let pages = u64::from(be32(28)?);
+    // The page count is only kept up to date by SQLite 3.7.0 and later, which say so by
+    // matching the change counter.
+    if pages == 0 || be32(24)? != be32(92)? {
+        return None;
+    }
+    let expected = page_size.saturating_mul(pages);
+    let len = bytes.len() as u64;
+    (len < expected).then(|| {
+        format!("the file is {len} bytes where its header says {expected}: cut short? rows on the missing pages are not read")
+    })
 }
 
 /// Opens `bytes` as a read-only in-memory database.
