@@ -40,13 +40,7 @@ fn main() {
     let started = Instant::now();
     let expected =
         mlflow_server::log_runs(&server, &["--runs", &runs.to_string(), "--steps", &steps.to_string()], &[]);
-    let points: usize = expected["runs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|r| r["history"].as_object().unwrap().values())
-        .map(|h| h.as_array().unwrap().len())
-        .sum();
+    let points = mlflow_server::logged_points(&expected);
     println!(
         "mlflow server with {} runs, {points} metric points (logged in {:.1} s)",
         expected["runs"].as_array().unwrap().len(),

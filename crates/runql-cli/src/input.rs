@@ -11,7 +11,7 @@ use crate::args::LoadArgs;
 use crate::error::{CliError, Result};
 
 /// A tracking server read over its REST API into a tree of its answers, with a progress bar.
-fn fetch(url: &str, quiet: bool, problems: &mut Vec<Problem>) -> Result<FileTree> {
+fn fetch(url: &str, quiet: bool, problems: &mut Vec<Problem>) -> Result<(FileTree, Vec<String>)> {
     let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new_spinner() };
     bar.set_style(
         ProgressStyle::with_template("{spinner} {msg} ({bytes} received)")
@@ -37,17 +37,22 @@ fn fetch(url: &str, quiet: bool, problems: &mut Vec<Problem>) -> Result<FileTree
     let fetched = runql_remote::mlflow::fetch(url, &options).map_err(CliError::Remote)?;
     bar.finish_and_clear();
     problems.extend(fetched.problems);
-    Ok(fetched.tree)
+    Ok((fetched.tree, fetched.missing_endpoints))
 }
 
 /// Loads every path; shows a progress bar on a terminal for loads that take a while.
 pub fn load(args: &LoadArgs) -> Result<(Loaded, Duration)> {
     let started = Instant::now();
     let mut problems = Vec::new();
+    let mut missing = Vec::new();
     let mut trees = Vec::with_capacity(args.paths.len());
     for p in &args.paths {
         match p.to_str().filter(|s| runql_remote::is_remote(s)) {
-            Some(url) => trees.push(fetch(url, args.quiet, &mut problems)?),
+            Some(url) => {
+                let (tree, endpoints) = fetch(url, args.quiet, &mut problems)?;
+                missing.extend(endpoints.into_iter().map(|e| format!("{}: {e}", tree.origin())));
+                trees.push(tree);
+            }
             None => trees.push(FileTree::from_path(p)?),
         }
     }
@@ -68,6 +73,10 @@ pub fn load(args: &LoadArgs) -> Result<(Loaded, Duration)> {
     // Requests that failed while the rest of a server was read: what they held is missing.
     for p in problems {
         loaded.report.skip(p.request, None, p.reason);
+    }
+    // Older servers lack newer endpoints; what those serve is absent, which the report says.
+    for endpoint in missing {
+        loaded.report.ignore(format!("endpoints this tracking server does not have ({endpoint})"), 1);
     }
     let elapsed = started.elapsed();
     let skipped = loaded.report.issue_count(Severity::Skipped);

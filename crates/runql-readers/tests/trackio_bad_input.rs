@@ -74,7 +74,8 @@ fn bad_rows_are_skipped_with_table_and_reason_and_the_rest_loads() {
         INSERT INTO metrics VALUES (3, 'r1', 'x', 'one', 'two', '{{\"loss\": 1}}');
         INSERT INTO metrics VALUES (4, 'r1', 'x', 'one', 3, '[1, 2]');
         INSERT INTO metrics VALUES (5, 'r1', 'x', 'one', 4, '{{\"loss\": ');
-        INSERT INTO metrics VALUES (6, 'r3', 'x', 'three', 0, '{{\"acc\": 0.5}}');
+        INSERT INTO metrics VALUES (6, 'r3', 'x', 'three', 0, '{{\"acc\": 0.5, \"val\": {{\"loss\": 2}}}}');
+        INSERT INTO configs VALUES (4, 'r1', 'one', '{{\"lr\": 0.2, \"_Group\": \"g\"}}', 'x');
         "
     ));
     let l = load_files(&[("proj.db", bytes)]);
@@ -94,6 +95,17 @@ fn bad_rows_are_skipped_with_table_and_reason_and_the_rest_loads() {
         "a timestamp that does not parse leaves the point without one"
     );
     assert_eq!(points(&l, "r3", "acc").len(), 1, "a run with metrics but no config still loads");
+    assert_eq!(points(&l, "r3", "val.loss"), [(0, None, 2.0)], "nested values are joined with a dot");
+    // A later config row of the same run wins: its params, its group, the first row's start.
+    let runs = strings(&l.tables.runs, "run_id");
+    let i = runs.iter().position(|r| r.as_deref() == Some("r1")).unwrap();
+    assert_eq!(strings(&l.tables.runs, "run_group")[i].as_deref(), Some("g"));
+    let p = &l.tables.params;
+    let lr: Vec<_> = (0..p.num_rows())
+        .filter(|&j| strings(p, "run_id")[j].as_deref() == Some("r1"))
+        .map(|j| strings(p, "value")[j].clone().unwrap())
+        .collect();
+    assert_eq!(lr, ["0.2"]);
     let ig = &l.report.ignored;
     assert_eq!(
         ig.get("trackio media/table/histogram values (trackio.image; not tabulated)"),
@@ -125,7 +137,7 @@ fn lock_files_and_a_live_wal_are_named() {
         ("trackio/proj.db-wal", vec![1; 64]),
     ]);
     assert!(
-        l.report.ignored.contains_key("trackio lock files and SQLite sidecar files"),
+        l.report.ignored.contains_key("SQLite sidecar and lock files (-shm, -journal, empty -wal, .lock)"),
         "{:?}",
         l.report.ignored
     );

@@ -123,7 +123,8 @@ pub fn base_url(url: &str) -> Result<String> {
 /// Jitter in `[0, max)` seconds from the clock (no random source is worth a dependency here).
 fn jitter(max: f64) -> Duration {
     let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-    Duration::from_secs_f64(max * f64::from(nanos % 1_000_000) / 1_000_000.0)
+    let secs = max.clamp(0.0, MAX_BACKOFF.as_secs_f64()) * f64::from(nanos % 1_000_000) / 1_000_000.0;
+    Duration::try_from_secs_f64(secs).unwrap_or_default()
 }
 
 /// The server's own message in an MLflow error body (`{"error_code", "message"}`).
@@ -298,7 +299,23 @@ impl<'a> Client<'a> {
             Err(ureq::Error::BadUri(why)) => {
                 return Err(RemoteError::BadUrl { url, why: format!("not a usable address: {why}") });
             }
-            Err(e) => return Ok(Attempt::Retry(e.to_string(), None)),
+            // Connection, timeout and I/O failures may pass; a TLS or certificate failure, or a
+            // request the client itself cannot send, will not: those are not retried.
+            Err(
+                e @ (ureq::Error::Io(_)
+                | ureq::Error::Timeout(_)
+                | ureq::Error::ConnectionFailed
+                | ureq::Error::HostNotFound
+                | ureq::Error::Protocol(_)
+                | ureq::Error::BodyStalled),
+            ) => return Ok(Attempt::Retry(e.to_string(), None)),
+            Err(e) => {
+                return Err(RemoteError::Unreachable {
+                    request: request.to_string(),
+                    attempts: 1,
+                    why: e.to_string(),
+                });
+            }
         };
         let status = response.status();
         let code = status.as_u16();

@@ -151,12 +151,22 @@ struct Meter<'a> {
 }
 
 impl Meter<'_> {
-    fn answered(&self, stage: Stage, done: u64, total: u64, r: &Response) {
+    /// Counts an answered request.
+    fn count(&self, r: &Response) {
         self.requests.fetch_add(1, Ordering::Relaxed);
-        let bytes = self.bytes.fetch_add(r.body.len() as u64, Ordering::Relaxed) + r.body.len() as u64;
+        self.bytes.fetch_add(r.body.len() as u64, Ordering::Relaxed);
+    }
+
+    /// Reports where the stage is.
+    fn progress(&self, stage: Stage, done: u64, total: u64) {
         if let Some(p) = self.progress {
-            p(FetchProgress { stage, done, total, bytes });
+            p(FetchProgress { stage, done, total, bytes: self.bytes.load(Ordering::Relaxed) });
         }
+    }
+
+    fn answered(&self, stage: Stage, done: u64, total: u64, r: &Response) {
+        self.count(r);
+        self.progress(stage, done, total);
     }
 }
 
@@ -235,6 +245,7 @@ fn paged(
     mut each: impl FnMut(&Page, &str) -> Result<()>,
 ) -> Result<bool> {
     let mut token: Option<String> = None;
+    let mut tokens = pages::Tokens::default();
     for n in 1.. {
         let Some(r) = request(token.as_deref())? else { return Ok(false) };
         meter.answered(stage, n as u64, 0, &r);
@@ -245,13 +256,9 @@ fn paged(
             tree.insert(&format!("{dir}/{}", pages::file_name("search", n)), page.doc.to_json().into_bytes());
         }
         match page.next {
-            // A server that hands back the token it was given would page forever.
-            Some(next) if token.as_deref() != Some(next.as_str()) => token = Some(next),
-            Some(_) => {
-                return Err(RemoteError::BadResponse {
-                    request: r.request,
-                    why: "the server returned the page token it was sent: paging would not end".into(),
-                });
+            Some(next) => {
+                tokens.next(&next).map_err(|why| RemoteError::BadResponse { request: r.request, why })?;
+                token = Some(next);
             }
             None => break,
         }
@@ -396,7 +403,7 @@ fn histories(
     }
     let mut jobs = Vec::new();
     for (key, runs) in by_key {
-        for run_ids in bulk_chunks(&runs, sizes.history) {
+        for run_ids in bulk_chunks(key, &runs, sizes.history) {
             jobs.push(Job { key: key.to_string(), run_ids, n: jobs.len() + 1 });
         }
     }
@@ -408,9 +415,17 @@ fn histories(
     // pass or may guard differently from /api/: refused or failing, it is treated as absent.
     let first_bulk = match jobs.first().map(|j| bulk(client, sizes, j)).transpose() {
         Ok(answer) => answer.flatten(),
-        Err(RemoteError::Auth { .. } | RemoteError::Status { .. } | RemoteError::BadResponse { .. }) => None,
+        Err(
+            RemoteError::Auth { .. }
+            | RemoteError::Status { .. }
+            | RemoteError::BadResponse { .. }
+            | RemoteError::Unreachable { .. },
+        ) => None,
         Err(e) => return Err(e),
     };
+    if let Some(r) = &first_bulk {
+        meter.count(r);
+    }
     let has_bulk = first_bulk.is_some();
     if !has_bulk {
         missing.push("metrics/get-history-bulk (histories are read per run instead)".into());
@@ -422,36 +437,26 @@ fn histories(
         connections,
         |job| -> Result<JobOutput> {
             let answer = if job.n == 1 {
-                first_bulk.clone()
+                Ok(first_bulk.clone())
             } else if has_bulk {
-                bulk(client, sizes, job)?
+                bulk(client, sizes, job).inspect(|a| a.iter().for_each(|r| meter.count(r)))
             } else {
-                None
+                Ok(None)
             };
-            let out = match answer {
-                Some(r) if !cut_off(&r, sizes)? => {
-                    let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    meter.answered(Stage::Histories, d, total, &r);
-                    (vec![(format!("metrics/bulk/{}.json", job.n), r.body)], Vec::new())
-                }
-                // No bulk endpoint, or an answer at the cap that may hide points.
-                _ => {
-                    let out = per_run(client, meter, sizes, job)?;
-                    let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    if let Some(p) = meter.progress {
-                        p(FetchProgress {
-                            stage: Stage::Histories,
-                            done: d,
-                            total,
-                            bytes: meter.bytes.load(Ordering::Relaxed),
-                        });
-                    }
-                    out
-                }
+            let answer = match answer {
+                Ok(a) => a,
+                Err(e) if pool::is_fatal(&e) => return Err(e),
+                // A bulk answer that fails (a request line too long for an older server, a
+                // 5xx): this group's runs are read one by one instead.
+                Err(_) => None,
             };
-            Ok(out)
+            // An answer at the cap may hide points: read that group run by run too.
+            match answer.filter(|r| !cut_off(r, sizes).unwrap_or(true)) {
+                Some(r) => Ok((vec![(format!("metrics/bulk/{}.json", job.n), r.body)], Vec::new())),
+                None => per_run(client, meter, sizes, job),
+            }
         },
-        |_| {},
+        |_| meter.progress(Stage::Histories, done.fetch_add(1, Ordering::Relaxed) + 1, total),
     )?;
     for (job, out) in jobs.iter().zip(outputs) {
         match out {
@@ -470,26 +475,37 @@ fn histories(
     Ok(())
 }
 
-/// Runs of one key in groups for bulk requests: at most [`BULK_RUNS`], and as many as fit
-/// below `cap` points by the estimate "latest step + 1 points a run", so that an answer at
-/// the cap (which may be cut) is the exception. A run with more points than its latest step
-/// suggests only sends its group down the per-run path.
+/// Bytes of run ids one bulk request carries in its query: older servers behind gunicorn
+/// refuse request lines over 4,094 bytes.
+const BULK_QUERY_BYTES: usize = 3_500;
+
+/// Runs of one key in groups for bulk requests: at most [`BULK_RUNS`], within
+/// [`BULK_QUERY_BYTES`] of query, and as many as fit below `cap` points by the estimate
+/// "latest step + 1 points a run", so that an answer at the cap (which may be cut) is the
+/// exception. A run with more points than its latest step suggests only sends its group down
+/// the per-run path.
 ///
 /// ```text
 /// 200 runs at step 499, cap 25,000  →  groups of 49 (24,500 points)
 /// ```
-fn bulk_chunks(runs: &[(&str, i64)], cap: usize) -> Vec<Vec<String>> {
+fn bulk_chunks(key: &str, runs: &[(&str, i64)], cap: usize) -> Vec<Vec<String>> {
+    // A key is percent-encoded: at most 3 bytes a byte.
+    let budget = BULK_QUERY_BYTES.saturating_sub(3 * key.len()).max(200);
     let mut chunks: Vec<Vec<String>> = Vec::new();
     let mut current: Vec<String> = Vec::new();
-    let mut points = 0usize;
+    let (mut points, mut bytes) = (0usize, 0usize);
     for (id, step) in runs {
         let estimate = usize::try_from(step.saturating_add(1)).unwrap_or(1).max(1);
-        if !current.is_empty() && (current.len() == BULK_RUNS || points + estimate >= cap) {
+        let id_bytes = id.len() + "&run_id=".len();
+        if !current.is_empty()
+            && (current.len() == BULK_RUNS || points + estimate >= cap || bytes + id_bytes > budget)
+        {
             chunks.push(std::mem::take(&mut current));
-            points = 0;
+            (points, bytes) = (0, 0);
         }
         current.push((*id).to_string());
         points = points.saturating_add(estimate);
+        bytes += id_bytes;
     }
     if !current.is_empty() {
         chunks.push(current);
@@ -520,6 +536,7 @@ fn per_run(client: &Client<'_>, meter: &Meter<'_>, sizes: Sizes, job: &Job) -> R
     let mut problems = Vec::new();
     for run_id in &job.run_ids {
         let mut token: Option<String> = None;
+        let mut tokens = pages::Tokens::default();
         for page_n in 1.. {
             let mut query =
                 vec![("run_id", run_id.as_str()), ("metric_key", job.key.as_str()), ("max_results", &max)];
@@ -537,8 +554,7 @@ fn per_run(client: &Client<'_>, meter: &Meter<'_>, sizes: Sizes, job: &Job) -> R
                     break;
                 }
             };
-            meter.requests.fetch_add(1, Ordering::Relaxed);
-            meter.bytes.fetch_add(r.body.len() as u64, Ordering::Relaxed);
+            meter.count(&r);
             let page = match pages::page(&r) {
                 Ok(p) => p,
                 Err(e) => {
@@ -552,14 +568,16 @@ fn per_run(client: &Client<'_>, meter: &Meter<'_>, sizes: Sizes, job: &Job) -> R
                 page.doc.to_json().into_bytes(),
             ));
             match page.next {
-                Some(next) if token.as_deref() != Some(next.as_str()) => token = Some(next),
-                Some(_) => {
-                    problems.push(Problem {
-                        request: r.request,
-                        reason: "the server returned the page token it was sent: the rest of this history is not read".into(),
-                    });
-                    break;
-                }
+                Some(next) => match tokens.next(&next) {
+                    Ok(()) => token = Some(next),
+                    Err(why) => {
+                        problems.push(Problem {
+                            request: r.request,
+                            reason: format!("{why}; the rest of this history is not read"),
+                        });
+                        break;
+                    }
+                },
                 None => break,
             }
         }
@@ -599,6 +617,10 @@ fn models(
         match result {
             Ok(true) => {}
             Ok(false) => missing.push(format!("{dir}/search (the model registry)")),
+            // A registry the server refuses this user is a problem; the runs still load.
+            Err(e @ RemoteError::Auth { .. }) => {
+                problems.push(Problem { request: format!("{dir}/search"), reason: e.to_string() });
+            }
             Err(e) if pool::is_fatal(&e) => return Err(e),
             Err(e) => problems.push(Problem { request: format!("{dir}/search"), reason: e.to_string() }),
         }
@@ -624,6 +646,9 @@ fn models(
     match result {
         Ok(true) => {}
         Ok(false) => missing.push("logged-models/search (MLflow 3 logged models)".into()),
+        Err(e @ RemoteError::Auth { .. }) => {
+            problems.push(Problem { request: "logged-models/search".into(), reason: e.to_string() });
+        }
         Err(e) if pool::is_fatal(&e) => return Err(e),
         Err(e) => problems.push(Problem { request: "logged-models/search".into(), reason: e.to_string() }),
     }
@@ -636,13 +661,23 @@ mod tests {
 
     #[test]
     fn bulk_groups_stay_under_the_cap() {
-        let runs: Vec<(&str, i64)> = (0..200).map(|_| ("r", 499)).collect();
-        let chunks = bulk_chunks(&runs, 25_000);
+        let id = "0123456789abcdef0123456789abcdef";
+        let runs: Vec<(&str, i64)> = (0..200).map(|_| (id, 499)).collect();
+        let chunks = bulk_chunks("loss", &runs, 25_000);
         assert_eq!(chunks.iter().map(Vec::len).collect::<Vec<_>>()[..4], [49, 49, 49, 49]);
         assert_eq!(chunks.iter().map(Vec::len).sum::<usize>(), 200);
-        let short: Vec<(&str, i64)> = (0..250).map(|_| ("r", 9)).collect();
-        assert_eq!(bulk_chunks(&short, 25_000).iter().map(Vec::len).collect::<Vec<_>>(), [100, 100, 50]);
+        // Short histories: as many runs as the query has room for (32-hex ids: 87 a group).
+        let short: Vec<(&str, i64)> = (0..250).map(|_| (id, 9)).collect();
+        assert_eq!(
+            bulk_chunks("loss", &short, 25_000).iter().map(Vec::len).collect::<Vec<_>>(),
+            [87, 87, 76]
+        );
+        let tiny: Vec<(&str, i64)> = (0..250).map(|_| ("r1", 9)).collect();
+        assert_eq!(
+            bulk_chunks("loss", &tiny, 25_000).iter().map(Vec::len).collect::<Vec<_>>(),
+            [100, 100, 50]
+        );
         // A run alone over the cap still gets a group (and then the per-run path).
-        assert_eq!(bulk_chunks(&[("a", 1_000_000), ("b", -5)], 25_000).len(), 2);
+        assert_eq!(bulk_chunks("loss", &[("a", 1_000_000), ("b", -5)], 25_000).len(), 2);
     }
 }

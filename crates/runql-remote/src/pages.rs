@@ -2,6 +2,8 @@
 //! stored without its `next_page_token`, so the readers see one complete answer split into
 //! files, not a page that promises more.
 
+use std::collections::HashSet;
+
 use runql_codecs::json_lenient::{self, JsonValue};
 
 use crate::client::Response;
@@ -70,4 +72,40 @@ pub fn array<'a>(doc: &'a JsonValue, key: &str, request: &str) -> Result<&'a [Js
 /// A page's file name: `search-page-0001.json`.
 pub fn file_name(stem: &str, n: usize) -> String {
     format!("{stem}-page-{n:04}.json")
+}
+
+/// The page tokens of one paged answer so far. A token seen before, or more pages than any
+/// real answer has, means the server would page forever: paging stops with a reason.
+///
+/// ```
+/// use runql_remote::pages::Tokens;
+/// let mut t = Tokens::default();
+/// assert!(t.next("a").is_ok());
+/// assert!(t.next("b").is_ok());
+/// assert!(t.next("a").unwrap_err().contains("page token"));
+/// ```
+#[derive(Debug, Default)]
+pub struct Tokens {
+    seen: HashSet<String>,
+}
+
+impl Tokens {
+    /// More pages than this in one answer is a server that does not stop (100,000 pages of
+    /// 1,000 runs is a hundred million runs).
+    pub const MAX_PAGES: usize = 100_000;
+
+    /// Takes the token of the next page.
+    ///
+    /// # Errors
+    /// Why paging would not end: the token came before, or the pages are past
+    /// [`Tokens::MAX_PAGES`].
+    pub fn next(&mut self, token: &str) -> Result<(), String> {
+        if self.seen.len() >= Self::MAX_PAGES {
+            return Err(format!("more than {} pages: paging would not end", Self::MAX_PAGES));
+        }
+        if !self.seen.insert(token.to_string()) {
+            return Err("the server returned a page token it had sent before: paging would not end".into());
+        }
+        Ok(())
+    }
 }

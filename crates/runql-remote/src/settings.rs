@@ -136,6 +136,9 @@ impl ClientSettings {
             s.backoff_factor = f;
         }
         if let Some(j) = number("MLFLOW_HTTP_REQUEST_BACKOFF_JITTER")? {
+            if j > MAX_BACKOFF.as_secs_f64() {
+                return Err(bad("MLFLOW_HTTP_REQUEST_BACKOFF_JITTER", &j.to_string(), "at most 120 seconds"));
+            }
             s.backoff_jitter = j;
         }
         Ok(s)
@@ -153,7 +156,8 @@ impl ClientSettings {
     /// ```
     pub fn backoff(&self, n: u32) -> Duration {
         let secs = self.backoff_factor * 2f64.powi(n.saturating_sub(1).min(62) as i32);
-        Duration::from_secs_f64(secs.min(MAX_BACKOFF.as_secs_f64()))
+        // A factor set from outside is finite and not negative, but may overflow to inf here.
+        Duration::try_from_secs_f64(secs.min(MAX_BACKOFF.as_secs_f64())).unwrap_or(MAX_BACKOFF)
     }
 }
 
@@ -192,6 +196,7 @@ mod tests {
             ("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "many"),
             ("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1000"),
             ("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "NaN"),
+            ("MLFLOW_HTTP_REQUEST_BACKOFF_JITTER", "1e20"),
         ] {
             let e = ClientSettings::from_vars(vars(&[(name, value)])).unwrap_err().to_string();
             assert!(e.starts_with(&format!("{name}=")), "{e}");

@@ -161,7 +161,22 @@ fn garbage_huge_and_endless_answers_are_errors_naming_the_request() {
         }
     });
     let e = fetch_with(&s.url, quick()).unwrap_err().to_string();
-    assert!(e.contains("the page token it was sent"), "{e}");
+    assert!(e.contains("a page token it had sent before"), "{e}");
+    // Two tokens taking turns.
+    let turn = AtomicUsize::new(0);
+    let s = FakeServer::start(move |r| {
+        if r.path().ends_with("experiments/search") {
+            let token = ["a", "b"][turn.fetch_add(1, Ordering::SeqCst) % 2];
+            Reply::Body(
+                200,
+                format!(r#"{{"experiments": [{{"experiment_id": "1"}}], "next_page_token": "{token}"}}"#),
+            )
+        } else {
+            mlflow_answer(r, 1)
+        }
+    });
+    let e = fetch_with(&s.url, quick()).unwrap_err().to_string();
+    assert!(e.contains("a page token it had sent before"), "{e}");
 
     // Wrong types where arrays belong.
     let s = FakeServer::start(|r| {
@@ -227,4 +242,37 @@ fn a_proxy_that_refuses_the_bulk_endpoint_only_slows_the_load() {
     let f = fetch_with(&s.url, quick()).unwrap();
     assert!(f.missing_endpoints.iter().any(|e| e.contains("get-history-bulk")), "{:?}", f.missing_endpoints);
     assert_eq!(load(f).tables.metrics.num_rows(), 8, "every history, run by run");
+}
+
+#[test]
+fn a_bulk_answer_that_fails_later_falls_back_to_per_run_histories() {
+    let calls = AtomicUsize::new(0);
+    let s = FakeServer::start(move |r| {
+        if r.path().ends_with("get-history-bulk") {
+            // The first group answers; the next is refused as an older server refuses a
+            // request line that is too long.
+            if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                let id = format!("{:032x}", 0);
+                Reply::Body(
+                    200,
+                    format!(
+                        r#"{{"metrics": [{{"key": "loss", "value": 1, "step": 0, "timestamp": 1, "run_id": "{id}"}}]}}"#
+                    ),
+                )
+            } else {
+                Reply::Body(
+                    400,
+                    r#"{"error_code": "BAD_REQUEST", "message": "request line too long"}"#.into(),
+                )
+            }
+        } else {
+            mlflow_answer(r, 2)
+        }
+    });
+    // Pages of 1 point make one group a run, so the second run's group is the refused one.
+    let f = fetch(&s.url, &FetchOptions { settings: quick(), history_page: 2, ..FetchOptions::default() })
+        .unwrap();
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
+    let l = load(f);
+    assert_eq!(l.tables.metrics.num_rows(), 1 + 4, "the refused group was read run by run");
 }

@@ -86,6 +86,8 @@ pub fn start(extra: &[&str], env: &[(&str, &str)]) -> Server {
     loop {
         if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
             use std::io::{Read, Write};
+            // A socket that is bound before a worker answers must not block the wait.
+            let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
             let _ = s.write_all(b"GET /health HTTP/1.0\r\n\r\n");
             let mut answer = String::new();
             let _ = s.read_to_string(&mut answer);
@@ -116,4 +118,15 @@ pub fn log_runs(server: &Server, sweep: &[&str], env: &[(&str, &str)]) -> Value 
     let o = cmd.output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap()
+}
+
+/// Metric points the client read back, over all runs and keys.
+pub fn logged_points(expected: &Value) -> usize {
+    expected["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["history"].as_object().unwrap().values())
+        .map(|h| h.as_array().unwrap().len())
+        .sum()
 }

@@ -7,5 +7,41 @@ pub mod cell;
 pub mod open;
 pub mod rows;
 
+use std::collections::HashSet;
+
+use crate::progress::ProgressTracker;
+use runql_core::report::LoadReport;
+use runql_core::vfs::FileTree;
+
 /// Files SQLite keeps beside a database while it is open or was not closed cleanly.
 pub const SIDECARS: [&str; 3] = ["-wal", "-shm", "-journal"];
+
+/// Claims the files SQLite keeps beside the database at `path` (and `extra` ones the tracker
+/// keeps, such as trackio's lock file): they belong to it, not to another reader. A
+/// write-ahead log with content is a warning, since the in-memory copy a database is opened
+/// from does not see its changes; `merge` says how to fold them in for this tracker.
+pub(crate) fn claim_sidecars(
+    tree: &FileTree,
+    path: &str,
+    extra: &[String],
+    claimed: &mut HashSet<String>,
+    progress: &ProgressTracker<'_>,
+    report: &mut LoadReport,
+    merge: &str,
+) {
+    let sidecars = SIDECARS.iter().map(|s| format!("{path}{s}")).chain(extra.iter().cloned());
+    for side in sidecars {
+        let Some(size) = tree.size(&side) else { continue };
+        claimed.insert(side.clone());
+        progress.advance(1, size);
+        if side.ends_with("-wal") && size > 0 {
+            report.warn(
+                tree.display_path(&side),
+                None,
+                format!("changes in the write-ahead log are not read: {merge}"),
+            );
+        } else {
+            report.ignore("SQLite sidecar and lock files (-shm, -journal, empty -wal, .lock)", 1);
+        }
+    }
+}

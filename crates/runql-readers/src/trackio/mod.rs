@@ -14,7 +14,8 @@
 //!   and objects as JSON text.
 //! - `metrics`: each `metrics` row's JSON object at its `step` and `timestamp`: numbers, and
 //!   the strings `"NaN"`, `"Infinity"`, `"-Infinity"` trackio writes for non-finite values.
-//!   Strings, booleans and media/table/histogram objects are counted in the report.
+//!   Nested objects are joined with `.`; strings, booleans and media/table/histogram objects
+//!   are counted in the report.
 //! - System metrics (`system_metrics`, written by `log_system`, `log_gpu`, `log_cpu` and
 //!   trackio's GPU monitor): `system/<key>` at the sample's time; the step counts the run's
 //!   samples from 0, as for W&B and MLflow system metrics.
@@ -29,8 +30,8 @@ use std::collections::HashMap;
 use crate::json_lenient::{self, JsonValue};
 use crate::reader::{ReadContext, Reader};
 use crate::sqlite::cell::{int, text};
+use crate::sqlite::open;
 use crate::sqlite::rows::{Problems, each_row};
-use crate::sqlite::{SIDECARS, open};
 use runql_core::error::Result;
 use runql_core::model::{MetricSeries, RunData, RunInfo};
 use runql_core::report::LoadReport;
@@ -99,24 +100,25 @@ pub(crate) fn read(mut cx: ReadContext<'_>) -> Result<()> {
     for path in files {
         let shown = tree.display_path(&path);
         progress.advance(1, tree.size(&path).unwrap_or(0));
-        let stem = path.strip_suffix(".db").unwrap_or(&path);
-        // trackio's lock file, and SQLite's own sidecars.
-        for (side, wal) in std::iter::once((format!("{stem}.lock"), false))
-            .chain(SIDECARS.map(|s| (format!("{path}{s}"), s == "-wal")))
-        {
-            let Some(size) = tree.size(&side) else { continue };
-            claimed.insert(side.clone());
-            progress.advance(1, size);
-            if wal && size > 0 {
-                report.warn(
-                    tree.display_path(&side),
-                    None,
-                    "changes in the write-ahead log are not read (trackio folds them in when a run finishes; \
-                     sqlite3 can do it too)",
-                );
-            } else {
-                report.ignore("trackio lock files and SQLite sidecar files", 1);
-            }
+        let lock = format!("{}.lock", path.strip_suffix(".db").unwrap_or(&path));
+        crate::sqlite::claim_sidecars(
+            tree,
+            &path,
+            &[lock],
+            claimed,
+            progress,
+            report,
+            "trackio folds them in when a run finishes; sqlite3 can do it too",
+        );
+        // Refused before it is read: the database is copied into SQLite's memory whole.
+        let size = tree.size(&path).unwrap_or(0);
+        if size > open::MAX_DB_BYTES {
+            report.skip(
+                shown,
+                None,
+                format!("{size} bytes is over the {}-byte limit for an SQLite database", open::MAX_DB_BYTES),
+            );
+            continue;
         }
         let Some(bytes) = report.read_file(tree, &path) else { continue };
         if let Some(why) = open::truncation(&bytes) {
@@ -212,6 +214,22 @@ fn kind(v: &JsonValue) -> String {
     }
 }
 
+/// Logged values as `(key, leaf)`: a nested object (`{"val": {"loss": 1}}`) is joined with
+/// `.` as configs are, while media, tables and histograms (objects with a `_type`) stay whole
+/// for the report. Nesting past 32 levels stays whole too.
+fn flatten(key: String, v: JsonValue, depth: usize, out: &mut Vec<(String, JsonValue)>) {
+    match v {
+        JsonValue::Object(entries)
+            if depth < 32 && !entries.is_empty() && !entries.iter().any(|(k, _)| k == "_type") =>
+        {
+            for (k, x) in entries {
+                flatten(format!("{key}.{k}"), x, depth + 1, out);
+            }
+        }
+        other => out.push((key, other)),
+    }
+}
+
 /// Config leaves as params: nested objects joined with `.`, the rest as text.
 fn params(prefix: &str, v: &JsonValue, out: &mut Vec<(String, String)>) {
     match v {
@@ -226,6 +244,9 @@ fn params(prefix: &str, v: &JsonValue, out: &mut Vec<(String, String)>) {
         other => out.push((prefix.to_string(), other.to_text())),
     }
 }
+
+/// A query with no rows, for a table the database lacks.
+const NOTHING: &str = "SELECT NULL, NULL, NULL, NULL, NULL WHERE 0";
 
 /// True when the database has `table` (older trackio versions lack some).
 fn has_table(conn: &rusqlite::Connection, table: &str) -> bool {
@@ -273,11 +294,19 @@ fn read_project(
             let i = runs.run(&run_id, text(c.get(1)), project, shown);
             let Some(run) = runs.runs.get_mut(i) else { return Ok(()) };
             let field = |k: &str| config.get(k).and_then(JsonValue::as_str).map(str::to_string);
-            run.info.run_group = field("_Group");
-            run.info.user = field("_Username");
-            run.info.created_at_ms =
-                field("_Created").or_else(|| text(c.get(3))).and_then(|t| parse_iso_ms(&t));
+            // A run's later config row (trackio keeps one, but a merged or edited database may
+            // hold more) wins field by field.
+            if let Some(g) = field("_Group") {
+                run.info.run_group = Some(g);
+            }
+            if let Some(u) = field("_Username") {
+                run.info.user = Some(u);
+            }
+            if let Some(t) = field("_Created").or_else(|| text(c.get(3))).and_then(|t| parse_iso_ms(&t)) {
+                run.info.created_at_ms = Some(t);
+            }
             if let JsonValue::Object(entries) = &config {
+                run.params.clear();
                 for (k, v) in entries {
                     if k.starts_with('_') {
                         if !matches!(k.as_str(), "_Group" | "_Username" | "_Created") {
@@ -293,36 +322,36 @@ fn read_project(
     );
     report.ignore("trackio internal config keys (not tabulated)", internal);
     let mut ignored: HashMap<String, u64> = HashMap::new();
-    if !has_table(conn, "metrics") {
-        problems.skip(report, "no metrics table: a trackio database without its metrics");
-    }
-    each_row(
-        conn,
-        &format!(
+    let metrics = if has_table(conn, "metrics") {
+        format!(
             "SELECT {}, run_name, step, timestamp, metrics FROM metrics ORDER BY id",
             run_id_column(conn, "metrics")
-        ),
-        "metrics",
-        problems,
-        report,
-        |c| {
-            let run_id = text(c.get(0)).filter(|r| !r.is_empty()).ok_or("a row without run_id")?;
-            let step = int(c.get(2)).map_err(|e| format!("step: {e}"))?.ok_or("a row without step")?;
-            let ts = text(c.get(3)).and_then(|t| parse_iso_ms(&t));
-            let values = json_of(text(c.get(4)), "metrics")?;
-            let JsonValue::Object(entries) = values else {
-                return Err("metrics is not a JSON object".into());
-            };
-            let i = runs.run(&run_id, text(c.get(1)), project, shown);
-            for (key, v) in entries {
-                match number(&v) {
-                    Some(x) => runs.push(i, key, step, ts, x),
-                    None => *ignored.entry(kind(&v)).or_default() += 1,
-                }
+        )
+    } else {
+        problems.skip(report, "no metrics table: a trackio database without its metrics");
+        NOTHING.to_string()
+    };
+    each_row(conn, &metrics, "metrics", problems, report, |c| {
+        let run_id = text(c.get(0)).filter(|r| !r.is_empty()).ok_or("a row without run_id")?;
+        let step = int(c.get(2)).map_err(|e| format!("step: {e}"))?.ok_or("a row without step")?;
+        let ts = text(c.get(3)).and_then(|t| parse_iso_ms(&t));
+        let values = json_of(text(c.get(4)), "metrics")?;
+        let JsonValue::Object(entries) = values else {
+            return Err("metrics is not a JSON object".into());
+        };
+        let i = runs.run(&run_id, text(c.get(1)), project, shown);
+        let mut leaves = Vec::with_capacity(entries.len());
+        for (key, v) in entries {
+            flatten(key, v, 0, &mut leaves);
+        }
+        for (key, v) in leaves {
+            match number(&v) {
+                Some(x) => runs.push(i, key, step, ts, x),
+                None => *ignored.entry(kind(&v)).or_default() += 1,
             }
-            Ok(())
-        },
-    );
+        }
+        Ok(())
+    });
     let system = if has_table(conn, "system_metrics") {
         format!(
             "SELECT {}, run_name, timestamp, metrics FROM system_metrics ORDER BY id",
@@ -330,7 +359,7 @@ fn read_project(
         )
     } else {
         // Older trackio versions have no system metrics table: nothing to read.
-        "SELECT NULL, NULL, NULL, NULL WHERE 0".to_string()
+        NOTHING.to_string()
     };
     each_row(conn, &system, "system_metrics", problems, report, |c| {
         let run_id = text(c.get(0)).filter(|r| !r.is_empty()).ok_or("a row without run_id")?;

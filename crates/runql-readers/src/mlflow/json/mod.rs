@@ -398,9 +398,11 @@ pub(crate) fn read(cx: ReadContext<'_>) -> Result<()> {
             );
         }
     }
-    for model in std::mem::take(&mut acc.models).finish() {
+    let (models, dangling) = std::mem::take(&mut acc.models).finish();
+    for model in models {
         builder.add_model(model);
     }
+    report.ignore("MLflow registry aliases of versions not in the load (a registry saved in part)", dangling);
     let runs = finish(acc);
     crate::batch::add_parsed(runs, FORMAT_NAME, builder, report)?;
     Ok(())

@@ -41,14 +41,7 @@ pub fn is_models(doc: &JsonValue) -> bool {
         }
 }
 
-fn version_number(v: Option<&JsonValue>) -> Option<i64> {
-    match v? {
-        JsonValue::Int(i) => Some(*i),
-        JsonValue::Str(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
+/// An int64 as protobuf JSON writes it: a number or a decimal string.
 fn int(v: Option<&JsonValue>) -> Option<i64> {
     match v? {
         JsonValue::Int(i) => Some(*i),
@@ -68,8 +61,7 @@ fn logged_status(s: &str) -> String {
 
 impl Models {
     fn version(&mut self, v: &JsonValue, origin: &str, from_search: bool) {
-        let (Some(name), Some(version)) = (v.get("name").and_then(text), version_number(v.get("version")))
-        else {
+        let (Some(name), Some(version)) = (v.get("name").and_then(text), int(v.get("version"))) else {
             self.bad += 1;
             return;
         };
@@ -110,7 +102,7 @@ impl Models {
                 };
                 if let Some(JsonValue::Array(aliases)) = m.get("aliases") {
                     for a in aliases {
-                        match (a.get("alias").and_then(text), version_number(a.get("version"))) {
+                        match (a.get("alias").and_then(text), int(a.get("version"))) {
                             (Some(alias), Some(v)) => {
                                 self.aliases.entry((name.clone(), v)).or_default().push(alias)
                             }
@@ -151,8 +143,9 @@ impl Models {
     }
 
     /// The rows: logged models, then registry versions by name and version, each with its
-    /// aliases (sorted, comma-separated).
-    pub fn finish(mut self) -> Vec<ModelRecord> {
+    /// aliases (sorted, comma-separated); and how many aliases point at a version no answer
+    /// holds (a registry saved in part).
+    pub fn finish(mut self) -> (Vec<ModelRecord>, u64) {
         let mut out = std::mem::take(&mut self.logged);
         for (key, (mut record, _)) in std::mem::take(&mut self.versions) {
             if let Some(mut names) = self.aliases.remove(&key) {
@@ -162,7 +155,8 @@ impl Models {
             }
             out.push(record);
         }
-        out
+        let dangling = self.aliases.values().map(|a| a.len() as u64).sum();
+        (out, dangling)
     }
 }
 
@@ -196,7 +190,10 @@ mod tests {
         m.add(&versions, "b.json");
         m.add(&logged, "c.json");
         assert_eq!(m.bad, 1);
-        let rows = m.finish();
+        let gone = br#"{"registered_models": [{"name": "gone", "aliases": [{"alias": "x", "version": 9}]}]}"#;
+        m.add(&parse(gone).unwrap(), "d.json");
+        let (rows, dangling) = m.finish();
+        assert_eq!(dangling, 1, "an alias of a version no answer holds");
         assert_eq!(rows.len(), 3);
         assert_eq!((rows[0].kind.as_str(), rows[0].status.as_deref()), ("logged_model", Some("READY")));
         assert_eq!((rows[1].version, rows[1].aliases.as_deref()), (Some(1), None));

@@ -33,7 +33,6 @@ pub mod schema;
 
 use self::schema::Schema;
 use crate::reader::{ReadContext, Reader};
-use crate::sqlite::SIDECARS;
 use crate::sqlite::open;
 use crate::sqlite::rows::Problems;
 use runql_core::error::Result;
@@ -83,20 +82,15 @@ pub(crate) fn read(mut cx: ReadContext<'_>) -> Result<()> {
     for path in files {
         let shown = tree.display_path(&path);
         progress.advance(1, tree.size(&path).unwrap_or(0));
-        for sidecar in SIDECARS.map(|s| format!("{path}{s}")) {
-            let Some(size) = tree.size(&sidecar) else { continue };
-            claimed.insert(sidecar.clone());
-            progress.advance(1, size);
-            if sidecar.ends_with("-wal") && size > 0 {
-                report.warn(
-                    tree.display_path(&sidecar),
-                    None,
-                    "changes in the write-ahead log are not read: open the store once with MLflow or sqlite3 to merge them",
-                );
-            } else {
-                report.ignore("SQLite sidecar files (-shm, -journal, empty -wal)", 1);
-            }
-        }
+        crate::sqlite::claim_sidecars(
+            tree,
+            &path,
+            &[],
+            claimed,
+            progress,
+            report,
+            "open the store once with MLflow or sqlite3 to merge them",
+        );
         let size = tree.size(&path).unwrap_or(0);
         if size > open::MAX_DB_BYTES {
             report.skip(
