@@ -16,6 +16,33 @@ use runql_core::vfs::FileTree;
 /// Files SQLite keeps beside a database while it is open or was not closed cleanly.
 pub const SIDECARS: [&str; 3] = ["-wal", "-shm", "-journal"];
 
+/// Opens the database at `path` of `tree` for reading, or says in `report` why not: over
+/// the size limit (refused before it is read, as it is copied into SQLite's memory whole),
+/// unreadable, not SQLite, or damaged where SQLite looks first. A file shorter than its
+/// header says is opened with a warning.
+pub(crate) fn open_in_tree(
+    tree: &FileTree,
+    path: &str,
+    report: &mut LoadReport,
+) -> Option<rusqlite::Connection> {
+    let shown = tree.display_path(path);
+    let size = tree.size(path).unwrap_or(0);
+    if size > open::MAX_DB_BYTES {
+        report.skip(
+            shown,
+            None,
+            format!("{size} bytes is over the {}-byte limit for an SQLite database", open::MAX_DB_BYTES),
+        );
+        return None;
+    }
+    let bytes = report.read_file(tree, path)?;
+    if let Some(why) = open::truncation(&bytes) {
+        report.warn(shown.as_str(), None, why);
+    }
+    // The copy SQLite makes is all that is needed once it is open.
+    open::open(&bytes).map_err(|why| report.skip(shown, None, why)).ok()
+}
+
 /// Claims the files SQLite keeps beside the database at `path` (and `extra` ones the tracker
 /// keeps, such as trackio's lock file): they belong to it, not to another reader. A
 /// write-ahead log with content is a warning, since the in-memory copy a database is opened

@@ -110,28 +110,7 @@ pub(crate) fn read(mut cx: ReadContext<'_>) -> Result<()> {
             report,
             "trackio folds them in when a run finishes; sqlite3 can do it too",
         );
-        // Refused before it is read: the database is copied into SQLite's memory whole.
-        let size = tree.size(&path).unwrap_or(0);
-        if size > open::MAX_DB_BYTES {
-            report.skip(
-                shown,
-                None,
-                format!("{size} bytes is over the {}-byte limit for an SQLite database", open::MAX_DB_BYTES),
-            );
-            continue;
-        }
-        let Some(bytes) = report.read_file(tree, &path) else { continue };
-        if let Some(why) = open::truncation(&bytes) {
-            report.warn(shown.as_str(), None, why);
-        }
-        let conn = match open::open(&bytes) {
-            Ok(c) => c,
-            Err(why) => {
-                report.skip(shown, None, why);
-                continue;
-            }
-        };
-        drop(bytes);
+        let Some(conn) = crate::sqlite::open_in_tree(tree, &path, report) else { continue };
         let mut problems = Problems::new(&shown);
         let runs = read_project(&conn, &project_of(&path), &shown, &mut problems, report);
         problems.finish(report);

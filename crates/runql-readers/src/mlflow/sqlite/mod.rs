@@ -91,30 +91,7 @@ pub(crate) fn read(mut cx: ReadContext<'_>) -> Result<()> {
             report,
             "open the store once with MLflow or sqlite3 to merge them",
         );
-        let size = tree.size(&path).unwrap_or(0);
-        if size > open::MAX_DB_BYTES {
-            report.skip(
-                shown,
-                None,
-                format!("{size} bytes is over the {}-byte limit for an SQLite database", open::MAX_DB_BYTES),
-            );
-            continue;
-        }
-        let Some(bytes) = report.read_file(tree, &path) else {
-            continue;
-        };
-        if let Some(why) = open::truncation(&bytes) {
-            report.warn(shown.as_str(), None, why);
-        }
-        let conn = match open::open(&bytes) {
-            Ok(c) => c,
-            Err(why) => {
-                report.skip(shown, None, why);
-                continue;
-            }
-        };
-        // The copy SQLite made is all that is needed from here on.
-        drop(bytes);
+        let Some(conn) = crate::sqlite::open_in_tree(tree, &path, report) else { continue };
         let schema = match Schema::read(&conn) {
             Ok(s) => s,
             Err(why) => {
