@@ -22,16 +22,6 @@ fn load_bytes(name: &str, bytes: Vec<u8>) -> Result<Loaded, CoreError> {
     runql_readers::load(&[tree], &LoadOptions::default())
 }
 
-/// A database built by SQL, as bytes.
-fn db(sql: &str) -> Vec<u8> {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("x.db");
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(sql).unwrap();
-    drop(conn);
-    std::fs::read(path).unwrap()
-}
-
 /// MLflow's oldest tracking schema: no `step`/`is_nan` metric columns, no `deleted_time`.
 const OLD_SCHEMA: &str = "
     CREATE TABLE experiments (experiment_id INTEGER PRIMARY KEY, name TEXT, lifecycle_stage TEXT);

@@ -25,16 +25,6 @@ fn load_files(files: &[(&str, Vec<u8>)]) -> Loaded {
     runql_readers::load(&[tree], &LoadOptions::default()).unwrap()
 }
 
-/// A database built by SQL, as bytes.
-fn db(sql: &str) -> Vec<u8> {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("x.db");
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(sql).unwrap();
-    drop(conn);
-    std::fs::read(path).unwrap()
-}
-
 const SCHEMA: &str = "
     CREATE TABLE configs (id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, run_name TEXT NOT NULL,
                           config TEXT NOT NULL, created_at TEXT NOT NULL);
