@@ -2,7 +2,8 @@
 //! retries with back-off.
 
 use std::io::Read;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 
@@ -43,6 +44,8 @@ pub struct Client<'a> {
     authorization: Option<String>,
     settings: ClientSettings,
     on_retry: Option<&'a (dyn Fn(&Retry) + Sync)>,
+    /// Set once the server cannot be read any more: requests waiting to retry give up.
+    stopped: AtomicBool,
 }
 
 /// A request about to be tried again, for a progress line: waiting this long is otherwise
@@ -162,13 +165,26 @@ impl<'a> Client<'a> {
                 base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"))
             )),
         };
-        Ok(Client { agent: config.into(), base, authorization, settings, on_retry: None })
+        Ok(Client {
+            agent: config.into(),
+            base,
+            authorization,
+            settings,
+            on_retry: None,
+            stopped: AtomicBool::new(false),
+        })
     }
 
     /// Calls `note` before each retry's wait.
     pub fn on_retry(mut self, note: &'a (dyn Fn(&Retry) + Sync)) -> Self {
         self.on_retry = Some(note);
         self
+    }
+
+    /// The flag that stops this client's requests: once it is set, requests waiting to retry
+    /// give up (with [`RemoteError::Unreachable`]) instead of waiting out their back-off.
+    pub fn stop_flag(&self) -> &AtomicBool {
+        &self.stopped
     }
 
     /// The server's address as the client uses it.
@@ -262,11 +278,27 @@ impl<'a> Client<'a> {
                     if let Some(note) = self.on_retry {
                         note(&Retry { request: request.clone(), attempt, attempts, wait, why: last.clone() });
                     }
-                    std::thread::sleep(wait);
+                    if !self.wait_unless_stopped(wait) {
+                        last.push_str(" (not retried: another request to this server failed for good)");
+                        return Err(RemoteError::Unreachable { request, attempts: attempt, why: last });
+                    }
                 }
             }
         }
         Err(RemoteError::Unreachable { request, attempts, why: last })
+    }
+
+    /// Sleeps for `wait` in short slices; false when the client was stopped meanwhile.
+    fn wait_unless_stopped(&self, wait: Duration) -> bool {
+        let until = Instant::now() + wait;
+        while !self.stopped.load(Ordering::Relaxed) {
+            let now = Instant::now();
+            if now >= until {
+                return true;
+            }
+            std::thread::sleep((until - now).min(Duration::from_millis(50)));
+        }
+        false
     }
 
     fn attempt(

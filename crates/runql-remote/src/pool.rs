@@ -20,11 +20,14 @@ pub fn is_fatal(e: &RemoteError) -> bool {
 
 /// Runs `work` on every job with up to `threads` at once, in any order; results come back in
 /// job order. `done` is called (from the worker) after each job. A [fatal](is_fatal) error
-/// stops the remaining jobs and is returned; other errors are results of their job.
+/// sets `stop` (the client's [`stop_flag`](crate::Client::stop_flag), so requests of other
+/// jobs waiting to retry give up too), stops the remaining jobs and is returned; other errors
+/// are results of their job.
 ///
 /// ```
+/// use std::sync::atomic::AtomicBool;
 /// use runql_remote::pool::run;
-/// let squares = run(&[1, 2, 3], 2, |n| Ok(n * n), |_| {})?;
+/// let squares = run(&[1, 2, 3], 2, &AtomicBool::new(false), |n| Ok(n * n), |_| {})?;
 /// assert_eq!(squares.into_iter().map(Result::unwrap).collect::<Vec<_>>(), [1, 4, 9]);
 /// # Ok::<(), runql_remote::RemoteError>(())
 /// ```
@@ -34,11 +37,11 @@ pub fn is_fatal(e: &RemoteError) -> bool {
 pub fn run<J: Sync, T: Send>(
     jobs: &[J],
     threads: usize,
+    stop: &AtomicBool,
     work: impl Fn(&J) -> Result<T> + Sync,
     done: impl Fn(&Result<T>) + Sync,
 ) -> Result<Vec<Result<T>>> {
     let next = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
     let fatal: Mutex<Option<RemoteError>> = Mutex::new(None);
     let results: Mutex<Vec<Option<Result<T>>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
@@ -73,8 +76,8 @@ pub fn run<J: Sync, T: Send>(
         return Err(e);
     }
     let results = results.into_inner().unwrap_or_default();
-    // Every slot is filled when no job failed fatally; a lock poisoned by a panicking worker
-    // leaves holes, which are reported rather than unwrapped.
+    // Every slot is filled when no job failed fatally; the holes a job leaves if its results
+    // lock is poisoned are reported rather than unwrapped.
     Ok(results
         .into_iter()
         .map(|r| {

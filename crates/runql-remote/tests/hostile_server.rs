@@ -276,3 +276,34 @@ fn a_bulk_answer_that_fails_later_falls_back_to_per_run_histories() {
     let l = load(f);
     assert_eq!(l.tables.metrics.num_rows(), 1 + 4, "the refused group was read run by run");
 }
+
+#[test]
+fn a_request_that_fails_for_good_stops_the_others_waiting_to_retry() {
+    let s = FakeServer::start(|r| {
+        match r.path() {
+        "/api/2.0/mlflow/runs/search" => Reply::Body(
+            200,
+            r#"{"runs": [{"info": {"run_id": "r1", "experiment_id": "1"},
+                "data": {"metrics": [{"key": "a", "value": 1, "step": 0}, {"key": "b", "value": 1, "step": 0}]}}]}"#
+                .into(),
+        ),
+        // One key's history is refused for good, the other's server asks to wait a minute.
+        "/api/2.0/mlflow/metrics/get-history" if r.target.contains("metric_key=a") => {
+            std::thread::sleep(Duration::from_millis(300));
+            Reply::Body(401, r#"{"error_code": "UNAUTHENTICATED", "message": "expired"}"#.into())
+        }
+        "/api/2.0/mlflow/metrics/get-history" => {
+            Reply::WithHeaders(503, vec![("Retry-After".into(), "60".into())], "busy".into())
+        }
+        _ => mlflow_answer(r, 1),
+    }
+    });
+    let started = Instant::now();
+    let e = fetch_with(&s.url, ClientSettings { max_retries: 3, ..quick() }).unwrap_err();
+    assert!(matches!(e, RemoteError::Auth { .. }), "{e}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "did not wait out the retry: {:?}",
+        started.elapsed()
+    );
+}

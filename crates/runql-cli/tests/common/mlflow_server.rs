@@ -60,6 +60,19 @@ fn free_port() -> u16 {
 }
 
 pub fn start(extra: &[&str], env: &[(&str, &str)]) -> Server {
+    // The port is free when picked, but another process may take it before the server binds
+    // it: then the server exits saying so, and another port is tried.
+    for _ in 0..3 {
+        match try_start(extra, env) {
+            Ok(server) => return server,
+            Err(log) if log.to_lowercase().contains("address already in use") => continue,
+            Err(log) => panic!("{log}"),
+        }
+    }
+    panic!("mlflow server: three free ports were each taken before it could bind them");
+}
+
+fn try_start(extra: &[&str], env: &[(&str, &str)]) -> Result<Server, String> {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let store = format!("sqlite:///{}", dir.path().join("mlflow.db").display());
@@ -92,12 +105,12 @@ pub fn start(extra: &[&str], env: &[(&str, &str)]) -> Server {
             let mut answer = String::new();
             let _ = s.read_to_string(&mut answer);
             if answer.starts_with("HTTP/1.") && answer.contains(" 200 ") {
-                return server;
+                return Ok(server);
             }
         }
         if let Ok(Some(status)) = server.child.try_wait() {
             let log = std::fs::read_to_string(server.dir.path().join("server.log")).unwrap_or_default();
-            panic!("mlflow server exited with {status}:\n{log}");
+            return Err(format!("mlflow server exited with {status}:\n{log}"));
         }
         assert!(started.elapsed() < Duration::from_secs(120), "mlflow server did not start in 120 s");
         std::thread::sleep(Duration::from_millis(250));

@@ -78,6 +78,7 @@ pub(super) fn histories(
     let outputs = pool::run(
         &jobs,
         connections,
+        client.stop_flag(),
         |job| -> Result<JobOutput> {
             let answer = if job.n == 1 {
                 Ok(first_bulk.clone())
