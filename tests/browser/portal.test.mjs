@@ -142,6 +142,27 @@ describe("portal on the demo sweep (runql serve)", () => {
     await page.close();
   });
 
+  test("the throughput and system-load example ranks the demo's runs by throughput", async () => {
+    const page = await open(demo.url);
+    await page.click("#tab-sql");
+    await page.selectOption("#examples", { label: "Throughput and system load vs hyperparameters" });
+    await page.waitForSelector("#result table tbody tr");
+    const result = await page.evaluate(() => {
+      const table = document.querySelector("#result table");
+      const head = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+      const rows = [...table.querySelectorAll("tbody tr")].map((tr) => [...tr.children].map((td) => td.textContent.trim()));
+      return { head, rows };
+    });
+    assert.deepEqual(result.head, ["name", "lr", "batch_size", "mean_throughput", "mean_gpu_util", "mean_cpu_util"]);
+    assert.equal(result.rows.length, 20, "LIMIT 20 of the 48 runs");
+    const throughput = result.rows.map((r) => Number(r[3]));
+    assert.ok(throughput.every((t, i) => t > 0 && (i === 0 || throughput[i - 1] >= t)), `highest first: ${throughput}`);
+    // The demo sweep has no sampled GPU or CPU metrics: those cells are empty, not zero.
+    assert.ok(result.rows.every((r) => r[4] === "" && r[5] === ""), JSON.stringify(result.rows[0]));
+    await shot(page, "sql-system-load");
+    await page.close();
+  });
+
   test("curves are drawn; hovering shows the run and value; drag zooms, double-click resets", async () => {
     const page = await open(`${demo.url}&smooth=0`);
     assert.ok((await coloredPixels(page)) > 2000, "the curves put colored pixels on the canvas");

@@ -6,10 +6,12 @@
 //! look at the PNGs this test writes to target/chart-review/) before accepting them.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use runql::chart::ChartKind;
-use runql::{ChartSpec, Engine, FileTree, LoadOptions, SessionOptions};
+use runql::{ChartSpec, Engine};
 use runql_synth as synth;
 
 fn root() -> PathBuf {
@@ -17,15 +19,7 @@ fn root() -> PathBuf {
 }
 
 fn demo_engine() -> Engine {
-    let spec = synth::SweepSpec { runs: 24, metrics: 4, steps: 100, seed: 7 };
-    let mut tree = FileTree::new("demo");
-    synth::write_mlflow(&spec, &mut |path, bytes| {
-        tree.insert(path, bytes.to_vec());
-        Ok(())
-    })
-    .unwrap();
-    let options = SessionOptions { target_partitions: 1, read_only: true, ..SessionOptions::default() };
-    Engine::load(&[tree], &LoadOptions::default(), options).unwrap().0
+    common::demo_engine(synth::SweepSpec { runs: 24, metrics: 4, steps: 100, seed: 7 })
 }
 
 fn examples() -> Vec<(String, ChartSpec)> {

@@ -4,12 +4,14 @@
 //! (tests/fixtures/wandb/expected.json).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::Float64Type;
 use arrow_array::{Array, RecordBatch};
-use runql::{Engine, FileTree, LoadOptions, SessionOptions};
+use runql::{Engine, FileTree, LoadOptions};
 use runql_synth as synth;
 use serde_json::Value;
 
@@ -29,20 +31,9 @@ fn saved() -> Vec<(String, String)> {
         .collect()
 }
 
-fn options() -> SessionOptions {
-    SessionOptions { target_partitions: 1, read_only: true, ..SessionOptions::default() }
-}
-
 fn demo_engine() -> Engine {
     // The portal's demo: six metrics (system/throughput among them), a few diverging runs.
-    let spec = synth::SweepSpec { runs: 24, metrics: 6, steps: 60, seed: 42 };
-    let mut tree = FileTree::new("demo");
-    synth::write_mlflow(&spec, &mut |path, bytes| {
-        tree.insert(path, bytes.to_vec());
-        Ok(())
-    })
-    .unwrap();
-    Engine::load(&[tree], &LoadOptions::default(), options()).unwrap().0
+    common::demo_engine(synth::SweepSpec { runs: 24, metrics: 6, steps: 60, seed: 42 })
 }
 
 fn one_batch(engine: &Engine, sql: &str) -> RecordBatch {
@@ -91,7 +82,7 @@ fn the_system_example_gives_the_means_the_wandb_sdk_logged_and_sampled() {
     assert!(samples.iter().filter(|s| s["item"]["cpu"].is_number()).count() >= 3, "{samples:?}");
 
     let tree = FileTree::from_path(&dir.join("wandb")).unwrap();
-    let (engine, _) = Engine::load(&[tree], &LoadOptions::default(), options()).unwrap();
+    let (engine, _) = Engine::load(&[tree], &LoadOptions::default(), common::options()).unwrap();
     let (_, sql) = saved().into_iter().find(|(t, _)| t == SYSTEM_EXAMPLE).unwrap();
     let batch = one_batch(&engine, &format!("SELECT * FROM ({sql}) WHERE name = 'system-metrics'"));
     assert_eq!(batch.num_rows(), 1);

@@ -13,6 +13,17 @@ use crate::progress::ProgressTracker;
 use runql_core::report::LoadReport;
 use runql_core::vfs::FileTree;
 
+/// File name endings worth opening to look for an SQLite header; detection never reads
+/// every file of a large tree. A tree holding a single file is always looked at.
+const EXTENSIONS: [&str; 4] = [".db", ".sqlite", ".sqlite3", ".db3"];
+
+/// True when `path` may be an SQLite database worth sniffing (by its name, or as the only
+/// file given).
+pub(crate) fn is_candidate(tree: &FileTree, path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    tree.len() == 1 || EXTENSIONS.iter().any(|e| name.ends_with(e))
+}
+
 /// Files SQLite keeps beside a database while it is open or was not closed cleanly.
 pub const SIDECARS: [&str; 3] = ["-wal", "-shm", "-journal"];
 

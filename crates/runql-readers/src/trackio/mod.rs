@@ -75,7 +75,7 @@ pub fn looks_like_trackio(head: &[u8]) -> bool {
 }
 
 fn is_trackio(tree: &FileTree, path: &str) -> bool {
-    crate::mlflow::sqlite::is_candidate(tree, path)
+    crate::sqlite::is_candidate(tree, path)
         && tree.head(path, SNIFF_BYTES).is_ok_and(|h| looks_like_trackio(&h))
 }
 

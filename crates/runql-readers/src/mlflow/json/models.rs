@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::values::text;
+use super::values::{int64, text};
 use crate::json_lenient::JsonValue;
 use runql_core::model::ModelRecord;
 
@@ -41,15 +41,6 @@ pub fn is_models(doc: &JsonValue) -> bool {
         }
 }
 
-/// An int64 as protobuf JSON writes it: a number or a decimal string.
-fn int(v: Option<&JsonValue>) -> Option<i64> {
-    match v? {
-        JsonValue::Int(i) => Some(*i),
-        JsonValue::Str(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
 /// `LOGGED_MODEL_READY` → `READY`, as the stores' numeric codes are named.
 fn logged_status(s: &str) -> String {
     match s.strip_prefix("LOGGED_MODEL_").unwrap_or(s) {
@@ -61,7 +52,8 @@ fn logged_status(s: &str) -> String {
 
 impl Models {
     fn version(&mut self, v: &JsonValue, origin: &str, from_search: bool) {
-        let (Some(name), Some(version)) = (v.get("name").and_then(text), int(v.get("version"))) else {
+        let (Some(name), Some(version)) = (v.get("name").and_then(text), v.get("version").and_then(int64))
+        else {
             self.bad += 1;
             return;
         };
@@ -74,7 +66,7 @@ impl Models {
             stage: v.get("current_stage").and_then(text),
             aliases: None,
             status: v.get("status").and_then(text),
-            created_at_ms: int(v.get("creation_timestamp")),
+            created_at_ms: v.get("creation_timestamp").and_then(int64),
             source: v.get("source").and_then(text).filter(|s| !s.is_empty()),
             origin: origin.to_string(),
         };
@@ -102,7 +94,7 @@ impl Models {
                 };
                 if let Some(JsonValue::Array(aliases)) = m.get("aliases") {
                     for a in aliases {
-                        match (a.get("alias").and_then(text), int(a.get("version"))) {
+                        match (a.get("alias").and_then(text), a.get("version").and_then(int64)) {
                             (Some(alias), Some(v)) => {
                                 self.aliases.entry((name.clone(), v)).or_default().push(alias)
                             }
@@ -134,7 +126,7 @@ impl Models {
                     stage: None,
                     aliases: None,
                     status: field("status").and_then(JsonValue::as_str).map(logged_status),
-                    created_at_ms: int(field("creation_timestamp_ms")),
+                    created_at_ms: field("creation_timestamp_ms").and_then(int64),
                     source: field("artifact_uri").and_then(text).filter(|s| !s.is_empty()),
                     origin: origin.to_string(),
                 });

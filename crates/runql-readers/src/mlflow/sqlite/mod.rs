@@ -45,17 +45,9 @@ pub const FORMAT_NAME: &str = "mlflow-sqlite";
 pub(crate) const READER: Reader =
     Reader { name: FORMAT_NAME, hint: "an MLflow SQLite store (mlflow.db)", detect, read };
 
-/// File name endings worth opening to look for an SQLite header; detection never reads
-/// every file of a large tree. A tree holding a single file is always looked at.
-const EXTENSIONS: [&str; 4] = [".db", ".sqlite", ".sqlite3", ".db3"];
-
-pub(crate) fn is_candidate(tree: &FileTree, path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    tree.len() == 1 || EXTENSIONS.iter().any(|e| name.ends_with(e))
-}
-
 fn is_database(tree: &FileTree, path: &str) -> bool {
-    is_candidate(tree, path) && tree.head(path, open::MAGIC.len()).is_ok_and(|h| open::is_sqlite(&h))
+    crate::sqlite::is_candidate(tree, path)
+        && tree.head(path, open::MAGIC.len()).is_ok_and(|h| open::is_sqlite(&h))
 }
 
 /// True when some file of the tree is an SQLite database (by its header; whether it holds
