@@ -42,6 +42,14 @@ pub struct ServeArgs {
     /// Port on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 8765)]
     pub port: u16,
+    /// Keep the PATHs' tables up to date while runs write to them: new points, new runs
+    /// and changed files appear in the open portal without a reload (only the runs whose
+    /// files changed are read again).
+    #[arg(long)]
+    pub watch: bool,
+    /// Seconds between two looks at the watched PATHs (with --watch).
+    #[arg(long, value_name = "SECONDS", default_value = "1", value_parser = parse_interval, requires = "watch")]
+    pub interval: std::time::Duration,
     /// Open the portal in the default browser.
     #[arg(long)]
     pub open: bool,
@@ -308,4 +316,12 @@ pub enum PlotTheme {
     Light,
     /// Light text on a dark background.
     Dark,
+}
+
+/// A watch interval: 0.05 to 3600 seconds.
+fn parse_interval(text: &str) -> Result<std::time::Duration, String> {
+    match text.trim().parse::<f64>() {
+        Ok(s) if (0.05..=3600.0).contains(&s) => Ok(std::time::Duration::from_secs_f64(s)),
+        _ => Err(format!("{text:?} is not a number of seconds from 0.05 to 3600")),
+    }
 }

@@ -12,6 +12,9 @@ pub enum CliError {
     /// A tracking server could not be read (unreachable, credentials refused, not MLflow).
     #[error(transparent)]
     Remote(runql_remote::RemoteError),
+    /// A watched path could not be read or loaded (`runql serve --watch`).
+    #[error(transparent)]
+    Live(runql_live::LiveError),
     /// Formatting or writing the result failed.
     #[error("cannot write output: {0}")]
     Output(String),
@@ -35,7 +38,10 @@ impl CliError {
             CliError::Usage(_) | CliError::Engine(EngineError::Chart(runql_chart::ChartError::Spec(_))) => {
                 ExitCode::from(2)
             }
-            CliError::Engine(EngineError::Load(_)) | CliError::Strict(_) | CliError::Remote(_) => {
+            CliError::Engine(EngineError::Load(_))
+            | CliError::Strict(_)
+            | CliError::Remote(_)
+            | CliError::Live(_) => {
                 ExitCode::from(3)
             }
             CliError::Engine(EngineError::Sql(_) | EngineError::Chart(_)) => ExitCode::from(4),

@@ -28,6 +28,7 @@ pub mod error;
 pub mod error_kind;
 pub mod ipc_check;
 pub mod limits;
+pub mod live;
 pub mod model;
 pub mod param;
 pub mod report;

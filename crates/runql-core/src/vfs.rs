@@ -44,6 +44,19 @@ impl FileTree {
         Self { origin: origin.into(), files: BTreeMap::new(), walk_issues: Vec::new(), single_file: None }
     }
 
+    /// An empty tree for one file, named as [`Self::from_path`] names a single file: the
+    /// file `name` (inserted next) is displayed as `origin` itself, not under it.
+    ///
+    /// ```
+    /// use runql_core::FileTree;
+    /// let mut tree = FileTree::new_single_file("runs/mlflow.db", "mlflow.db");
+    /// tree.insert("mlflow.db", b"SQLite format 3\0".to_vec());
+    /// assert_eq!(tree.display_path("mlflow.db"), "runs/mlflow.db");
+    /// ```
+    pub fn new_single_file(origin: impl Into<String>, name: &str) -> Self {
+        Self { single_file: Some(normalize(name)), ..Self::new(origin) }
+    }
+
     /// Adds (or replaces) a file held in memory. Backslashes become `/`, and leading `./` or
     /// `/` are dropped, so paths from any platform line up.
     pub fn insert(&mut self, path: &str, bytes: impl Into<Arc<[u8]>>) {

@@ -33,6 +33,8 @@ fn wire_schema() -> Value {
         ("LoadReport", written.subschema_for::<runql::core::ReportData>()),
         ("Pick", written.subschema_for::<runql::chart::Pick>()),
         ("ErrorKind", written.subschema_for::<runql::core::ErrorKind>()),
+        ("LiveStatus", written.subschema_for::<runql::core::live::LiveStatus>()),
+        ("LiveChanges", written.subschema_for::<runql::core::live::LiveChanges>()),
     ];
     let mut defs = Map::new();
     for (name, schema) in read.take_definitions(true).into_iter().chain(written.take_definitions(true)) {

@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use runql_readers::{FileTree, LoadOptions, Loaded};
@@ -85,8 +86,111 @@ fn open_browser(url: &str) {
     }
 }
 
+/// The server's limits from the command line.
+fn limits(args: &ServeArgs) -> ServerLimits {
+    let defaults = ServerLimits::default();
+    ServerLimits {
+        max_connections: args.max_connections.map_or(defaults.max_connections, |n| n as usize),
+        header_timeout: args.header_timeout.unwrap_or(defaults.header_timeout),
+        io_timeout: args.io_timeout.unwrap_or(defaults.io_timeout),
+        ..defaults
+    }
+}
+
+/// Prints the portal's URL (the first line of stdout, which scripts and tests read).
+fn announce(url: &str, www: &Path, watching: bool) {
+    // Whoever started us may stop reading stdout after the URL line (a script, a test): a
+    // closed pipe must not stop the server, so write errors are ignored here.
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "runql portal: {url}");
+    let what = if watching { ", watching for changes" } else { "" };
+    let _ = writeln!(out, "(serving {} on 127.0.0.1 only{what}; Ctrl+C stops)", www.display());
+    let _ = out.flush();
+}
+
+/// `runql serve --watch PATH...`: the first load, then a round every `--interval` on a
+/// thread of its own; the page follows through `/live/`.
+fn run_watch(args: &ServeArgs, www: PathBuf) -> Result<()> {
+    if args.paths.is_empty() {
+        return Err(CliError::Usage("--watch needs the folders or files to watch (PATH...)".into()));
+    }
+    if let Some(url) = args.paths.iter().filter_map(|p| p.to_str()).find(|p| runql_remote::is_remote(p)) {
+        return Err(CliError::Usage(format!(
+            "--watch follows folders and files; {url} is a tracking server, which `runql serve` reads once \
+             (run it again to see new runs)"
+        )));
+    }
+    let started = Instant::now();
+    let bar = if args.quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new(0) };
+    let progress = |p: runql_readers::LoadProgress| {
+        bar.set_length(p.bytes_total);
+        bar.set_position(p.bytes_done);
+    };
+    let options = LoadOptions { progress: Some(&progress), ..LoadOptions::default() };
+    let (watch, loaded) = runql_live::Watch::open(&args.paths, &options).map_err(CliError::Live)?;
+    bar.finish_and_clear();
+    let skipped = loaded.report.issue_count(runql_readers::Severity::Skipped);
+    if args.strict && skipped > 0 {
+        eprint!("{}", loaded.report);
+        return Err(CliError::Strict(skipped));
+    }
+    if !args.quiet {
+        eprintln!("{}", input::summary_line(&loaded, started.elapsed()));
+    }
+    drop(loaded);
+    let watch = Arc::new(Mutex::new(watch));
+    let (version_tx, version_rx) = tokio::sync::watch::channel(0u64);
+    let rounds = Arc::clone(&watch);
+    let (interval, quiet) = (args.interval, args.quiet);
+    std::thread::Builder::new()
+        .name("runql-watch".into())
+        .spawn(move || watch_loop(&rounds, &version_tx, interval, quiet))
+        .map_err(|e| CliError::Serve(format!("cannot start watching: {e}")))?;
+    let bound = http::bind(args.port)?;
+    let url = format!("http://127.0.0.1:{}/?live=/live/status", bound.port);
+    announce(&url, &www, true);
+    if args.open {
+        open_browser(&url);
+    }
+    let live = http::live::Live::new(watch, version_rx, args.format.into());
+    bound.serve(Site { root: www, memory: HashMap::new(), live: Some(live) }, limits(args))
+}
+
+/// A round every `interval`, for as long as the server runs; each round that changed
+/// something is announced to the waiting pages and, unless `quiet`, on stderr.
+fn watch_loop(
+    watch: &Mutex<runql_live::Watch>,
+    version: &tokio::sync::watch::Sender<u64>,
+    interval: std::time::Duration,
+    quiet: bool,
+) {
+    loop {
+        std::thread::sleep(interval);
+        let round = watch.lock().unwrap_or_else(std::sync::PoisonError::into_inner).round();
+        for error in &round.errors {
+            eprintln!("watch: {}", crate::terminal::printable(error));
+        }
+        if round.version != *version.borrow() {
+            if !quiet {
+                eprintln!(
+                    "watch: {} run(s) changed ({} file(s), {:.1} KB read) in {:.0} ms",
+                    round.runs_changed,
+                    round.files_read,
+                    round.bytes_read as f64 / 1e3,
+                    round.elapsed.as_secs_f64() * 1e3,
+                );
+            }
+            // No receiver left only when the server is gone, and then so is this process.
+            let _ = version.send(round.version);
+        }
+    }
+}
+
 pub fn run(args: ServeArgs) -> Result<()> {
     let www = find_www(args.www.as_deref())?;
+    if args.watch {
+        return run_watch(&args, www);
+    }
     let started = Instant::now();
     let loaded = if args.paths.is_empty() {
         load_demo()?
@@ -108,21 +212,9 @@ pub fn run(args: ServeArgs) -> Result<()> {
     let query = format!("{query}&report={REPORT_PATH}");
     let bound = http::bind(args.port)?;
     let url = format!("http://127.0.0.1:{}/?{query}", bound.port);
-    // Whoever started us may stop reading stdout after the URL line (a script, a test): a
-    // closed pipe must not stop the server, so write errors are ignored here.
-    let mut out = std::io::stdout();
-    let _ = writeln!(out, "runql portal: {url}");
-    let _ = writeln!(out, "(serving {} on 127.0.0.1 only; Ctrl+C stops)", www.display());
-    let _ = out.flush();
+    announce(&url, &www, false);
     if args.open {
         open_browser(&url);
     }
-    let defaults = ServerLimits::default();
-    let limits = ServerLimits {
-        max_connections: args.max_connections.map_or(defaults.max_connections, |n| n as usize),
-        header_timeout: args.header_timeout.unwrap_or(defaults.header_timeout),
-        io_timeout: args.io_timeout.unwrap_or(defaults.io_timeout),
-        ..defaults
-    };
-    bound.serve(Site { root: www, memory }, limits)
+    bound.serve(Site { root: www, memory, live: None }, limits(&args))
 }

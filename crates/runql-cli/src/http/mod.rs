@@ -8,6 +8,7 @@
 //! running out above all — are logged and waited out; only an error that the listening
 //! socket cannot recover from ends `serve`, and then with an error (a non-zero exit).
 
+pub mod live;
 mod site;
 
 use std::convert::Infallible;

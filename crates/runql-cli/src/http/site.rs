@@ -24,6 +24,8 @@ pub struct Site {
     /// In-memory files by absolute URL path, e.g. `/data/runs.parquet` (shared, not copied,
     /// per request).
     pub memory: HashMap<String, Bytes>,
+    /// The watched tables of `runql serve --watch` (`/live/...`).
+    pub live: Option<super::live::Live>,
 }
 
 /// A response body: bytes in memory or a file read as it is sent.
@@ -90,6 +92,11 @@ async fn answer_for<B>(site: &Site, port: u16, request: &Request<B>) -> Response
     let Some(path) = percent_decode(request.uri().path()) else {
         return text(StatusCode::BAD_REQUEST, "bad path");
     };
+    if let Some(live) = &site.live {
+        if let Some((status, kind, bytes)) = live.answer(&path, request.uri().query().unwrap_or("")).await {
+            return answer(status, kind, NO_STORE, bytes.len() as u64, full(bytes));
+        }
+    }
     if let Some(bytes) = site.memory.get(&path) {
         return answer(
             StatusCode::OK,

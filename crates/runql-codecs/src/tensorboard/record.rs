@@ -265,6 +265,28 @@ impl<'a> Iterator for Records<'a> {
     }
 }
 
+/// How much of a TFRecord file ends at a record boundary: the prefix a reader of an event
+/// file that is still being written takes now, leaving the record being written for the
+/// next read. Damage before that point is left for [`Records`] to report.
+///
+/// ```
+/// use runql_codecs::tensorboard::record::{complete_len, encode_record};
+/// let mut file = encode_record(b"first");
+/// let first = file.len();
+/// file.extend(encode_record(b"second"));
+/// assert_eq!(complete_len(&file), file.len());
+/// assert_eq!(complete_len(&file[..file.len() - 1]), first);
+/// ```
+pub fn complete_len(data: &[u8]) -> usize {
+    let mut records = Records::new(data);
+    for item in records.by_ref() {
+        if let Err(Problem::Truncated { offset, .. }) = item {
+            return usize::try_from(offset).unwrap_or(data.len());
+        }
+    }
+    data.len()
+}
+
 /// Frames `data` as one TFRecord (for tests and fixtures).
 pub fn encode_record(data: &[u8]) -> Vec<u8> {
     let len = (data.len() as u64).to_le_bytes();

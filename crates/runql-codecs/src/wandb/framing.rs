@@ -400,6 +400,70 @@ impl<'a> Iterator for LogReader<'a> {
     }
 }
 
+/// How much of a `.wandb` log ends at a record boundary: the prefix a reader of a log that
+/// is still being written takes now, leaving the record being written for the next read.
+/// Damage is not looked for (checksums are not checked); a length that cannot be right
+/// gives the whole log, for [`LogReader`] to report.
+///
+/// ```
+/// use runql_codecs::wandb::framing::{complete_len, encode_log};
+/// let log = encode_log(&[b"one".as_slice(), b"two".as_slice()]);
+/// assert_eq!(complete_len(&log), log.len());
+/// // The writer is half-way through the second record.
+/// assert_eq!(complete_len(&log[..log.len() - 2]), 7 + 7 + 3);
+/// assert_eq!(complete_len(&log[..5]), 0);
+/// ```
+pub fn complete_len(data: &[u8]) -> usize {
+    let len = data.len();
+    if len < FILE_HEADER {
+        return 0;
+    }
+    let mut pos = FILE_HEADER;
+    let mut complete = pos;
+    let mut open = false;
+    while pos < len {
+        let block_left = BLOCK_SIZE - pos % BLOCK_SIZE;
+        let Some(header) = data.get(pos..pos + CHUNK_HEADER).filter(|_| block_left >= CHUNK_HEADER) else {
+            if block_left < CHUNK_HEADER {
+                // Block padding.
+                pos += block_left;
+                if !open {
+                    complete = pos.min(len);
+                }
+                continue;
+            }
+            return complete;
+        };
+        let byte = |i: usize| header.get(i).copied().unwrap_or(0);
+        let length = usize::from(u16::from_le_bytes([byte(4), byte(5)]));
+        let kind = byte(6);
+        if header.iter().all(|b| *b == 0) {
+            pos += block_left;
+            if !open {
+                complete = pos.min(len);
+            }
+            continue;
+        }
+        if CHUNK_HEADER + length > block_left {
+            return len;
+        }
+        let end = pos + CHUNK_HEADER + length;
+        if end > len {
+            return complete;
+        }
+        match kind {
+            1 | 4 => {
+                open = false;
+                complete = end;
+            }
+            2 | 3 => open = true,
+            _ => return len,
+        }
+        pos = end;
+    }
+    if open { complete } else { len }
+}
+
 /// Writes records in the `.wandb` framing (for tests and generated data).
 ///
 /// ```

@@ -1,0 +1,26 @@
+//! runql-live: tables that follow runs while they train.
+//!
+//! [`Watch`] loads folders and files the way `runql_readers::load` does, then looks at
+//! them again each round (the caller sets the pace) and reads again only the runs whose
+//! files changed: a run folder that grew, a new run folder, a database that was written.
+//! The rest of the tables are not read again, so a round costs what changed, plus one
+//! listing of the files.
+//!
+//! While a tracker writes, a file often ends inside a record: an event or a `.wandb`
+//! record half written, a metric line without its line end. A round takes each such file
+//! up to its last whole record and leaves the rest for the next round, so a write in
+//! progress is never reported as damage; and problems in a run whose files are still
+//! changing are reported once they hold still for a round.
+//!
+//! Clients that hold the tables (a browser) ask [`Watch::since`] for the rows that changed
+//! since their version and apply them with `RunTables::replace`.
+
+mod error;
+mod scan;
+mod tail;
+mod watch;
+mod watched;
+
+pub use error::{LiveError, Result};
+pub use watch::{Change, KEPT_CHANGES, Round, Since, Watch};
+pub use watched::{PathChange, WatchedPath};

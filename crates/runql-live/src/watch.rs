@@ -1,0 +1,222 @@
+//! [`Watch`]: the watched paths together — one set of tables, a version that counts the
+//! rounds that changed something, and the changes since any recent version for clients
+//! that hold the tables already.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use runql_core::model::{Removal, RunTables, TablesBuilder};
+use runql_core::LoadReport;
+use runql_readers::{LoadOptions, Loaded};
+
+use crate::error::Result;
+use crate::watched::WatchedPath;
+
+/// How many changes are kept for clients that ask what changed since a version; a client
+/// further behind loads the tables again.
+pub const KEPT_CHANGES: usize = 64;
+
+/// The rows that changed between two versions: apply with [`RunTables::replace`].
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// The version the change starts from.
+    pub from: u64,
+    /// The version it leads to.
+    pub to: u64,
+    /// Rows that went.
+    pub removal: Removal,
+    /// Rows that came (every row of each changed run as it is now).
+    pub added: RunTables,
+}
+
+/// What a client at some version needs.
+#[derive(Debug, Clone)]
+pub enum Since {
+    /// It is up to date.
+    Current,
+    /// These rows changed since.
+    Changes(Change),
+    /// Its version is older than the kept changes (or newer than any): it loads the
+    /// tables again.
+    Reload,
+}
+
+/// What one round did.
+#[derive(Debug, Clone, Default)]
+pub struct Round {
+    /// The version after the round (the same as before when nothing changed).
+    pub version: u64,
+    /// Units read again.
+    pub units_read: usize,
+    /// Files read.
+    pub files_read: usize,
+    /// Bytes read.
+    pub bytes_read: u64,
+    /// Runs whose rows were replaced, added or removed.
+    pub runs_changed: usize,
+    /// How long the round took, listing the files included.
+    pub elapsed: Duration,
+    /// Paths that could not be looked at this round, and why (they are tried again).
+    pub errors: Vec<String>,
+}
+
+/// Folders and files whose tables follow their runs as they are written.
+///
+/// ```
+/// use runql_live::Watch;
+/// use runql_readers::LoadOptions;
+/// let dir = tempfile::tempdir()?;
+/// let run = dir.path().join("0/r1");
+/// std::fs::create_dir_all(run.join("metrics"))?;
+/// std::fs::write(dir.path().join("0/meta.yaml"), "artifact_location: x\nexperiment_id: '0'\nlifecycle_stage: active\nname: Default\n")?;
+/// std::fs::write(run.join("meta.yaml"), "run_id: r1\nexperiment_id: '0'\nstatus: 1\nstart_time: 1\nend_time: 2\n")?;
+/// std::fs::write(run.join("metrics/loss"), "1000 0.9 0\n")?;
+/// let (mut watch, _first) = Watch::open(&[dir.path().to_path_buf()], &LoadOptions::default())?;
+/// assert_eq!(watch.tables().metrics.num_rows(), 1);
+///
+/// // The run logs a point (and starts the next line).
+/// std::fs::write(run.join("metrics/loss"), "1000 0.9 0\n1001 0.7 1\n1002 0.")?;
+/// let round = watch.round();
+/// assert_eq!((round.version, round.units_read), (1, 1));
+/// assert_eq!(watch.tables().metrics.num_rows(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Watch {
+    paths: Vec<WatchedPath>,
+    tables: RunTables,
+    version: u64,
+    history: VecDeque<Change>,
+    max_wide_columns: usize,
+}
+
+impl Watch {
+    /// Loads every path (folders or files) and starts watching them; also returns the
+    /// first load, as [`runql_readers::load`] would give it.
+    ///
+    /// # Errors
+    /// As [`WatchedPath::open`].
+    pub fn open(paths: &[PathBuf], options: &LoadOptions<'_>) -> Result<(Watch, Loaded)> {
+        let mut watched = Vec::with_capacity(paths.len());
+        let mut tables = TablesBuilder::new().finish()?;
+        let mut report = LoadReport::default();
+        for path in paths {
+            let (w, loaded) = WatchedPath::open(path, options)?;
+            tables = tables.replace(&Removal::default(), &loaded.tables, options.max_wide_columns)?.0;
+            report.merge(loaded.report);
+            watched.push(w);
+        }
+        report.rows = tables.counts();
+        let watch = Watch {
+            paths: watched,
+            tables: tables.clone(),
+            version: 0,
+            history: VecDeque::new(),
+            max_wide_columns: options.max_wide_columns,
+        };
+        Ok((watch, Loaded { tables, report }))
+    }
+
+    /// Looks at every path once and reads again what changed. A path that cannot be
+    /// listed this round is named in [`Round::errors`] and tried again the next.
+    pub fn round(&mut self) -> Round {
+        let started = Instant::now();
+        let mut round = Round::default();
+        let mut removal = Removal::default();
+        let mut added: Option<RunTables> = None;
+        for path in &mut self.paths {
+            match path.round() {
+                Ok(None) => {}
+                Ok(Some(change)) => {
+                    round.units_read += change.units_read;
+                    round.files_read += change.files_read;
+                    round.bytes_read += change.bytes_read;
+                    removal.extend(&change.removal);
+                    added = Some(match added {
+                        None => change.added,
+                        Some(so_far) => match so_far.replace(&Removal::default(), &change.added, self.max_wide_columns) {
+                            Ok((t, _)) => t,
+                            Err(e) => {
+                                round.errors.push(format!("{}: {e}", path.root().display()));
+                                so_far
+                            }
+                        },
+                    });
+                }
+                Err(e) => round.errors.push(e.to_string()),
+            }
+        }
+        if let Some(added) = added {
+            match self.tables.replace(&removal, &added, self.max_wide_columns) {
+                Ok((tables, _)) => {
+                    round.runs_changed = removal.run_ids.len().max(added.runs.num_rows());
+                    self.tables = tables;
+                    self.version += 1;
+                    self.history.push_back(Change { from: self.version - 1, to: self.version, removal, added });
+                    while self.history.len() > KEPT_CHANGES {
+                        self.history.pop_front();
+                    }
+                }
+                Err(e) => round.errors.push(format!("merging the changed runs: {e}")),
+            }
+        }
+        round.version = self.version;
+        round.elapsed = started.elapsed();
+        round
+    }
+
+    /// The tables as of the last round.
+    pub fn tables(&self) -> &RunTables {
+        &self.tables
+    }
+
+    /// How many rounds changed something since the first load.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// What a client holding the tables of `version` needs to be current: the changes of
+    /// every round since, as one.
+    pub fn since(&self, version: u64) -> Since {
+        if version == self.version {
+            return Since::Current;
+        }
+        let oldest = self.history.front().map_or(self.version, |c| c.from);
+        if version > self.version || version < oldest {
+            return Since::Reload;
+        }
+        let mut removal = Removal::default();
+        let mut added: Option<RunTables> = None;
+        for change in self.history.iter().filter(|c| c.from >= version) {
+            removal.extend(&change.removal);
+            added = Some(match added {
+                None => change.added.clone(),
+                Some(so_far) => match so_far.replace(&change.removal, &change.added, self.max_wide_columns) {
+                    Ok((t, _)) => t,
+                    Err(_) => return Since::Reload,
+                },
+            });
+        }
+        match added {
+            Some(added) => Since::Changes(Change { from: version, to: self.version, removal, added }),
+            None => Since::Reload,
+        }
+    }
+
+    /// The load report as of now: the first load's counts, every unit's problems as last
+    /// read, and the tables' row counts.
+    pub fn report(&self) -> LoadReport {
+        let mut report = LoadReport::default();
+        for path in &self.paths {
+            report.merge(path.report());
+        }
+        report.rows = self.tables.counts();
+        report
+    }
+
+    /// Units whose problems wait for their files to hold still.
+    pub fn unsettled(&self) -> usize {
+        self.paths.iter().map(WatchedPath::unsettled).sum()
+    }
+}

@@ -1,0 +1,411 @@
+//! One watched path ([`WatchedPath`]): its files as last seen, the units its runs were read
+//! from, and a round that reads again only the units whose files changed.
+//!
+//! A **unit** is the folder or file a set of runs comes from: a run's `origin` (an MLflow
+//! run folder, a W&B run folder, a TensorBoard run's folder, an `mlflow.db` file, a
+//! journal). A changed file belongs to the unit with the longest root above it; a file
+//! under no unit starts a new one at its highest folder that holds no unit yet (a new run
+//! folder). A unit is read with the small metadata files of the folders above it (an MLflow
+//! experiment's `meta.yaml`, an export's `experiment.json`), which are read again with
+//! every unit below them when they change.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use runql_core::model::{Removal, RunTables, TablesBuilder};
+use runql_core::{CoreError, FileTree, Issue, LoadReport, Severity};
+use runql_readers::{LoadOptions, Loaded};
+
+use crate::error::Result;
+use crate::scan::{self, Files};
+use crate::tail;
+
+/// Files of a folder above a unit that its readers may need: small metadata documents.
+fn is_context(path: &str, len: u64) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let doc = [".yaml", ".yml", ".json"].iter().any(|ext| name.ends_with(ext));
+    doc && len <= 1 << 20
+}
+
+/// SQLite's files beside a database, which belong to the database's unit.
+const SIDECARS: [&str; 3] = ["-wal", "-shm", "-journal"];
+
+/// `path` is `root` or lies under it (`""` is above everything).
+fn within(path: &str, root: &str) -> bool {
+    root.is_empty() || path == root || path.strip_prefix(root).is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// The folder of `path` (`""` at the top).
+fn parent(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+/// The folders above `path`, nearest first, ending with `""`.
+fn ancestors(path: &str) -> impl Iterator<Item = &str> {
+    let mut next = (!path.is_empty()).then_some(path);
+    std::iter::from_fn(move || {
+        let current = next?;
+        next = if current.is_empty() { None } else { Some(parent(current)) };
+        Some(current)
+    })
+    .skip(1)
+}
+
+/// What a unit holds and what its last read found.
+#[derive(Debug, Clone, Default)]
+struct Unit {
+    run_ids: BTreeSet<String>,
+    model_origins: BTreeSet<String>,
+    /// Problems the last read of the unit found in its files.
+    issues: Vec<Issue>,
+    /// The unit's files have not changed since that read, so its problems are not a
+    /// writer's half-written state: they are reported.
+    settled: bool,
+}
+
+/// What one round changed in a watched path's tables.
+#[derive(Debug, Clone)]
+pub struct PathChange {
+    /// Rows that went (the old rows of every unit read again).
+    pub removal: Removal,
+    /// Rows that came (the units as they were read now).
+    pub added: RunTables,
+    /// Units read again.
+    pub units_read: usize,
+    /// Files read (context files included).
+    pub files_read: usize,
+    /// Bytes read.
+    pub bytes_read: u64,
+}
+
+/// A folder or file whose runs are kept up to date as their files change.
+#[derive(Debug)]
+pub struct WatchedPath {
+    root: PathBuf,
+    /// The name its tree has in reports and origins.
+    origin: String,
+    /// The file's name when a single file is watched.
+    single_file: Option<String>,
+    files: Files,
+    units: BTreeMap<String, Unit>,
+    /// Problems of the first load that no unit holds (walk problems, stray files).
+    base_issues: Vec<Issue>,
+    /// The first load's report, for its counts.
+    first_report: LoadReport,
+    max_wide_columns: usize,
+}
+
+impl WatchedPath {
+    /// Loads `root` (a folder or a file) as `runql_readers::load` does and starts watching
+    /// it. A folder with no run data yet is watched too: its runs appear as they are
+    /// written.
+    ///
+    /// # Errors
+    /// [`crate::LiveError::Io`] when `root` cannot be read; [`crate::LiveError::Core`] when
+    /// the load fails for another reason than finding no run data.
+    pub fn open(root: &Path, options: &LoadOptions<'_>) -> Result<(WatchedPath, Loaded)> {
+        let files = scan::scan(root)?;
+        let tree = FileTree::from_path(root)?;
+        let origin = tree.origin().to_string();
+        let single_file = std::fs::metadata(root).is_ok_and(|m| m.is_file()).then(|| files.keys().next().cloned()).flatten();
+        let loaded = match runql_readers::load(&[tree], options) {
+            Ok(loaded) => loaded,
+            Err(CoreError::NoRunData { .. }) => Loaded { tables: TablesBuilder::new().finish()?, report: LoadReport::default() },
+            Err(e) => return Err(e.into()),
+        };
+        let mut watched = WatchedPath {
+            root: root.to_path_buf(),
+            origin,
+            single_file,
+            files,
+            units: BTreeMap::new(),
+            base_issues: Vec::new(),
+            first_report: loaded.report.clone(),
+            max_wide_columns: options.max_wide_columns,
+        };
+        let _ = watched.adopt(&loaded.tables, None);
+        for issue in loaded.report.issues() {
+            let unit = watched.rel(&issue.path).and_then(|rel| watched.unit_of(&rel));
+            match unit.and_then(|u| watched.units.get_mut(&u)) {
+                Some(unit) => unit.issues.push(issue.clone()),
+                None => watched.base_issues.push(issue.clone()),
+            }
+        }
+        for unit in watched.units.values_mut() {
+            unit.settled = true;
+        }
+        Ok((watched, loaded))
+    }
+
+    /// The path watched.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The path inside the watched one that a display path (`origin/…`) names.
+    fn rel(&self, shown: &str) -> Option<String> {
+        if shown == self.origin {
+            return Some(String::new());
+        }
+        let prefix = format!("{}/", self.origin.trim_end_matches('/'));
+        shown.strip_prefix(&prefix).map(str::to_string)
+    }
+
+    /// The unit `path` belongs to: the longest unit root above it (or its database's).
+    fn unit_of(&self, path: &str) -> Option<String> {
+        let found = std::iter::once(path)
+            .chain(ancestors(path))
+            .find(|a| self.units.contains_key(*a))
+            .map(str::to_string);
+        found.or_else(|| {
+            let db = SIDECARS.iter().find_map(|s| path.strip_suffix(s))?;
+            self.units.contains_key(db).then(|| db.to_string())
+        })
+    }
+
+    /// Where a new unit for `path` (in no unit) starts: its highest folder above which
+    /// and below which no unit is.
+    fn new_unit_root(&self, path: &str) -> String {
+        let mut chain: Vec<&str> = ancestors(path).collect();
+        chain.reverse();
+        chain.push(path);
+        let free = |a: &&str| !self.units.keys().any(|u| within(u, a));
+        chain.into_iter().find(free).unwrap_or(path).to_string()
+    }
+
+    /// Records which unit every run and model of `tables` comes from; `read` is the unit
+    /// root just read (its issues are `issues`, spread over the units they fall in).
+    fn adopt(&mut self, tables: &RunTables, read: Option<(&str, Vec<Issue>)>) -> BTreeSet<String> {
+        let mut touched = BTreeSet::new();
+        let runs = &tables.runs;
+        let (ids, origins) = (text_column(runs, "run_id"), text_column(runs, "origin"));
+        for (id, origin) in ids.iter().zip(&origins) {
+            let root = self.rel(origin).unwrap_or_default();
+            self.units.entry(root.clone()).or_default().run_ids.insert(id.clone());
+            touched.insert(root);
+        }
+        for origin in text_column(&tables.models, "origin") {
+            let root = self.rel(&origin).unwrap_or_default();
+            self.units.entry(root.clone()).or_default().model_origins.insert(origin);
+            touched.insert(root);
+        }
+        if let Some((root, issues)) = read {
+            self.units.entry(root.to_string()).or_default();
+            touched.insert(root.to_string());
+            for issue in issues {
+                let unit = self.rel(&issue.path).and_then(|rel| self.unit_of(&rel)).unwrap_or_else(|| root.to_string());
+                if let Some(unit) = self.units.get_mut(&unit) {
+                    unit.issues.push(issue);
+                }
+            }
+        }
+        touched
+    }
+
+    /// Looks at the files again and reads the units whose files changed. `None` when
+    /// nothing changed. Units whose files stayed the same since their last read have their
+    /// problems reported from now on.
+    ///
+    /// # Errors
+    /// [`crate::LiveError::Io`] when the watched path itself cannot be listed (it was
+    /// removed, say); the tables stay as they were and the next round tries again.
+    pub fn round(&mut self) -> Result<Option<PathChange>> {
+        let now = scan::scan(&self.root)?;
+        let changed: Vec<String> = scan::changed(&self.files, &now).into_iter().map(str::to_string).collect();
+        let mut targets: BTreeSet<String> = BTreeSet::new();
+        for path in &changed {
+            match self.unit_of(path) {
+                Some(unit) => targets.insert(unit),
+                None => targets.insert(self.new_unit_root(path)),
+            };
+            // A metadata file above units is part of each of them.
+            let len = now.get(path).or_else(|| self.files.get(path)).map_or(0, |s| s.len);
+            if is_context(path, len) && self.unit_of(path).is_none() {
+                let dir = parent(path);
+                targets.extend(self.units.keys().filter(|u| *u != dir && within(u, dir)).cloned());
+            }
+        }
+        // Whatever was not read this round has held still since it was read.
+        for (root, unit) in &mut self.units {
+            if !targets.contains(root) {
+                unit.settled = true;
+            }
+        }
+        if targets.is_empty() {
+            self.files = now;
+            return Ok(None);
+        }
+        let changed: BTreeSet<&str> = changed.iter().map(String::as_str).collect();
+        let mut change = PathChange {
+            removal: Removal::default(),
+            added: TablesBuilder::new().finish()?,
+            units_read: 0,
+            files_read: 0,
+            bytes_read: 0,
+        };
+        for target in &targets {
+            self.read_unit(target, &now, &changed, &mut change)?;
+        }
+        self.files = now;
+        Ok(Some(change))
+    }
+
+    /// Reads the unit at `root` again into `change`.
+    fn read_unit(&mut self, root: &str, now: &Files, changed: &BTreeSet<&str>, change: &mut PathChange) -> Result<()> {
+        let mut tree = match &self.single_file {
+            Some(name) => FileTree::new_single_file(self.origin.clone(), name),
+            None => FileTree::new(self.origin.clone()),
+        };
+        let own = |path: &str| {
+            let in_root = within(path, root) || SIDECARS.iter().any(|s| path.strip_suffix(s) == Some(root));
+            in_root && self.unit_of(path).is_none_or(|u| u == root)
+        };
+        let dirs: BTreeSet<&str> = ancestors(root).collect();
+        let context = |path: &str, len: u64| {
+            dirs.contains(parent(path)) && !within(path, root) && self.unit_of(path).is_none() && is_context(path, len)
+        };
+        let mut own_files_changed = false;
+        for (path, state) in now {
+            let mine = own(path);
+            if !mine && !context(path, state.len) {
+                continue;
+            }
+            // A file that went away between the listing and now is gone in the next one.
+            let Ok(mut bytes) = std::fs::read(&state.path) else { continue };
+            if changed.contains(path.as_str()) {
+                own_files_changed |= mine;
+                let before = self.files.get(path).map(|s| s.len);
+                bytes.truncate(tail::complete_len(path, &bytes, before));
+            }
+            change.files_read += 1;
+            change.bytes_read += bytes.len() as u64;
+            tree.insert(path, bytes);
+        }
+        change.units_read += 1;
+        let options = LoadOptions { progress: None, max_wide_columns: self.max_wide_columns };
+        let (tables, issues) = match runql_readers::load(&[tree], &options) {
+            Ok(loaded) => (loaded.tables, loaded.report.issues().to_vec()),
+            Err(CoreError::NoRunData { .. }) => (TablesBuilder::new().finish()?, Vec::new()),
+            Err(e) => {
+                let issue = Issue {
+                    severity: Severity::Skipped,
+                    path: tree_path(&self.origin, root),
+                    line: None,
+                    offset: None,
+                    reason: e.to_string(),
+                };
+                (TablesBuilder::new().finish()?, vec![issue])
+            }
+        };
+        // The old rows of this unit go.
+        if let Some(old) = self.units.remove(root) {
+            change.removal.run_ids.extend(old.run_ids);
+            change.removal.model_origins.extend(old.model_origins);
+        }
+        // Runs read from the files above (context) or owned by another unit are not this
+        // unit's; a run id another unit holds already is reported, not loaded twice.
+        let owners: BTreeMap<&str, &str> = self
+            .units
+            .iter()
+            .flat_map(|(u, unit)| unit.run_ids.iter().map(move |id| (id.as_str(), u.as_str())))
+            .collect();
+        let mut drop = Removal::default();
+        let mut issues: Vec<Issue> = issues.into_iter().filter(|i| self.rel(&i.path).is_some_and(|p| within(&p, root))).collect();
+        for (id, origin) in text_column(&tables.runs, "run_id").into_iter().zip(text_column(&tables.runs, "origin")) {
+            let rel = self.rel(&origin).unwrap_or_default();
+            let outside = !within(&rel, root) || self.unit_of(&rel).is_some_and(|u| within(&u, root));
+            if outside {
+                drop.run_ids.insert(id);
+            } else if let Some(other) = owners.get(id.as_str()) {
+                issues.push(Issue {
+                    severity: Severity::Skipped,
+                    path: origin.clone(),
+                    line: None,
+                    offset: None,
+                    reason: format!("duplicate run id {id} (first loaded from {})", tree_path(&self.origin, other)),
+                });
+                drop.run_ids.insert(id);
+            }
+        }
+        for origin in text_column(&tables.models, "origin") {
+            if !self.rel(&origin).is_some_and(|rel| within(&rel, root)) {
+                drop.model_origins.insert(origin);
+            }
+        }
+        let tables = if drop.is_empty() {
+            tables
+        } else {
+            tables.replace(&drop, &TablesBuilder::new().finish()?, self.max_wide_columns)?.0
+        };
+        for unit_root in self.adopt(&tables, Some((root, issues))) {
+            if let Some(unit) = self.units.get_mut(&unit_root) {
+                unit.settled = !own_files_changed;
+            }
+        }
+        change.added = change.added.replace(&Removal::default(), &tables, self.max_wide_columns)?.0;
+        Ok(())
+    }
+
+    /// The load report as of now: the first load's counts, and the problems of every unit
+    /// as last read (a unit being written reports its problems once it holds still).
+    pub fn report(&self) -> LoadReport {
+        let mut report = LoadReport::default();
+        report.formats.clone_from(&self.first_report.formats);
+        report.files_read = self.first_report.files_read;
+        report.bytes_read = self.first_report.bytes_read;
+        report.ignored.clone_from(&self.first_report.ignored);
+        for issue in &self.base_issues {
+            report.push(issue.clone());
+        }
+        for unit in self.units.values().filter(|u| u.settled) {
+            for issue in &unit.issues {
+                report.push(issue.clone());
+            }
+        }
+        report
+    }
+
+    /// Units whose files changed in the last round they were read in: their problems wait.
+    pub fn unsettled(&self) -> usize {
+        self.units.values().filter(|u| !u.settled).count()
+    }
+
+    /// Units known (folders and files runs come from, and folders looked at).
+    pub fn units(&self) -> usize {
+        self.units.len()
+    }
+}
+
+/// The display path of `rel` in a tree named `origin`.
+fn tree_path(origin: &str, rel: &str) -> String {
+    if rel.is_empty() { origin.to_string() } else { format!("{}/{rel}", origin.trim_end_matches('/')) }
+}
+
+/// The values of a text column (empty when there is none).
+fn text_column(batch: &arrow_array::RecordBatch, name: &str) -> Vec<String> {
+    use arrow_array::Array;
+    use arrow_array::cast::AsArray;
+    let Some(column) = batch.column_by_name(name).and_then(|c| c.as_string_opt::<i32>()) else {
+        return Vec::new();
+    };
+    (0..column.len()).filter(|i| !column.is_null(*i)).map(|i| column.value(i).to_string()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_relate_by_folder() {
+        assert!(within("0/abc/metrics/loss", "0/abc"));
+        assert!(within("0/abc", "0/abc"));
+        assert!(!within("0/abcd/x", "0/abc"));
+        assert!(within("anything", ""));
+        assert_eq!(ancestors("0/abc/metrics").collect::<Vec<_>>(), ["0/abc", "0", ""]);
+        assert_eq!(ancestors("x").collect::<Vec<_>>(), [""]);
+        assert!(ancestors("").next().is_none());
+        assert!(is_context("0/meta.yaml", 200));
+        assert!(!is_context("debug.log", 200));
+        assert!(!is_context("big.json", 2 << 20));
+    }
+}
