@@ -4,72 +4,15 @@
 // Test code: a failed unwrap is a failed test, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// A running `runql serve`, stopped when dropped.
-struct Served {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(args: &[&str]) -> Served {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_runql"))
-        .arg("serve")
-        .args(["--port", "0", "-q"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start runql serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("runql portal: ")
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .to_string();
-    Served { child, url }
-}
-
-/// A raw HTTP/1.1 GET: (status, headers lowercased, body).
-fn get(base: &str, path: &str, host: Option<&str>) -> (u16, String, Vec<u8>) {
-    let addr = base.trim_start_matches("http://").split('/').next().unwrap().to_string();
-    let mut stream = TcpStream::connect(&addr).unwrap();
-    let host = host.unwrap_or(&addr);
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
-    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    (status, head, raw[split + 4..].to_vec())
-}
-
-fn site(dir: &Path) -> PathBuf {
-    let www = dir.join("dist");
-    std::fs::create_dir_all(www.join("assets")).unwrap();
-    std::fs::write(www.join("index.html"), "<!doctype html><title>portal</title>").unwrap();
-    std::fs::write(www.join("assets/module.wasm"), b"\0asm\x01\0\0\0").unwrap();
-    std::fs::write(www.join("assets/app.js"), "export {}").unwrap();
-    std::fs::write(www.join("assets/index-rwFqtr2Y.js"), "export {}").unwrap();
-    std::fs::write(dir.join("secret.txt"), "outside the site").unwrap();
-    www
-}
-
-fn fixture() -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/mlflow/mlruns").display().to_string()
-}
+use common::fixture;
+use common::served::{Served, get, serve, site};
 
 #[test]
 fn serves_the_portal_and_the_loaded_tables() {

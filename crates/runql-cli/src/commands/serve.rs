@@ -108,9 +108,8 @@ fn announce(url: &str, www: &Path, watching: bool) {
     let _ = out.flush();
 }
 
-/// `runql serve --watch PATH...`: the first load, then a round every `--interval` on a
-/// thread of its own; the page follows through `/live/`.
-fn run_watch(args: &ServeArgs, www: PathBuf) -> Result<()> {
+/// The PATHs `--watch` can follow: local folders and files, at least one.
+fn check_watched(args: &ServeArgs) -> Result<()> {
     if args.paths.is_empty() {
         return Err(CliError::Usage("--watch needs the folders or files to watch (PATH...)".into()));
     }
@@ -120,6 +119,12 @@ fn run_watch(args: &ServeArgs, www: PathBuf) -> Result<()> {
              (run it again to see new runs)"
         )));
     }
+    Ok(())
+}
+
+/// `runql serve --watch PATH...`: the first load, then a round every `--interval` on a
+/// thread of its own; the page follows through `/live/`.
+fn run_watch(args: &ServeArgs, www: PathBuf) -> Result<()> {
     let started = Instant::now();
     let bar = if args.quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new(0) };
     let progress = |p: runql_readers::LoadProgress| {
@@ -187,6 +192,9 @@ fn watch_loop(
 }
 
 pub fn run(args: ServeArgs) -> Result<()> {
+    if args.watch {
+        check_watched(&args)?;
+    }
     let www = find_www(args.www.as_deref())?;
     if args.watch {
         return run_watch(&args, www);

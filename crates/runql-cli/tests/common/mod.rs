@@ -1,8 +1,9 @@
 //! What the `runql` binary's end-to-end tests share: running it, and the MLflow fixture.
 
-#![allow(dead_code, clippy::expect_used)]
+#![allow(dead_code, clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
 pub mod mlflow_server;
+pub mod served;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
