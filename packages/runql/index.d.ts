@@ -2,7 +2,7 @@
 // specs, load reports, picks, error kinds — are generated from the Rust types (wire.d.ts);
 // the API around them is written here.
 
-import type { ChartOptions, ChartSpec, DataSpec, ErrorKind, LoadReport, Pick } from "./wire";
+import type { ChartOptions, ChartSpec, DataSpec, ErrorKind, LiveChanges, LiveStatus, LoadReport, Pick } from "./wire";
 
 export type {
   Aggregate,
@@ -15,6 +15,9 @@ export type {
   Encoding,
   ErrorKind,
   Issue,
+  LiveChanges,
+  LiveState,
+  LiveStatus,
   LoadReport,
   Pick,
   Preset,
@@ -189,12 +192,77 @@ export interface RunQLApi {
   tables(): Promise<string[]>;
   schema(table: string): Promise<Column[]>;
   report(): Promise<LoadReport | null>;
+  /**
+   * Applies a change of a watched source (`runql serve --watch`): the rows of `removedRuns`
+   * and `removedModels` go, the rows of `tables` come; the rest is not read again.
+   * `followLive` does this for every change of a source.
+   */
+  applyChanges(change: TablesChange): Promise<void>;
   /** Draws a chart of the loaded runs on a canvas. */
   plot(canvas: HTMLCanvasElement, spec: ChartSpec, options?: CallOptions): Promise<ChartView>;
   /** A chart as an SVG document. */
   svg(spec: ChartSpec, options?: CallOptions): Promise<string>;
   close(): Promise<void>;
 }
+
+/** Rows that changed in a watched source, as `/live/changes` describes them. */
+export interface TablesChange {
+  /** Runs whose rows go from every table keyed by `run_id` (they may come back in `tables`). */
+  removedRuns?: string[];
+  /** `models.origin` values whose rows go. */
+  removedModels?: string[];
+  /** The added rows of all seven tables, each an Arrow IPC stream, by table name. */
+  tables: Record<string, ArrayBuffer | Uint8Array>;
+}
+
+/** What `followLive`'s `onChange` is told after the first load and after each change. */
+export interface LiveChangeInfo {
+  /**
+   * `load`: the tables were loaded whole (the first time, after the page fell behind the
+   * changes the server keeps, or after the worker was replaced); `changes`: rows changed.
+   */
+  kind: "load" | "changes";
+  /** The server's version the tables are at now. */
+  version: number;
+  /** Runs whose rows were replaced, added or removed (0 for `load`). */
+  runsChanged: number;
+  /** URL of the load report as of now (`runql info --json`'s shape). */
+  report: string;
+  /** How long fetching and applying took, in ms. */
+  ms: number;
+}
+
+export interface FollowOptions {
+  onChange?: (info: LiveChangeInfo) => void;
+  /** A request failed; the follower tries again, waiting longer each time (up to 10 s). */
+  onError?: (error: RunQLError) => void;
+  /** Progress of the whole loads (as `load`'s `onProgress`). */
+  onProgress?: (progress: LoadProgress) => void;
+  /** Seconds each request waits on the server for a change (default 20, at most 25). */
+  wait?: number;
+  /** Replaces `fetch` (tests, authenticated proxies). */
+  fetch?: typeof fetch;
+}
+
+/** A watched source being followed (see `followLive`). */
+export class LiveFollower {
+  /** The server's version the tables are at. */
+  readonly version: number;
+  readonly stopped: boolean;
+  /** Resolves once the loop has ended (after `stop()`). */
+  readonly done: Promise<void>;
+  /** Stops following; a change being applied finishes first. */
+  stop(): void;
+  /** Loads the source's current tables whole. */
+  sync(): Promise<void>;
+}
+
+/**
+ * Loads a watched source's tables (`statusUrl`: its `/live/status`, which `runql serve
+ * --watch` puts in the portal URL as `?live=`) and applies every change as it comes,
+ * without loading the rest again. Resolves once the first tables are loaded.
+ */
+export function followLive(db: RunQLApi, statusUrl: string | URL, options?: FollowOptions): Promise<LiveFollower>;
 
 export interface InitOptions {
   /** Where the query module is (default: `pkg/runql_wasm_bg.wasm` next to the package). */
@@ -283,6 +351,7 @@ export class RunQL implements RunQLApi {
   tables(): Promise<string[]>;
   schema(table: string): Promise<Column[]>;
   report(): Promise<LoadReport | null>;
+  applyChanges(change: TablesChange): Promise<void>;
   /** Draws a chart of the loaded runs on a canvas. */
   plot(canvas: HTMLCanvasElement, spec: ChartSpec, options?: CallOptions): Promise<ChartView>;
   /** A chart as an SVG document. */
@@ -297,6 +366,12 @@ export class RunQL implements RunQLApi {
  * Charts drawn before a restart must be drawn again.
  */
 export class RunQLWorker implements RunQLApi {
+  /**
+   * How many times a new worker took over. Changes applied with `applyChanges` are not
+   * loaded again by the new worker: a follower that sees this count move loads its source
+   * again.
+   */
+  readonly restarts: number;
   load(inputs: Inputs, options?: LoadOptions): Promise<LoadReport>;
   prefetchLoader(): Promise<void>;
   loadDemo(spec?: DemoSpec): Promise<LoadReport>;
@@ -304,6 +379,7 @@ export class RunQLWorker implements RunQLApi {
   tables(): Promise<string[]>;
   schema(table: string): Promise<Column[]>;
   report(): Promise<LoadReport | null>;
+  applyChanges(change: TablesChange): Promise<void>;
   /** Draws a chart of the loaded runs on a canvas. */
   plot(canvas: HTMLCanvasElement, spec: ChartSpec, options?: CallOptions): Promise<ChartView>;
   /** A chart as an SVG document. */

@@ -4,7 +4,7 @@
 /**
  * runql's wire types, generated from the Rust types (crates/runql/tests/wire.rs): do not edit.
  */
-export type RunqlWire = ChartSpec | LoadReport | Pick | ErrorKind;
+export type RunqlWire = ChartSpec | LoadReport | Pick | ErrorKind | LiveStatus | LiveChanges;
 /**
  * Where a chart's rows come from: a SQL query, or a preset that writes the query.
  */
@@ -187,6 +187,10 @@ export type ErrorKind =
   | "limit"
   | "cancelled"
   | "internal";
+/**
+ * What a page at some version is to do.
+ */
+export type LiveState = "current" | "changes" | "reload";
 
 /**
  * A chart: kind, data, encodings and options.
@@ -444,4 +448,48 @@ export interface Pick {
    * y of the data point as drawn (smoothed when smoothing is on).
    */
   y: number;
+}
+/**
+ * `GET /live/status`: the version of the tables now and where they are.
+ */
+export interface LiveStatus {
+  /**
+   * URLs of the seven tables of this version (runql's own Parquet or Arrow files).
+   */
+  data: string[];
+  /**
+   * URL of the load report as of now (JSON, as `runql info --json` prints it).
+   */
+  report: string;
+  /**
+   * How many rounds changed the tables since the server started.
+   */
+  version: number;
+}
+/**
+ * `GET /live/changes?since=V`: the rows that changed since version V, as one change.
+ */
+export interface LiveChanges {
+  /**
+   * `models.origin` values whose rows go.
+   */
+  removed_models: string[];
+  /**
+   * Runs whose rows go from every table keyed by `run_id` (they may come back in
+   * `tables`).
+   */
+  removed_runs: string[];
+  /**
+   * Runs whose rows were replaced, added or removed.
+   */
+  runs_changed: number;
+  state: LiveState;
+  /**
+   * URLs of the seven tables of added rows, as Arrow IPC streams named `<table>.arrows`.
+   */
+  tables: string[];
+  /**
+   * The version the page is at once it did it.
+   */
+  version: number;
 }

@@ -1,8 +1,9 @@
 // The portal (www/) in headless Chromium, served by `runql serve` exactly as a user runs it:
 // the demo data, the ranking example against the native CLI, curves drawn (pixels), hover
 // tooltip, drag-zoom, tag chips, the config diff, a corrupt file, the URL reproducing the
-// view, hostile run names shown as text, and queries that fail, crash (the engine or the
-// page) or run too long: not re-run by a link without asking, and Cancel.
+// view, hostile run names shown as text, a watched folder followed live (runql serve
+// --watch), and queries that fail, crash (the engine or the page) or run too long: not
+// re-run by a link without asking, and Cancel.
 //
 // Needs www/dist (`npm ci` at the repository's root, then `npm run build` in www/, after
 // scripts/build-wasm.sh) and the runql binary (target/debug/runql, built by `cargo test`; or
@@ -12,7 +13,8 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createInterface } from "node:readline";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -474,6 +476,60 @@ describe("queries that fail, crash or run too long", () => {
     assert.ok((await coloredPixels(page)) > 2000);
     assert.equal(await page.isHidden("#error"), true, JSON.stringify(await page.textContent("#error")));
     await page.close();
+  });
+});
+
+describe("live: runql serve --watch", () => {
+  test("points a run logs and runs that start appear in the open page, without a reload", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "runql-live-"));
+    const mlruns = join(dir, "mlruns");
+    cpSync(join(ROOT, "tests/fixtures/mlflow/mlruns"), mlruns, { recursive: true });
+    const run = "5372f53ff9524fef88395aad5fac0dba";
+    const served = await serve(["--watch", "--interval", "0.2", mlruns]);
+    try {
+      assert.match(served.url, /\?live=\/live\/status$/);
+      const page = await open(`${served.url}&metric=train/loss&sel=${run}`);
+      await page.waitForSelector("body[data-live-version='0']", { timeout: 30_000 });
+      const runs = await rowCount(page);
+      assert.ok(runs > 1, `${runs} runs`);
+      assert.match(await page.textContent("#live"), /^Live · loaded at /);
+      const maxStep = () =>
+        page.evaluate(async (id) => {
+          const r = await window.runqlPortal.db.query("SELECT max(step) AS s FROM metrics WHERE run_id = $1 AND key = 'train/loss'", [id]);
+          return Number(r.toArray()[0].s);
+        }, run);
+      assert.equal(await maxStep(), 1);
+
+      // The run logs two points; the page shows them (table, chart) on its own.
+      const drawn = await drawnMark(page);
+      const written = Date.now();
+      appendFileSync(join(mlruns, "0", run, "metrics/train/loss"), "1767232802000 0.5 2\n1767232803000 0.25 3\n");
+      await page.waitForSelector("body[data-live-version='1']", { timeout: 30_000 });
+      const shownMs = Date.now() - written;
+      assert.equal(await maxStep(), 3);
+      assert.notEqual(await drawnMark(page), drawn, "the chart was drawn again");
+      assert.match(await page.textContent("#live"), /^Live · 1 run changed at /);
+      console.log(`# a logged point was in the open page's table and chart ${shownMs} ms after it was written`);
+
+      // A run starts: a new row.
+      const fresh = join(mlruns, "0", "0000000000000000000000000000live");
+      mkdirSync(join(fresh, "metrics/train"), { recursive: true });
+      writeFileSync(join(fresh, "metrics/train/loss"), "1767232800000 0.8 0\n1767232801000 0.6 1\n");
+      writeFileSync(join(fresh, "meta.yaml"), [
+        "artifact_uri: x", "end_time: null", "experiment_id: '0'", "lifecycle_stage: active",
+        "run_id: 0000000000000000000000000000live", "run_name: live-run", "start_time: 1767232800000",
+        "status: 1", "user_id: carol", "",
+      ].join("\n"));
+      await page.waitForFunction((n) => Number(document.getElementById("table").dataset.rows) === n, runs + 1, { timeout: 30_000 });
+      await page.waitForFunction(() => !document.body.dataset.busy);
+      assert.match(await page.textContent("#table"), /live-run/);
+      await settled(page);
+      await shot(page, "live");
+      await page.close();
+    } finally {
+      served.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

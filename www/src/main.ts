@@ -3,7 +3,7 @@
 // and its runql worker; the state lives in the URL.
 
 import "./style.css";
-import type { LoadReport, RestartInfo } from "runql";
+import { type LiveChangeInfo, type LiveFollower, type LoadReport, type RestartInfo, followLive } from "runql";
 import { ChartPanel } from "./charts";
 import { renderCompare } from "./compare";
 import { type Db, errorKind, rows, startDb } from "./db";
@@ -47,7 +47,7 @@ applyTheme();
 // together with the query module then. Otherwise it is fetched once the page is up, while
 // the user looks at it, so the first load does not wait for it. A failure here is reported
 // by the load that needs the module.
-const db: Db = await startDb(state.data.length > 0 || state.demo, (info) => restarted(info));
+const db: Db = await startDb(state.data.length > 0 || state.demo || Boolean(state.live), (info) => restarted(info));
 db.prefetchLoader().catch(() => undefined);
 let totalRuns = 0;
 let wideColumns: string[] = [];
@@ -206,6 +206,11 @@ async function load(what: "demo" | { inputs: unknown; urls?: string[]; report?: 
               ),
           });
     state.demo = what === "demo";
+    // Other runs replace the watched source's: it is not followed any more.
+    follower?.stop();
+    follower = null;
+    state.live = "";
+    byId("live").hidden = true;
     state.data = what === "demo" ? [] : (what.urls ?? []);
     // A native load's report (runql serve) says what the original files held.
     const served = what !== "demo" && what.report ? await nativeReport(what.report) : null;
@@ -217,6 +222,62 @@ async function load(what: "demo" | { inputs: unknown; urls?: string[]; report?: 
     // The previous tables stay loaded; the page keeps working.
     showError(`Could not load: ${(e as Error).message}`);
     status(totalRuns ? "The previous runs are still loaded." : "Nothing loaded.");
+  } finally {
+    loading = false;
+    delete document.body.dataset.busy;
+    changed();
+  }
+}
+
+// ---- live: a watched source (runql serve --watch) ---------------------------------------
+
+let follower: LiveFollower | null = null;
+/** Changes are shown one after another, each once the one before is drawn. */
+let shown: Promise<void> = Promise.resolve();
+
+function liveBadge(text: string, failing = false): void {
+  const badge = byId("live");
+  badge.hidden = false;
+  badge.dataset.state = failing ? "error" : "live";
+  badge.textContent = text;
+}
+
+/** Shows what a change did: the report, the tables, the chart, then the badge. */
+function liveChanged(info: LiveChangeInfo): void {
+  shown = shown
+    .then(async () => {
+      const report = await nativeReport(info.report);
+      if (report) showReport(report);
+      await afterLoad(info.kind === "load");
+      const when = new Date().toLocaleTimeString();
+      const what = info.kind === "load" ? "loaded" : `${info.runsChanged} ${info.runsChanged === 1 ? "run" : "runs"} changed`;
+      liveBadge(`Live · ${what} at ${when}`);
+      byId("live").title = `Following ${state.live}: version ${info.version}`;
+      // Tests and benchmarks wait on this: the change is in the table and the chart.
+      document.body.dataset.liveVersion = String(info.version);
+    })
+    .catch((e) => showError(`Showing the latest runs failed: ${(e as Error).message}`));
+}
+
+/** Loads a watched source and follows its changes until the page closes. */
+async function follow(statusUrl: string): Promise<void> {
+  loading = true;
+  document.body.dataset.busy = "1";
+  showError(null);
+  status("Loading…");
+  const started = performance.now();
+  try {
+    follower?.stop();
+    follower = await followLive(db, new URL(statusUrl, location.href), {
+      onChange: liveChanged,
+      onError: (e) => liveBadge(`Live · reconnecting (${e.message})`, true),
+      onProgress: (p) => status(p.phase === "read" ? `Reading the tables (${(p.bytesDone / 1e6).toFixed(1)} MB)…` : "Parsing the tables…"),
+    });
+    await shown;
+    portal.timings.load = performance.now() - started;
+  } catch (e) {
+    showError(`Could not follow ${statusUrl}: ${(e as Error).message}`);
+    status("Nothing loaded.");
   } finally {
     loading = false;
     delete document.body.dataset.busy;
@@ -653,7 +714,8 @@ document.addEventListener("drop", async (e) => {
 
 // ---- start: what the URL says ---------------------------------------------------------
 
-if (state.data.length) await loadUrls(state.data, state.report);
+if (state.live) await follow(state.live);
+else if (state.data.length) await loadUrls(state.data, state.report);
 else if (state.demo) await load("demo");
 else await showTab(state.tab, false);
 document.body.dataset.ready = "1";

@@ -12,6 +12,8 @@ export interface ViewState {
   report: string;
   /** The demo sweep is loaded. */
   demo: boolean;
+  /** A watched source followed live (`runql serve --watch`: its `/live/status`). */
+  live: string;
   where: string;
   /** Active tag chips, `key:value`. */
   tags: string[];
@@ -56,6 +58,7 @@ export function readState(search: string): ViewState {
     data: list("data"),
     report: q.get("report") ?? "",
     demo: q.get("demo") === "1",
+    live: q.get("live") ?? "",
     where: q.get("where") ?? "",
     tags: list("tag"),
     cols: q.has("cols") ? list("cols").flatMap((c) => c.split("|")).filter(Boolean) : null,
@@ -81,6 +84,7 @@ export function writeState(s: ViewState): string {
   for (const d of s.data) q.append("data", d);
   if (s.report) q.set("report", s.report);
   if (s.demo) q.set("demo", "1");
+  if (s.live) q.set("live", s.live);
   if (s.where) q.set("where", s.where);
   for (const t of s.tags) q.append("tag", t);
   if (s.cols) q.set("cols", s.cols.join("|"));

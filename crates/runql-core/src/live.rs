@@ -43,7 +43,7 @@ pub enum LiveState {
 /// use runql_core::live::{LiveChanges, LiveState};
 /// let c: LiveChanges = serde_json::from_str(
 ///     r#"{"state": "changes", "version": 4, "removed_runs": ["r1"], "removed_models": [],
-///         "tables": ["/live/delta/3-4/runs.arrows"]}"#,
+///         "runs_changed": 1, "tables": ["/live/delta/3-4/runs.arrows"]}"#,
 /// )?;
 /// assert_eq!(c.state, LiveState::Changes);
 /// # Ok::<(), serde_json::Error>(())
@@ -60,6 +60,8 @@ pub struct LiveChanges {
     pub removed_runs: Vec<String>,
     /// `models.origin` values whose rows go.
     pub removed_models: Vec<String>,
+    /// Runs whose rows were replaced, added or removed.
+    pub runs_changed: u64,
     /// URLs of the seven tables of added rows, as Arrow IPC streams named `<table>.arrows`.
     pub tables: Vec<String>,
 }

@@ -15,6 +15,7 @@
 //! Clients that hold the tables (a browser) ask [`Watch::since`] for the rows that changed
 //! since their version and apply them with `RunTables::replace`.
 
+mod counts;
 mod error;
 mod scan;
 mod tail;
@@ -24,3 +25,14 @@ mod watched;
 pub use error::{LiveError, Result};
 pub use watch::{Change, KEPT_CHANGES, Round, Since, Watch};
 pub use watched::{PathChange, WatchedPath};
+
+/// The values of a text column (empty when there is none).
+pub(crate) fn text_column<'a>(batch: &'a arrow_array::RecordBatch, name: &str) -> Vec<&'a str> {
+    use arrow_array::Array;
+    use arrow_array::cast::AsArray;
+    let Some(column) = batch.column_by_name(name).and_then(|c| c.as_string_opt::<i32>()) else {
+        return Vec::new();
+    };
+    (0..column.len()).filter(|i| !column.is_null(*i)).map(|i| column.value(i)).collect()
+}
+

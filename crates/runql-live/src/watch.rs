@@ -10,6 +10,7 @@ use runql_core::model::{Removal, RunTables, TablesBuilder};
 use runql_core::LoadReport;
 use runql_readers::{LoadOptions, Loaded};
 
+use crate::counts::RowCounts;
 use crate::error::Result;
 use crate::watched::WatchedPath;
 
@@ -28,6 +29,15 @@ pub struct Change {
     pub removal: Removal,
     /// Rows that came (every row of each changed run as it is now).
     pub added: RunTables,
+}
+
+impl Change {
+    /// Runs whose rows were replaced, added or removed.
+    pub fn runs_changed(&self) -> usize {
+        let mut ids: std::collections::BTreeSet<&str> = self.removal.run_ids.iter().map(String::as_str).collect();
+        ids.extend(crate::text_column(&self.added.runs, "run_id"));
+        ids.len()
+    }
 }
 
 /// What a client at some version needs.
@@ -73,19 +83,25 @@ pub struct Round {
 /// std::fs::write(run.join("meta.yaml"), "run_id: r1\nexperiment_id: '0'\nstatus: 1\nstart_time: 1\nend_time: 2\n")?;
 /// std::fs::write(run.join("metrics/loss"), "1000 0.9 0\n")?;
 /// let (mut watch, _first) = Watch::open(&[dir.path().to_path_buf()], &LoadOptions::default())?;
-/// assert_eq!(watch.tables().metrics.num_rows(), 1);
+/// assert_eq!(watch.tables()?.metrics.num_rows(), 1);
 ///
 /// // The run logs a point (and starts the next line).
 /// std::fs::write(run.join("metrics/loss"), "1000 0.9 0\n1001 0.7 1\n1002 0.")?;
 /// let round = watch.round();
 /// assert_eq!((round.version, round.units_read), (1, 1));
-/// assert_eq!(watch.tables().metrics.num_rows(), 2);
+/// assert_eq!(watch.tables()?.metrics.num_rows(), 2);
+/// assert_eq!(watch.counts().metrics, 2);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
 pub struct Watch {
     paths: Vec<WatchedPath>,
+    /// The tables as of the last merge.
     tables: RunTables,
+    /// What changed since, as one change: merged when the tables are asked for, so that a
+    /// round costs what changed, not a copy of every table.
+    unmerged: Option<(Removal, RunTables)>,
+    counts: RowCounts,
     version: u64,
     history: VecDeque<Change>,
     max_wide_columns: usize,
@@ -110,7 +126,9 @@ impl Watch {
         report.rows = tables.counts();
         let watch = Watch {
             paths: watched,
+            counts: RowCounts::of(&tables),
             tables: tables.clone(),
+            unmerged: None,
             version: 0,
             history: VecDeque::new(),
             max_wide_columns: options.max_wide_columns,
@@ -148,12 +166,22 @@ impl Watch {
             }
         }
         if let Some(added) = added {
-            match self.tables.replace(&removal, &added, self.max_wide_columns) {
-                Ok((tables, _)) => {
-                    round.runs_changed = removal.run_ids.len().max(added.runs.num_rows());
-                    self.tables = tables;
+            let unmerged = match self.unmerged.take() {
+                None => Ok((removal.clone(), added.clone())),
+                Some((mut so_far, rows)) => rows.replace(&removal, &added, self.max_wide_columns).map(|(rows, _)| {
+                    so_far.extend(&removal);
+                    (so_far, rows)
+                }),
+            };
+            match unmerged {
+                Ok(unmerged) => {
+                    self.unmerged = Some(unmerged);
+                    self.counts.remove(&removal);
+                    self.counts.add(&added);
                     self.version += 1;
-                    self.history.push_back(Change { from: self.version - 1, to: self.version, removal, added });
+                    let change = Change { from: self.version - 1, to: self.version, removal, added };
+                    round.runs_changed = change.runs_changed();
+                    self.history.push_back(change);
                     while self.history.len() > KEPT_CHANGES {
                         self.history.pop_front();
                     }
@@ -166,9 +194,22 @@ impl Watch {
         round
     }
 
-    /// The tables as of the last round.
-    pub fn tables(&self) -> &RunTables {
-        &self.tables
+    /// The tables as of the last round (the changes since the last call are merged now:
+    /// a copy of the tables, which rounds do not make).
+    ///
+    /// # Errors
+    /// [`crate::LiveError::Core`] when the changed rows cannot be merged (not expected: they
+    /// come from the same readers); the tables stay as of the last merge then.
+    pub fn tables(&mut self) -> Result<&RunTables> {
+        if let Some((removal, added)) = self.unmerged.take() {
+            self.tables = self.tables.replace(&removal, &added, self.max_wide_columns)?.0;
+        }
+        Ok(&self.tables)
+    }
+
+    /// Row counts of the tables as of the last round.
+    pub fn counts(&self) -> runql_core::TableCounts {
+        self.counts.total()
     }
 
     /// How many rounds changed something since the first load.
@@ -211,7 +252,7 @@ impl Watch {
         for path in &self.paths {
             report.merge(path.report());
         }
-        report.rows = self.tables.counts();
+        report.rows = self.counts.total();
         report
     }
 

@@ -19,6 +19,7 @@ use runql_readers::{LoadOptions, Loaded};
 use crate::error::Result;
 use crate::scan::{self, Files};
 use crate::tail;
+use crate::text_column;
 
 /// Files of a folder above a unit that its readers may need: small metadata documents.
 fn is_context(path: &str, len: u64) -> bool {
@@ -181,12 +182,12 @@ impl WatchedPath {
         let (ids, origins) = (text_column(runs, "run_id"), text_column(runs, "origin"));
         for (id, origin) in ids.iter().zip(&origins) {
             let root = self.rel(origin).unwrap_or_default();
-            self.units.entry(root.clone()).or_default().run_ids.insert(id.clone());
+            self.units.entry(root.clone()).or_default().run_ids.insert((*id).to_string());
             touched.insert(root);
         }
         for origin in text_column(&tables.models, "origin") {
             let root = self.rel(&origin).unwrap_or_default();
-            self.units.entry(root.clone()).or_default().model_origins.insert(origin);
+            self.units.entry(root.clone()).or_default().model_origins.insert(origin.to_string());
             touched.insert(root);
         }
         if let Some((root, issues)) = read {
@@ -243,15 +244,36 @@ impl WatchedPath {
             files_read: 0,
             bytes_read: 0,
         };
+        let context = self.context_files(&now);
         for target in &targets {
-            self.read_unit(target, &now, &changed, &mut change)?;
+            self.read_unit(target, &now, &changed, &context, &mut change)?;
         }
         self.files = now;
         Ok(Some(change))
     }
 
-    /// Reads the unit at `root` again into `change`.
-    fn read_unit(&mut self, root: &str, now: &Files, changed: &BTreeSet<&str>, change: &mut PathChange) -> Result<()> {
+    /// Metadata files in no unit, by the folder they are in: what the units below read with
+    /// them.
+    fn context_files<'a>(&self, now: &'a Files) -> BTreeMap<&'a str, Vec<&'a str>> {
+        let mut out: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (path, state) in now {
+            if is_context(path, state.len) && self.unit_of(path).is_none() {
+                out.entry(parent(path)).or_default().push(path.as_str());
+            }
+        }
+        out
+    }
+
+    /// Reads the unit at `root` again into `change`: its own files (those under it that no
+    /// unit below it holds, and a database's sidecars) and the metadata files above it.
+    fn read_unit(
+        &mut self,
+        root: &str,
+        now: &Files,
+        changed: &BTreeSet<&str>,
+        context: &BTreeMap<&str, Vec<&str>>,
+        change: &mut PathChange,
+    ) -> Result<()> {
         let mut tree = match &self.single_file {
             Some(name) => FileTree::new_single_file(self.origin.clone(), name),
             None => FileTree::new(self.origin.clone()),
@@ -260,19 +282,24 @@ impl WatchedPath {
             let in_root = within(path, root) || SIDECARS.iter().any(|s| path.strip_suffix(s) == Some(root));
             in_root && self.unit_of(path).is_none_or(|u| u == root)
         };
-        let dirs: BTreeSet<&str> = ancestors(root).collect();
-        let context = |path: &str, len: u64| {
-            dirs.contains(parent(path)) && !within(path, root) && self.unit_of(path).is_none() && is_context(path, len)
-        };
+        // Paths under `root` (and its sidecars) sort right after it.
+        let mut wanted: Vec<(&str, bool)> = now
+            .range::<str, _>((std::ops::Bound::Included(root), std::ops::Bound::Unbounded))
+            .map(|(path, _)| path.as_str())
+            .take_while(|path| path.starts_with(root))
+            .filter(|path| own(path))
+            .map(|path| (path, true))
+            .collect();
+        for dir in ancestors(root) {
+            let above = context.get(dir).into_iter().flatten().filter(|p| !within(p, root));
+            wanted.extend(above.map(|p| (*p, false)));
+        }
         let mut own_files_changed = false;
-        for (path, state) in now {
-            let mine = own(path);
-            if !mine && !context(path, state.len) {
-                continue;
-            }
+        for (path, mine) in wanted {
+            let Some(state) = now.get(path) else { continue };
             // A file that went away between the listing and now is gone in the next one.
             let Ok(mut bytes) = std::fs::read(&state.path) else { continue };
-            if changed.contains(path.as_str()) {
+            if changed.contains(path) {
                 own_files_changed |= mine;
                 let before = self.files.get(path).map(|s| s.len);
                 bytes.truncate(tail::complete_len(path, &bytes, before));
@@ -315,21 +342,21 @@ impl WatchedPath {
             let rel = self.rel(&origin).unwrap_or_default();
             let outside = !within(&rel, root) || self.unit_of(&rel).is_some_and(|u| within(&u, root));
             if outside {
-                drop.run_ids.insert(id);
-            } else if let Some(other) = owners.get(id.as_str()) {
+                drop.run_ids.insert(id.to_string());
+            } else if let Some(other) = owners.get(id) {
                 issues.push(Issue {
                     severity: Severity::Skipped,
-                    path: origin.clone(),
+                    path: origin.to_string(),
                     line: None,
                     offset: None,
                     reason: format!("duplicate run id {id} (first loaded from {})", tree_path(&self.origin, other)),
                 });
-                drop.run_ids.insert(id);
+                drop.run_ids.insert(id.to_string());
             }
         }
         for origin in text_column(&tables.models, "origin") {
             if !self.rel(&origin).is_some_and(|rel| within(&rel, root)) {
-                drop.model_origins.insert(origin);
+                drop.model_origins.insert(origin.to_string());
             }
         }
         let tables = if drop.is_empty() {
@@ -379,16 +406,6 @@ impl WatchedPath {
 /// The display path of `rel` in a tree named `origin`.
 fn tree_path(origin: &str, rel: &str) -> String {
     if rel.is_empty() { origin.to_string() } else { format!("{}/{rel}", origin.trim_end_matches('/')) }
-}
-
-/// The values of a text column (empty when there is none).
-fn text_column(batch: &arrow_array::RecordBatch, name: &str) -> Vec<String> {
-    use arrow_array::Array;
-    use arrow_array::cast::AsArray;
-    let Some(column) = batch.column_by_name(name).and_then(|c| c.as_string_opt::<i32>()) else {
-        return Vec::new();
-    };
-    (0..column.len()).filter(|i| !column.is_null(*i)).map(|i| column.value(i).to_string()).collect()
 }
 
 #[cfg(test)]

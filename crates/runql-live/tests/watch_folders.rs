@@ -67,9 +67,11 @@ fn fresh(root: &Path) -> RunTables {
 }
 
 /// The watched tables equal a fresh load, table by table.
-fn assert_current(watch: &Watch, root: &Path) {
+fn assert_current(watch: &mut Watch, root: &Path) {
+    let counts = watch.counts();
     let want = fresh(root);
-    for ((name, got), (_, want)) in watch.tables().tables().zip(want.tables()) {
+    assert_eq!(counts, want.counts(), "row counts kept by the rounds");
+    for ((name, got), (_, want)) in watch.tables().unwrap().tables().zip(want.tables()) {
         assert_eq!(rows(got), rows(want), "table {name} differs from a fresh load of {}", root.display());
     }
 }
@@ -92,9 +94,9 @@ fn mlflow_points_runs_and_experiments_follow_the_folder() {
     let root = dir.path().join("mlruns");
     copy_dir(&fixture("mlflow/mlruns"), &root);
     let mut watch = open(&root);
-    assert_current(&watch, &root);
+    assert_current(&mut watch, &root);
     let before = skipped(&watch);
-    let points = watch.tables().metrics.num_rows();
+    let points = watch.tables().unwrap().metrics.num_rows();
 
     // Nothing changed: no new version.
     assert_eq!(watch.round().version, 0);
@@ -105,18 +107,18 @@ fn mlflow_points_runs_and_experiments_follow_the_folder() {
     append(&metric, "1767232900000 0.125 900\n1767232901000 0.0625 901\n");
     let round = watch.round();
     assert_eq!((round.version, round.units_read), (1, 1), "{round:?}");
-    assert_eq!(watch.tables().metrics.num_rows(), points + 2);
-    assert_current(&watch, &root);
+    assert_eq!(watch.tables().unwrap().metrics.num_rows(), points + 2);
+    assert_current(&mut watch, &root);
 
     append(&metric, "1767232902000 0.03");
     let round = watch.round();
-    assert_eq!(watch.tables().metrics.num_rows(), points + 2, "a half-written line waits");
+    assert_eq!(watch.tables().unwrap().metrics.num_rows(), points + 2, "a half-written line waits");
     assert_eq!(watch.round().version, round.version);
     assert_eq!(skipped(&watch), before, "a line being written is not a skipped line");
     append(&metric, "125 902\n");
     watch.round();
-    assert_eq!(watch.tables().metrics.num_rows(), points + 3);
-    assert_current(&watch, &root);
+    assert_eq!(watch.tables().unwrap().metrics.num_rows(), points + 3);
+    assert_current(&mut watch, &root);
 
     // A new run folder.
     let new_run = root.join("0/00000000000000000000000000000new");
@@ -130,24 +132,24 @@ fn mlflow_points_runs_and_experiments_follow_the_folder() {
          run_id: 00000000000000000000000000000new\nrun_name: fresh\nstart_time: 1767232800000\nstatus: 1\nuser_id: bob\n",
     )
     .unwrap();
-    let runs = watch.tables().runs.num_rows();
+    let runs = watch.tables().unwrap().runs.num_rows();
     let round = watch.round();
     assert_eq!(round.units_read, 1, "only the new run is read: {round:?}");
-    assert_eq!(watch.tables().runs.num_rows(), runs + 1);
-    assert_current(&watch, &root);
+    assert_eq!(watch.tables().unwrap().runs.num_rows(), runs + 1);
+    assert_current(&mut watch, &root);
 
     // The experiment is renamed: every run of it is read again with the new name.
     let meta = root.join("0/meta.yaml");
     fs::write(&meta, fs::read_to_string(&meta).unwrap().replace("name: Default", "name: Renamed")).unwrap();
     let round = watch.round();
     assert!(round.units_read >= 4, "{round:?}");
-    assert_current(&watch, &root);
+    assert_current(&mut watch, &root);
 
     // The run is deleted.
     fs::remove_dir_all(&new_run).unwrap();
     watch.round();
-    assert_eq!(watch.tables().runs.num_rows(), runs);
-    assert_current(&watch, &root);
+    assert_eq!(watch.tables().unwrap().runs.num_rows(), runs);
+    assert_current(&mut watch, &root);
     assert_eq!(skipped(&watch), before);
 }
 
@@ -175,7 +177,7 @@ fn changes_since_a_version_bring_its_tables_up_to_date() {
     let Since::Changes(change) = watch.since(3) else { panic!("changes expected") };
     assert_eq!((change.from, change.to), (3, 5));
     let held = held.replace(&change.removal, &change.added, 2000).unwrap().0;
-    for ((name, got), (_, want)) in held.tables().zip(watch.tables().tables()) {
+    for ((name, got), (_, want)) in held.tables().zip(watch.tables().unwrap().tables()) {
         assert_eq!(rows(got), rows(want), "table {name}");
     }
 }
@@ -189,7 +191,7 @@ fn tensorboard_event_files_grow_record_by_record() {
     let events = fs::read(&source).unwrap();
     let mut watch = open(&root);
     let before = skipped(&watch);
-    let runs = watch.tables().runs.num_rows();
+    let runs = watch.tables().unwrap().runs.num_rows();
 
     // A new run writes its event file; the round sees it cut inside a record.
     let new_run = root.join("new_run");
@@ -198,8 +200,8 @@ fn tensorboard_event_files_grow_record_by_record() {
     let half = events.len() / 2;
     fs::write(&file, &events[..half]).unwrap();
     watch.round();
-    assert_eq!(watch.tables().runs.num_rows(), runs + 1);
-    let partial = watch.tables().metrics.num_rows();
+    assert_eq!(watch.tables().unwrap().runs.num_rows(), runs + 1);
+    let partial = watch.tables().unwrap().metrics.num_rows();
     fs::write(&file, &events[..half + 7]).unwrap();
     watch.round();
     watch.round();
@@ -216,8 +218,8 @@ fn tensorboard_event_files_grow_record_by_record() {
     fs::write(&file, &events).unwrap();
     let round = watch.round();
     assert_eq!(round.units_read, 1, "{round:?}");
-    assert!(watch.tables().metrics.num_rows() > partial);
-    assert_current(&watch, &root);
+    assert!(watch.tables().unwrap().metrics.num_rows() > partial);
+    assert_current(&mut watch, &root);
 }
 
 #[test]
@@ -232,7 +234,7 @@ fn a_wandb_log_that_grows_is_read_to_its_last_whole_record() {
     let cut = whole.len() * 2 / 3 + 3;
     fs::write(&log, &whole[..cut]).unwrap();
     let mut watch = open(&root);
-    let points = watch.tables().metrics.num_rows();
+    let points = watch.tables().unwrap().metrics.num_rows();
 
     fs::write(&log, &whole[..cut + 50.min(whole.len() - cut)]).unwrap();
     watch.round();
@@ -249,8 +251,8 @@ fn a_wandb_log_that_grows_is_read_to_its_last_whole_record() {
     fs::write(&log, &whole).unwrap();
     let round = watch.round();
     assert_eq!(round.units_read, 1, "{round:?}");
-    assert!(watch.tables().metrics.num_rows() > points);
-    assert_current(&watch, &root);
+    assert!(watch.tables().unwrap().metrics.num_rows() > points);
+    assert_current(&mut watch, &root);
 }
 
 #[test]
@@ -259,7 +261,7 @@ fn a_folder_that_starts_empty_fills_as_runs_arrive() {
     let root = dir.path().join("logs");
     fs::create_dir_all(&root).unwrap();
     let mut watch = open(&root);
-    assert_eq!(watch.tables().runs.num_rows(), 0);
+    assert_eq!(watch.tables().unwrap().runs.num_rows(), 0);
     let run = root.join("run_a");
     fs::create_dir_all(&run).unwrap();
     fs::copy(
@@ -268,8 +270,8 @@ fn a_folder_that_starts_empty_fills_as_runs_arrive() {
     )
     .unwrap();
     watch.round();
-    assert_eq!(watch.tables().runs.num_rows(), 1);
-    assert_current(&watch, &root);
+    assert_eq!(watch.tables().unwrap().runs.num_rows(), 1);
+    assert_current(&mut watch, &root);
 }
 
 #[test]
@@ -278,17 +280,17 @@ fn a_watched_folder_that_goes_away_keeps_its_tables_and_comes_back() {
     let root = dir.path().join("mlruns");
     copy_dir(&fixture("mlflow/mlruns"), &root);
     let mut watch = open(&root);
-    let runs = watch.tables().runs.num_rows();
+    let runs = watch.tables().unwrap().runs.num_rows();
     let moved = dir.path().join("elsewhere");
     fs::rename(&root, &moved).unwrap();
     let round = watch.round();
     assert_eq!(round.errors.len(), 1, "{round:?}");
     assert!(round.errors[0].contains("mlruns"), "{:?}", round.errors);
-    assert_eq!((round.version, watch.tables().runs.num_rows()), (0, runs));
+    assert_eq!((round.version, watch.tables().unwrap().runs.num_rows()), (0, runs));
     fs::rename(&moved, &root).unwrap();
     let round = watch.round();
     assert!(round.errors.is_empty(), "{round:?}");
-    assert_current(&watch, &root);
+    assert_current(&mut watch, &root);
 }
 
 #[test]
@@ -297,11 +299,11 @@ fn a_watched_database_file_is_one_unit() {
     let db = dir.path().join("mlflow.db");
     fs::copy(fixture("mlflow-sqlite/mlflow.db"), &db).unwrap();
     let mut watch = open(&db);
-    let runs = watch.tables().runs.num_rows();
+    let runs = watch.tables().unwrap().runs.num_rows();
     assert!(runs > 0);
     let origins: Vec<String> = {
         use arrow_array::cast::AsArray;
-        let col = watch.tables().runs.column_by_name("origin").unwrap().as_string::<i32>().clone();
+        let col = watch.tables().unwrap().runs.column_by_name("origin").unwrap().as_string::<i32>().clone();
         (0..col.len()).map(|i| col.value(i).to_string()).collect()
     };
     assert!(origins.iter().all(|o| o == &db.display().to_string()), "{origins:?}");
@@ -312,6 +314,6 @@ fn a_watched_database_file_is_one_unit() {
     file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5)).unwrap();
     let round = watch.round();
     assert_eq!((round.version, round.units_read, round.files_read), (1, 1, 1), "{round:?}");
-    assert_eq!(watch.tables().runs.num_rows(), runs);
-    assert_current(&watch, &db);
+    assert_eq!(watch.tables().unwrap().runs.num_rows(), runs);
+    assert_current(&mut watch, &db);
 }

@@ -101,6 +101,31 @@ impl Database {
         Ok(self.engine.set_tables(tables)?)
     }
 
+    /// Applies a change of a watched source (`runql serve --watch`, `/live/changes`): the
+    /// rows of `removedRuns` (every table keyed by `run_id`) and of `removedModels`
+    /// (`models.origin`) go, and the staged tables (all seven, each the added rows) come.
+    /// The other rows are not read again.
+    ///
+    /// # Errors
+    /// `kind: "load"` naming a table that was not staged or has other columns; the
+    /// previous tables stay.
+    ///
+    /// # JavaScript Examples
+    ///
+    /// ```javascript
+    /// for (const [name, bytes] of Object.entries(change.tables)) db.stageTable(name, [bytes]);
+    /// db.commitChanges(change.removed_runs, change.removed_models);
+    /// ```
+    #[wasm_bindgen(js_name = commitChanges)]
+    pub fn commit_changes(&mut self, removed_runs: Vec<String>, removed_models: Vec<String>) -> Result<()> {
+        let added = std::mem::take(&mut self.incoming).finish()?;
+        let removal = runql_core::model::Removal {
+            run_ids: removed_runs.into_iter().collect(),
+            model_origins: removed_models.into_iter().collect(),
+        };
+        Ok(self.engine.apply_change(&removal, added)?)
+    }
+
     /// Runs `sql` with `params` (`$1`, `$2`, ... — an array, or `undefined`) and returns
     /// the result. Runs inside a tokio current-thread runtime, so plans that spawn tasks
     /// (`UNION ALL`, ...) work.

@@ -91,6 +91,41 @@ impl Engine {
         Ok(())
     }
 
+    /// Applies a change of a watched source (`runql serve --watch`): the rows `removal`
+    /// names go, the rows of `added` come, as [`RunTables::replace`] does; `runs_wide` is
+    /// built again with the default column cap. With no tables yet, `added` becomes them.
+    ///
+    /// ```
+    /// use runql::{Engine, SessionOptions};
+    /// use runql::core::model::{MetricSeries, Removal, RunData, RunInfo, TablesBuilder};
+    /// let run = |points: i64| {
+    ///     let mut b = TablesBuilder::new();
+    ///     let mut loss = MetricSeries::new("loss");
+    ///     (0..points).for_each(|s| loss.push(s, None, 0.5));
+    ///     let info = RunInfo { run_id: "r1".into(), source: "mlflow".into(), origin: "mlruns/0/r1".into(), ..Default::default() };
+    ///     b.add_run(RunData { info, metrics: vec![loss], ..Default::default() }).unwrap();
+    ///     b.finish().unwrap()
+    /// };
+    /// let mut engine = Engine::with_tables(run(2), SessionOptions::default())?;
+    /// engine.apply_change(&Removal::runs(["r1"]), run(3))?;
+    /// let n = engine.query("SELECT count(*) AS n FROM metrics", &[])?;
+    /// assert_eq!(n.num_rows(), 1);
+    /// assert_eq!(engine.tables().unwrap().metrics.num_rows(), 3);
+    /// # Ok::<(), runql::EngineError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`EngineError::Load`](crate::EngineError::Load) when `added` has other columns than
+    /// the tables; [`EngineError::Sql`](crate::EngineError::Sql) as for
+    /// [`Engine::set_tables`]. The engine keeps its tables then.
+    pub fn apply_change(&mut self, removal: &runql_core::model::Removal, added: RunTables) -> Result<()> {
+        let tables = match &self.tables {
+            Some(current) => current.replace(removal, &added, runql_core::model::wide::DEFAULT_MAX_COLUMNS)?.0,
+            None => added,
+        };
+        self.set_tables(tables)
+    }
+
     /// The tables, once there are any.
     pub fn tables(&self) -> Option<&RunTables> {
         self.tables.as_ref()

@@ -13,8 +13,9 @@ import { crashError, deadError, enter, isLive, loaderModule, markDead, queryModu
 import { QueryResult } from "./result.js";
 import { RunQLWorker } from "./worker-proxy.js";
 import { ChartView, WorkerChartView, paintScene, prepareSpec } from "./chart.js";
+import { LiveFollower, followLive } from "./live.js";
 
-export { ERROR_KINDS, RunQLError, QueryResult, RunQLWorker, ChartView, WorkerChartView, paintScene };
+export { ERROR_KINDS, RunQLError, QueryResult, RunQLWorker, ChartView, WorkerChartView, paintScene, LiveFollower, followLive };
 
 /**
  * Turns a user's onProgress into the read-phase counter and the parse-phase callback the
@@ -54,6 +55,9 @@ function checkSignal(options, what) {
   const signal = options?.signal;
   if (signal?.aborted) throw abortError(signal, what);
 }
+
+const CHANGED_TABLES = "append re-reads the inputs of the earlier loads, which do not hold the changes applied " +
+  "since (applyChanges): load everything again without append";
 
 const LOST_INPUTS = "append needs the inputs of the earlier loads, and they were lost when runql's loader " +
   "module crashed: load them again together with the new ones, without append";
@@ -101,6 +105,8 @@ export class RunQL {
   #keepInputs;
   #loaderWasm;
   #report = null;
+  /** Changes were applied since the last load: an append would lose them. */
+  #changed = false;
 
   /** @internal use `RunQL.init()` */
   constructor(db, options, gen) {
@@ -273,6 +279,7 @@ export class RunQL {
     loader.finish(true);
     this.#report = report;
     if (!append) this.#inputsLost = false;
+    this.#changed = false;
     return report;
   }
 
@@ -299,6 +306,7 @@ export class RunQL {
     this.#usable();
     checkSignal(options, "the load");
     if (append && this.#inputsLost) throw new RunQLError("input", LOST_INPUTS);
+    if (append && this.#changed) throw new RunQLError("input", CHANGED_TABLES);
     try {
       const loader = await this.#getLoader();
       for (const d of descriptors) {
@@ -329,6 +337,37 @@ export class RunQL {
     } catch (e) {
       throw this.#failedLoad(e);
     }
+  }
+
+  /**
+   * Applies a change of a watched source (`runql serve --watch`; `followLive` does the
+   * whole loop): the rows of the runs in `removedRuns` go from every table keyed by
+   * `run_id`, the models whose `origin` is in `removedModels` go, and the rows of `tables`
+   * (all seven tables, each an Arrow IPC stream of added rows, as `/live/changes` names
+   * them) come. The other rows are not read again. On error the tables stay as they were.
+   * @param {{removedRuns?: string[], removedModels?: string[], tables: Record<string, ArrayBuffer|Uint8Array>}} change
+   * @returns {Promise<void>}
+   */
+  async applyChanges(change) {
+    this.#usable();
+    const { removedRuns = [], removedModels = [], tables = {} } = change ?? {};
+    try {
+      for (const [name, data] of Object.entries(tables)) {
+        const view = data instanceof Uint8Array ? data : new Uint8Array(data);
+        this.#enter("load", () => this.#db.stageTable(name, [view]));
+      }
+      this.#enter("load", () => this.#db.commitChanges(removedRuns.map(String), removedModels.map(String)));
+    } catch (e) {
+      if (!this.#gen.dead) {
+        try {
+          this.#db.clearStaged();
+        } catch {
+          // Nothing was staged.
+        }
+      }
+      throw toRunQLError(e, "load");
+    }
+    this.#changed = true;
   }
 
   /**

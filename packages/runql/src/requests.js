@@ -97,6 +97,13 @@ export const REQUESTS = {
     what: "the load",
     answer: async (state, args) => ({ result: await state.db.loadDemo(args.spec) }),
   },
+  applyChanges: {
+    what: "the change",
+    answer: async (state, args) => {
+      await state.db.applyChanges(args.change);
+      return { result: true };
+    },
+  },
   prefetchLoader: {
     what: "the loader module's fetch",
     answer: async (state) => {

@@ -62,6 +62,8 @@ export class RunQLWorker {
   #started = false;
   /** The loads (op and args) that made the current tables, replayed in a new worker. */
   #log = [];
+  /** How many times a new worker took over (see `restarts`). */
+  #restarts = 0;
   #queryTimeout;
   #onRestart;
 
@@ -268,6 +270,7 @@ export class RunQLWorker {
       this.#worker = null;
     }
     if (this.#closed) return;
+    this.#restarts += 1;
     const restoredLoads = this.#log.length;
     this.#notify({ reason, restored: restoredLoads === totalLoads, restoredLoads, totalLoads, error });
   }
@@ -396,6 +399,28 @@ export class RunQLWorker {
     const onAnswer = () => this.#record("load", { descriptors, options: { ...rest, progress: false } }, Boolean(rest.append));
     return this.#call("load", { descriptors, options: { ...rest, progress: wanted } },
       { onProgress: wanted ? onProgress : undefined, signal, onAnswer });
+  }
+
+  /**
+   * Same as `RunQL.applyChanges`. The tables' bytes are moved to the worker (their
+   * buffers are detached here). Changes are not replayed when the worker is replaced:
+   * the new one holds what the loads gave, and `restarts` counts up so that a follower
+   * (`followLive`) loads the source again.
+   */
+  async applyChanges(change) {
+    const tables = {};
+    const transfer = [];
+    for (const [name, data] of Object.entries(change?.tables ?? {})) {
+      const view = data instanceof Uint8Array ? data : new Uint8Array(data);
+      tables[name] = view;
+      if (!transfer.includes(view.buffer)) transfer.push(view.buffer);
+    }
+    await this.#call("applyChanges", { change: { ...change, tables } }, { transfer });
+  }
+
+  /** How many times the worker was replaced (a cancelled or timed-out query, a crash). */
+  get restarts() {
+    return this.#restarts;
   }
 
   /** Same as `RunQL.loadDemo`. */

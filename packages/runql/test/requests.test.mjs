@@ -58,6 +58,7 @@ test("every call of the worker's API sends a request of the table, and every req
   await w.tables();
   await w.schema("runs");
   await w.report();
+  await w.applyChanges({ removedRuns: ["r1"], tables: { runs: new Uint8Array([1, 2]) } });
   await w.svg(spec);
   const chart = await w.plot(fakeCanvas(), spec);
   await chart.redraw();
@@ -92,6 +93,7 @@ test("the time limit stops every request the table marks limited, and no other",
     tables: (w) => w.tables(),
     schema: (w) => w.schema("runs"),
     report: (w) => w.report(),
+    applyChanges: (w) => w.applyChanges({ tables: {} }),
   };
   for (const [op, entry] of Object.entries(REQUESTS)) {
     if (op === "init" || (op.startsWith("chart") && op !== "chartCreate")) continue;

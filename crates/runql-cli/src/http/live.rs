@@ -6,7 +6,8 @@
 //! GET /live/tables/<V>/<table>.<ext>  the tables of version V (the latest two are kept)
 //! GET /live/changes?since=V[&wait=S]  waits up to S seconds (at most 25) for a version
 //!                                     after V; {"state": "current" | "changes" | "reload",
-//!                                     "version", "removed_runs", "removed_models", "tables"}
+//!                                     "version", "removed_runs", "removed_models",
+//!                                     "runs_changed", "tables"}
 //! GET /live/delta/<V>-<W>/<table>.arrows  the rows of a change, as Arrow IPC streams
 //! GET /live/report.json               the load report as of now
 //! ```
@@ -127,23 +128,28 @@ impl Live {
         let encoded = match kept {
             Some(encoded) => encoded,
             None => {
-                let watch = lock(&self.watch);
+                let mut watch = lock(&self.watch);
                 if watch.version() != version {
                     return error(
                         hyper::StatusCode::GONE,
                         "these tables changed since; ask /live/status for the current ones",
                     );
                 }
+                // The batches are shared, not copied: the rounds go on while they are written.
+                let tables = match watch.tables() {
+                    Ok(tables) => tables.clone(),
+                    Err(e) => return error(hyper::StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+                };
+                drop(watch);
                 let mut files = Encoded::new();
                 let written = runql_readers::columnar::write_tables(
-                    watch.tables(),
+                    &tables,
                     self.format,
                     &mut |name: &str, bytes: &[u8]| {
                         files.insert(name.to_string(), Bytes::copy_from_slice(bytes));
                         Ok(())
                     },
                 );
-                drop(watch);
                 if let Err(e) = written {
                     return error(hyper::StatusCode::INTERNAL_SERVER_ERROR, &format!("cannot write the tables: {e}"));
                 }
@@ -193,6 +199,7 @@ impl Live {
             version,
             removed_runs: Vec::new(),
             removed_models: Vec::new(),
+            runs_changed: 0,
             tables: Vec::new(),
         };
         match answer {
@@ -207,6 +214,7 @@ impl Live {
                     };
                 }
                 let (from, to) = (change.from, change.to);
+                let runs_changed = change.runs_changed() as u64;
                 let mut deltas = lock(&self.deltas);
                 deltas.retain(|(r, _)| *r != (from, to));
                 deltas.push(((from, to), Arc::new(files)));
@@ -219,6 +227,7 @@ impl Live {
                     version: to,
                     removed_runs: change.removal.run_ids.into_iter().collect(),
                     removed_models: change.removal.model_origins.into_iter().collect(),
+                    runs_changed,
                     tables: runql_core::model::schema::TABLE_NAMES
                         .iter()
                         .map(|name| format!("/live/delta/{from}-{to}/{name}.arrows"))
