@@ -41,9 +41,7 @@ impl CliError {
             CliError::Engine(EngineError::Load(_))
             | CliError::Strict(_)
             | CliError::Remote(_)
-            | CliError::Live(_) => {
-                ExitCode::from(3)
-            }
+            | CliError::Live(_) => ExitCode::from(3),
             CliError::Engine(EngineError::Sql(_) | EngineError::Chart(_)) => ExitCode::from(4),
             CliError::Output(_) | CliError::Serve(_) => ExitCode::from(1),
         }

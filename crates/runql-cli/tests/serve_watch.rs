@@ -41,7 +41,8 @@ fn a_page_follows_a_run_that_logs_points() {
     let www = site(dir.path());
     let root = dir.path().join("mlruns");
     copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/mlflow/mlruns"), &root);
-    let served = serve(&["--www", www.to_str().unwrap(), "--watch", "--interval", "0.1", root.to_str().unwrap()]);
+    let served =
+        serve(&["--www", www.to_str().unwrap(), "--watch", "--interval", "0.1", root.to_str().unwrap()]);
     assert!(served.url.ends_with("/?live=/live/status"), "{}", served.url);
 
     let status: LiveStatus = json(&served.url, "/live/status");
@@ -72,7 +73,12 @@ fn a_page_follows_a_run_that_logs_points() {
     let waiting = std::thread::spawn(move || json::<LiveChanges>(&url, "/live/changes?since=0&wait=20"));
     std::thread::sleep(std::time::Duration::from_millis(300));
     let written = Instant::now();
-    std::fs::OpenOptions::new().append(true).open(&metric).unwrap().write_all(b"1767232999000 0.001 4242\n").unwrap();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&metric)
+        .unwrap()
+        .write_all(b"1767232999000 0.001 4242\n")
+        .unwrap();
     let change = waiting.join().unwrap();
     let latency = written.elapsed();
     assert_eq!((change.state, change.version), (LiveState::Changes, 1), "{change:?}");

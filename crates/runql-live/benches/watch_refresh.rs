@@ -76,7 +76,10 @@ fn some_metric_file(dir: &Path) -> PathBuf {
             let path = entry.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if path.parent().is_some_and(|p| p.ends_with("metrics") || p.parent().is_some_and(|q| q.ends_with("metrics"))) {
+            } else if path
+                .parent()
+                .is_some_and(|p| p.ends_with("metrics") || p.parent().is_some_and(|q| q.ends_with("metrics")))
+            {
                 return path;
             }
         }
@@ -125,13 +128,22 @@ fn measure(dir: &Path, reps: usize) -> Row {
         reloads.push(t.elapsed());
         drop(loaded);
     }
-    Row { points, files, round: median(rounds), listing: median(listings), merge: median(merges), reload: median(reloads) }
+    Row {
+        points,
+        files,
+        round: median(rounds),
+        listing: median(listings),
+        merge: median(merges),
+        reload: median(reloads),
+    }
 }
 
 fn main() {
     let args = parse_args();
     let small = SweepSpec { runs: (args.spec.runs / 10).max(1), ..args.spec };
-    println!("| sweep | files | one round after one appended point | of it, listing the files | merging for a page load | peer: loading the folder again | peer / round |");
+    println!(
+        "| sweep | files | one round after one appended point | of it, listing the files | merging for a page load | peer: loading the folder again | peer / round |"
+    );
     println!("|---|---|---|---|---|---|---|");
     for spec in [small, args.spec] {
         let dir = sweep(&args.data, &spec);

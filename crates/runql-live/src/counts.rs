@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int32Type;
 use arrow_array::{Array, RecordBatch};
-use runql_core::model::{Removal, RunTables};
 use runql_core::TableCounts;
+use runql_core::model::{Removal, RunTables};
 
 /// Rows one run has in the tables keyed by `run_id`.
 #[derive(Debug, Clone, Copy, Default)]

@@ -35,4 +35,3 @@ pub(crate) fn text_column<'a>(batch: &'a arrow_array::RecordBatch, name: &str) -
     };
     (0..column.len()).filter(|i| !column.is_null(*i)).map(|i| column.value(i)).collect()
 }
-

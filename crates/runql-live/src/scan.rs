@@ -31,7 +31,8 @@ pub(crate) type Files = BTreeMap<String, FileState>;
 /// [`LiveError::Io`] when `root` cannot be read at all. Sub-folders that cannot be listed
 /// are left out: the load reports them.
 pub(crate) fn scan(root: &Path) -> Result<Files> {
-    let meta = std::fs::metadata(root).map_err(|source| LiveError::Io { path: root.to_path_buf(), source })?;
+    let meta =
+        std::fs::metadata(root).map_err(|source| LiveError::Io { path: root.to_path_buf(), source })?;
     let mut files = Files::new();
     if meta.is_file() {
         let name = root.file_name().map(|n| utf8_name(n).into_owned()).unwrap_or_default();
@@ -55,10 +56,10 @@ pub(crate) fn scan(root: &Path) -> Result<Files> {
             let path = entry.path();
             if kind.is_dir() {
                 stack.push((path, child));
-            } else if kind.is_file() || kind.is_symlink() {
-                if let Some(meta) = std::fs::metadata(&path).ok().filter(std::fs::Metadata::is_file) {
-                    files.entry(child).or_insert_with(|| state(path, &meta));
-                }
+            } else if (kind.is_file() || kind.is_symlink())
+                && let Some(meta) = std::fs::metadata(&path).ok().filter(std::fs::Metadata::is_file)
+            {
+                files.entry(child).or_insert_with(|| state(path, &meta));
             }
         }
     }

@@ -22,7 +22,8 @@ pub(crate) fn complete_len(path: &str, bytes: &[u8], before: Option<u64>) -> usi
     if name.ends_with(".wandb") {
         return wandb::framing::complete_len(bytes);
     }
-    let Some(before) = before.and_then(|b| usize::try_from(b).ok()).filter(|b| *b > 0 && *b < bytes.len()) else {
+    let Some(before) = before.and_then(|b| usize::try_from(b).ok()).filter(|b| *b > 0 && *b < bytes.len())
+    else {
         return bytes.len();
     };
     let appended_by_lines = bytes.get(before - 1) == Some(&b'\n');

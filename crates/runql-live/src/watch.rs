@@ -6,8 +6,8 @@ use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use runql_core::model::{Removal, RunTables, TablesBuilder};
 use runql_core::LoadReport;
+use runql_core::model::{Removal, RunTables, TablesBuilder};
 use runql_readers::{LoadOptions, Loaded};
 
 use crate::counts::RowCounts;
@@ -34,7 +34,8 @@ pub struct Change {
 impl Change {
     /// Runs whose rows were replaced, added or removed.
     pub fn runs_changed(&self) -> usize {
-        let mut ids: std::collections::BTreeSet<&str> = self.removal.run_ids.iter().map(String::as_str).collect();
+        let mut ids: std::collections::BTreeSet<&str> =
+            self.removal.run_ids.iter().map(String::as_str).collect();
         ids.extend(crate::text_column(&self.added.runs, "run_id"));
         ids.len()
     }
@@ -45,8 +46,8 @@ impl Change {
 pub enum Since {
     /// It is up to date.
     Current,
-    /// These rows changed since.
-    Changes(Change),
+    /// These rows changed since (boxed: a change holds seven tables).
+    Changes(Box<Change>),
     /// Its version is older than the kept changes (or newer than any): it loads the
     /// tables again.
     Reload,
@@ -153,13 +154,15 @@ impl Watch {
                     removal.extend(&change.removal);
                     added = Some(match added {
                         None => change.added,
-                        Some(so_far) => match so_far.replace(&Removal::default(), &change.added, self.max_wide_columns) {
-                            Ok((t, _)) => t,
-                            Err(e) => {
-                                round.errors.push(format!("{}: {e}", path.root().display()));
-                                so_far
+                        Some(so_far) => {
+                            match so_far.replace(&Removal::default(), &change.added, self.max_wide_columns) {
+                                Ok((t, _)) => t,
+                                Err(e) => {
+                                    round.errors.push(format!("{}: {e}", path.root().display()));
+                                    so_far
+                                }
                             }
-                        },
+                        }
                     });
                 }
                 Err(e) => round.errors.push(e.to_string()),
@@ -168,10 +171,12 @@ impl Watch {
         if let Some(added) = added {
             let unmerged = match self.unmerged.take() {
                 None => Ok((removal.clone(), added.clone())),
-                Some((mut so_far, rows)) => rows.replace(&removal, &added, self.max_wide_columns).map(|(rows, _)| {
-                    so_far.extend(&removal);
-                    (so_far, rows)
-                }),
+                Some((mut so_far, rows)) => {
+                    rows.replace(&removal, &added, self.max_wide_columns).map(|(rows, _)| {
+                        so_far.extend(&removal);
+                        (so_far, rows)
+                    })
+                }
             };
             match unmerged {
                 Ok(unmerged) => {
@@ -240,7 +245,9 @@ impl Watch {
             });
         }
         match added {
-            Some(added) => Since::Changes(Change { from: version, to: self.version, removal, added }),
+            Some(added) => {
+                Since::Changes(Box::new(Change { from: version, to: self.version, removal, added }))
+            }
             None => Since::Reload,
         }
     }

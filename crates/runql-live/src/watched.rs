@@ -108,10 +108,15 @@ impl WatchedPath {
         let files = scan::scan(root)?;
         let tree = FileTree::from_path(root)?;
         let origin = tree.origin().to_string();
-        let single_file = std::fs::metadata(root).is_ok_and(|m| m.is_file()).then(|| files.keys().next().cloned()).flatten();
+        let single_file = std::fs::metadata(root)
+            .is_ok_and(|m| m.is_file())
+            .then(|| files.keys().next().cloned())
+            .flatten();
         let loaded = match runql_readers::load(&[tree], options) {
             Ok(loaded) => loaded,
-            Err(CoreError::NoRunData { .. }) => Loaded { tables: TablesBuilder::new().finish()?, report: LoadReport::default() },
+            Err(CoreError::NoRunData { .. }) => {
+                Loaded { tables: TablesBuilder::new().finish()?, report: LoadReport::default() }
+            }
             Err(e) => return Err(e.into()),
         };
         let mut watched = WatchedPath {
@@ -186,7 +191,7 @@ impl WatchedPath {
             touched.insert(root);
         }
         for origin in text_column(&tables.models, "origin") {
-            let root = self.rel(&origin).unwrap_or_default();
+            let root = self.rel(origin).unwrap_or_default();
             self.units.entry(root.clone()).or_default().model_origins.insert(origin.to_string());
             touched.insert(root);
         }
@@ -194,7 +199,10 @@ impl WatchedPath {
             self.units.entry(root.to_string()).or_default();
             touched.insert(root.to_string());
             for issue in issues {
-                let unit = self.rel(&issue.path).and_then(|rel| self.unit_of(&rel)).unwrap_or_else(|| root.to_string());
+                let unit = self
+                    .rel(&issue.path)
+                    .and_then(|rel| self.unit_of(&rel))
+                    .unwrap_or_else(|| root.to_string());
                 if let Some(unit) = self.units.get_mut(&unit) {
                     unit.issues.push(issue);
                 }
@@ -337,9 +345,12 @@ impl WatchedPath {
             .flat_map(|(u, unit)| unit.run_ids.iter().map(move |id| (id.as_str(), u.as_str())))
             .collect();
         let mut drop = Removal::default();
-        let mut issues: Vec<Issue> = issues.into_iter().filter(|i| self.rel(&i.path).is_some_and(|p| within(&p, root))).collect();
-        for (id, origin) in text_column(&tables.runs, "run_id").into_iter().zip(text_column(&tables.runs, "origin")) {
-            let rel = self.rel(&origin).unwrap_or_default();
+        let mut issues: Vec<Issue> =
+            issues.into_iter().filter(|i| self.rel(&i.path).is_some_and(|p| within(&p, root))).collect();
+        for (id, origin) in
+            text_column(&tables.runs, "run_id").into_iter().zip(text_column(&tables.runs, "origin"))
+        {
+            let rel = self.rel(origin).unwrap_or_default();
             let outside = !within(&rel, root) || self.unit_of(&rel).is_some_and(|u| within(&u, root));
             if outside {
                 drop.run_ids.insert(id.to_string());
@@ -349,13 +360,16 @@ impl WatchedPath {
                     path: origin.to_string(),
                     line: None,
                     offset: None,
-                    reason: format!("duplicate run id {id} (first loaded from {})", tree_path(&self.origin, other)),
+                    reason: format!(
+                        "duplicate run id {id} (first loaded from {})",
+                        tree_path(&self.origin, other)
+                    ),
                 });
                 drop.run_ids.insert(id.to_string());
             }
         }
         for origin in text_column(&tables.models, "origin") {
-            if !self.rel(&origin).is_some_and(|rel| within(&rel, root)) {
+            if !self.rel(origin).is_some_and(|rel| within(&rel, root)) {
                 drop.model_origins.insert(origin.to_string());
             }
         }

@@ -55,7 +55,11 @@ fn rows(batch: &RecordBatch) -> Vec<String> {
         .collect();
     let mut out: Vec<String> = (0..batch.num_rows())
         .map(|r| {
-            names.iter().map(|(name, i)| format!("{name}={}", formatters[*i].value(r))).collect::<Vec<_>>().join(",")
+            names
+                .iter()
+                .map(|(name, i)| format!("{name}={}", formatters[*i].value(r)))
+                .collect::<Vec<_>>()
+                .join(",")
         })
         .collect();
     out.sort();
@@ -81,7 +85,13 @@ fn append(path: &Path, text: &str) {
 }
 
 fn skipped(watch: &Watch) -> Vec<String> {
-    watch.report().issues().iter().filter(|i| i.severity == Severity::Skipped).map(ToString::to_string).collect()
+    watch
+        .report()
+        .issues()
+        .iter()
+        .filter(|i| i.severity == Severity::Skipped)
+        .map(ToString::to_string)
+        .collect()
 }
 
 fn open(root: &Path) -> Watch {
@@ -158,7 +168,7 @@ fn changes_since_a_version_bring_its_tables_up_to_date() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("mlruns");
     copy_dir(&fixture("mlflow/mlruns"), &root);
-    let (mut watch, first) = Watch::open(&[root.clone()], &LoadOptions::default()).unwrap();
+    let (mut watch, first) = Watch::open(std::slice::from_ref(&root), &LoadOptions::default()).unwrap();
     let run = root.join("0/5372f53ff9524fef88395aad5fac0dba");
     let metric = fs::read_dir(run.join("metrics/train")).unwrap().next().unwrap().unwrap().path();
     let mut held = first.tables.clone();

@@ -120,7 +120,9 @@ impl Engine {
     /// [`Engine::set_tables`]. The engine keeps its tables then.
     pub fn apply_change(&mut self, removal: &runql_core::model::Removal, added: RunTables) -> Result<()> {
         let tables = match &self.tables {
-            Some(current) => current.replace(removal, &added, runql_core::model::wide::DEFAULT_MAX_COLUMNS)?.0,
+            Some(current) => {
+                current.replace(removal, &added, runql_core::model::wide::DEFAULT_MAX_COLUMNS)?.0
+            }
             None => added,
         };
         self.set_tables(tables)

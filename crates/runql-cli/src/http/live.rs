@@ -22,9 +22,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use bytes::Bytes;
+use runql_core::live::{LiveChanges, LiveState, LiveStatus};
 use runql_live::{Since, Watch};
 use runql_readers::columnar::TableFormat;
-use runql_core::live::{LiveChanges, LiveState, LiveStatus};
 use serde::Serialize;
 
 /// The longest a `changes` request waits for a change.
@@ -35,6 +35,9 @@ const KEPT_DELTAS: usize = 8;
 
 /// Encoded tables kept per version.
 type Encoded = HashMap<String, Bytes>;
+
+/// The encoded rows of a change, by its `(from, to)` versions.
+type KeptDelta = ((u64, u64), Arc<Encoded>);
 
 /// The watched tables as the server sees them.
 pub struct Live {
@@ -47,7 +50,7 @@ pub struct Live {
     snapshots: Mutex<Vec<(u64, Arc<Encoded>)>>,
     /// The rows of the latest changes asked for, by `(from, to)`, newest last (pages at
     /// different versions each find theirs).
-    deltas: Mutex<Vec<((u64, u64), Arc<Encoded>)>>,
+    deltas: Mutex<Vec<KeptDelta>>,
 }
 
 /// An answer of a live endpoint: status, content type and bytes.
@@ -71,7 +74,11 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Live {
     /// Serves `watch`, whose rounds announce new versions on `version`.
-    pub fn new(watch: Arc<Mutex<Watch>>, version: tokio::sync::watch::Receiver<u64>, format: TableFormat) -> Self {
+    pub fn new(
+        watch: Arc<Mutex<Watch>>,
+        version: tokio::sync::watch::Receiver<u64>,
+        format: TableFormat,
+    ) -> Self {
         Live { watch, version, format, snapshots: Mutex::new(Vec::new()), deltas: Mutex::new(Vec::new()) }
     }
 
@@ -121,7 +128,8 @@ impl Live {
 
     /// `<V>/<table>.<ext>`: a table of version V, encoded on the first request for V.
     fn table(&self, file: &str) -> Answer {
-        let Some((version, name)) = file.split_once('/').and_then(|(v, n)| Some((v.parse::<u64>().ok()?, n))) else {
+        let Some((version, name)) = file.split_once('/').and_then(|(v, n)| Some((v.parse::<u64>().ok()?, n)))
+        else {
             return error(hyper::StatusCode::NOT_FOUND, "not found");
         };
         let kept = lock(&self.snapshots).iter().find(|(v, _)| *v == version).map(|(_, e)| Arc::clone(e));
@@ -151,7 +159,10 @@ impl Live {
                     },
                 );
                 if let Err(e) = written {
-                    return error(hyper::StatusCode::INTERNAL_SERVER_ERROR, &format!("cannot write the tables: {e}"));
+                    return error(
+                        hyper::StatusCode::INTERNAL_SERVER_ERROR,
+                        &format!("cannot write the tables: {e}"),
+                    );
                 }
                 let encoded = Arc::new(files);
                 let mut snapshots = lock(&self.snapshots);
@@ -183,7 +194,10 @@ impl Live {
             }
         }
         let Some(since) = since else {
-            return error(hyper::StatusCode::BAD_REQUEST, "changes?since=<version> (the version of /live/status)");
+            return error(
+                hyper::StatusCode::BAD_REQUEST,
+                "changes?since=<version> (the version of /live/status)",
+            );
         };
         let mut version = self.version.clone();
         if *version.borrow_and_update() == since {

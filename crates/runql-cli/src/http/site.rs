@@ -92,10 +92,10 @@ async fn answer_for<B>(site: &Site, port: u16, request: &Request<B>) -> Response
     let Some(path) = percent_decode(request.uri().path()) else {
         return text(StatusCode::BAD_REQUEST, "bad path");
     };
-    if let Some(live) = &site.live {
-        if let Some((status, kind, bytes)) = live.answer(&path, request.uri().query().unwrap_or("")).await {
-            return answer(status, kind, NO_STORE, bytes.len() as u64, full(bytes));
-        }
+    if let Some(live) = &site.live
+        && let Some((status, kind, bytes)) = live.answer(&path, request.uri().query().unwrap_or("")).await
+    {
+        return answer(status, kind, NO_STORE, bytes.len() as u64, full(bytes));
     }
     if let Some(bytes) = site.memory.get(&path) {
         return answer(

@@ -82,7 +82,12 @@ impl RunTables {
     /// # Errors
     /// [`CoreError::Arrow`] when a table of `added` does not have the columns of its table
     /// here (tables of another runql version).
-    pub fn replace(&self, removal: &Removal, added: &RunTables, max_wide_columns: usize) -> Result<(RunTables, u64)> {
+    pub fn replace(
+        &self,
+        removal: &Removal,
+        added: &RunTables,
+        max_wide_columns: usize,
+    ) -> Result<(RunTables, u64)> {
         let by_run = |kept: &RecordBatch, new: &RecordBatch| -> Result<RecordBatch> {
             let kept = without(kept, "run_id", &removal.run_ids)?;
             append(&kept, new)
@@ -93,7 +98,8 @@ impl RunTables {
         let tags = by_run(&self.tags, &added.tags)?;
         let metric_summary = by_run(&self.metric_summary, &added.metric_summary)?;
         let models = append(&without(&self.models, "origin", &removal.model_origins)?, &added.models)?;
-        let (runs_wide, dropped) = wide_from_tables(&runs, &params, &tags, &metric_summary, max_wide_columns)?;
+        let (runs_wide, dropped) =
+            wide_from_tables(&runs, &params, &tags, &metric_summary, max_wide_columns)?;
         Ok((RunTables { runs, params, metrics, tags, metric_summary, runs_wide, models }, dropped))
     }
 }
@@ -140,7 +146,10 @@ fn append(kept: &RecordBatch, new: &RecordBatch) -> Result<RecordBatch> {
     let same = |a: &RecordBatch, b: &RecordBatch| {
         let (a, b) = (a.schema(), b.schema());
         a.fields().len() == b.fields().len()
-            && a.fields().iter().zip(b.fields()).all(|(x, y)| x.name() == y.name() && x.data_type() == y.data_type())
+            && a.fields()
+                .iter()
+                .zip(b.fields())
+                .all(|(x, y)| x.name() == y.name() && x.data_type() == y.data_type())
     };
     if !same(kept, new) {
         return Err(CoreError::InvalidArgument(format!(
@@ -174,9 +183,8 @@ fn wide_from_tables(
             .ok_or_else(|| CoreError::InvalidArgument(format!("table without a text {name} column")))
     };
     let run_ids = text(runs, "run_id")?;
-    let index: HashMap<&str, i32> = (0..run_ids.len())
-        .filter_map(|i| Some((run_ids.value(i), i32::try_from(i).ok()?)))
-        .collect();
+    let index: HashMap<&str, i32> =
+        (0..run_ids.len()).filter_map(|i| Some((run_ids.value(i), i32::try_from(i).ok()?))).collect();
     // Rows of runs not in `runs` (there are none in tables runql built) are left out.
     let run_of = |id: &str| index.get(id).copied().unwrap_or(-1);
 
@@ -213,7 +221,8 @@ fn wide_from_tables(
                 k
             }
         };
-        let summary = SeriesSummary { last: (!last.is_null(i)).then(|| last.value(i)), ..SeriesSummary::default() };
+        let summary =
+            SeriesSummary { last: (!last.is_null(i)).then(|| last.value(i)), ..SeriesSummary::default() };
         summaries.push((run_of(s_run.value(i)), k, summary));
     }
     wide::build(runs, &params, &tags, &summaries, &keys, max_columns)
@@ -230,11 +239,15 @@ mod tests {
             loss.push(step, Some(1000 + step), 1.0 / (step as f64 + 1.0));
         }
         RunData {
-            info: RunInfo { run_id: id.into(), source: "mlflow".into(), origin: format!("mlruns/0/{id}"), ..Default::default() },
+            info: RunInfo {
+                run_id: id.into(),
+                source: "mlflow".into(),
+                origin: format!("mlruns/0/{id}"),
+                ..Default::default()
+            },
             params: vec![("lr".into(), lr.into())],
             tags: vec![("team".into(), Some(format!("t-{id}")))],
             metrics: vec![loss],
-            ..Default::default()
         }
     }
 
@@ -295,11 +308,10 @@ mod tests {
     #[test]
     fn equals_a_load_of_everything() {
         let before = tables(vec![run("a", "0.1", 3), run("b", "0.2", 4)], vec![model("m", "models/m", "a")]);
-        let changed = tables(vec![run("b", "0.2", 6), run("c", "3e-4", 2)], vec![model("m", "models/m", "b")]);
-        let removal = Removal {
-            run_ids: ["b".to_string()].into(),
-            model_origins: ["models/m".to_string()].into(),
-        };
+        let changed =
+            tables(vec![run("b", "0.2", 6), run("c", "3e-4", 2)], vec![model("m", "models/m", "b")]);
+        let removal =
+            Removal { run_ids: ["b".to_string()].into(), model_origins: ["models/m".to_string()].into() };
         let (after, dropped) = before.replace(&removal, &changed, 2000).unwrap();
         let whole = tables(
             vec![run("a", "0.1", 3), run("b", "0.2", 6), run("c", "3e-4", 2)],
