@@ -236,6 +236,8 @@ export interface FollowOptions {
   onChange?: (info: LiveChangeInfo) => void;
   /** A request failed; the follower tries again, waiting longer each time (up to 10 s). */
   onError?: (error: RunQLError) => void;
+  /** A request worked again after `onError`. */
+  onRecover?: () => void;
   /** Progress of the whole loads (as `load`'s `onProgress`). */
   onProgress?: (progress: LoadProgress) => void;
   /** Seconds each request waits on the server for a change (default 20, at most 25). */

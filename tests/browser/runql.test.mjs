@@ -2,15 +2,20 @@
 // {path, data} items, a folder FileList, a zip (URL and File), the same runs as an SQLite
 // store (mlflow.db), SQL results checked against
 // what mlflow itself reads back (tests/fixtures/mlflow/expected.json), Arrow IPC read back
-// with apache-arrow, the Web Worker variant, errors that leave the instance usable, and the
+// with apache-arrow, a change of `runql serve --watch` applied, the Web Worker variant, errors that leave the instance usable, and the
 // example charts drawn byte for byte as their native snapshots.
 //
 // Needs the package built first: scripts/build-wasm.sh (scripts/test-all.sh does it).
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import {
+  appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { createInterface } from "node:readline";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -108,6 +113,51 @@ function checkRanking(rows) {
     assert.equal(row.name, want[i].name);
     assert.ok(close(row.final_val_loss, want[i].last), `${row.name}: ${row.final_val_loss} vs ${want[i].last}`);
   });
+}
+
+/**
+ * A copy of the MLflow fixture watched by `runql serve --watch`: `change()` appends a point to
+ * a run, waits for the server's change and returns it with its tables (base64, for the page).
+ */
+async function watchedFixture() {
+  const bin = process.env.RUNQL_BIN ?? join(ROOT, "target/debug/runql");
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: cargo build -p runql-cli (cargo test builds it)`);
+  const dir = mkdtempSync(join(tmpdir(), "runql-apply-"));
+  cpSync(join(ROOT, MLRUNS), join(dir, "mlruns"), { recursive: true });
+  mkdirSync(join(dir, "www"));
+  writeFileSync(join(dir, "www/index.html"), "<!doctype html>");
+  const child = spawn(bin, ["serve", "-q", "--port", "0", "--www", join(dir, "www"), "--watch", "--interval", "0.1", join(dir, "mlruns")],
+    { stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise((ok, fail) => {
+    child.once("exit", (code) => fail(new Error(`runql serve exited with ${code}`)));
+    createInterface({ input: child.stdout }).once("line", (l) => ok(new URL(l.replace(/^runql portal: /, "").trim())));
+  });
+  const get = async (path) => {
+    const r = await fetch(new URL(path, url));
+    if (!r.ok) throw new Error(`${path}: ${r.status}`);
+    return r;
+  };
+  const b64 = async (path) => Buffer.from(await (await get(path)).arrayBuffer()).toString("base64");
+  const status = await (await get("/live/status")).json();
+  const tables = await Promise.all(status.data.map(async (p) => ({ path: p.split("/").pop(), data: await b64(p) })));
+  const run = "5372f53ff9524fef88395aad5fac0dba";
+  return {
+    run,
+    tables,
+    async change(step) {
+      appendFileSync(join(dir, "mlruns/0", run, "metrics/train/loss"), `${1767232800000 + step} 0.125 ${step}\n`);
+      const since = status.version;
+      const c = await (await get(`/live/changes?since=${since}&wait=20`)).json();
+      status.version = c.version;
+      const out = {};
+      for (const p of c.tables) out[p.split("/").pop().replace(/\.arrows$/, "")] = await b64(p);
+      return { removedRuns: c.removed_runs, removedModels: c.removed_models, tables: out };
+    },
+    stop() {
+      child.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 // The API tests run twice: against RunQL on the page's thread and against RunQLWorker, the
@@ -280,6 +330,45 @@ describe(`the ${api === "page" ? "page-thread" : "worker"} API`, () => {
     assert.deepEqual(out.schema.map((c) => c.name).slice(0, 5), ["run_id", "key", "step", "timestamp", "value"]);
     const want = expected.runs.flatMap((r) => r.metric_history["val/loss"] ?? []).filter((p) => p[0] >= 10).length;
     assert.equal(out.n, want);
+  });
+
+  test("applyChanges takes a change of runql serve --watch: the run's rows are replaced, the rest stay", async () => {
+    const watched = await watchedFixture();
+    try {
+      const change = await watched.change(4242);
+      const out = await page.evaluate(async ({ tables, change, run }) => {
+        const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const db = await window.openRunQL();
+        await db.load(tables.map((t) => ({ path: t.path, data: bytes(t.data) })));
+        const ask = async (sql, params = []) => (await db.query(sql, params)).toArray()[0];
+        const before = await ask("SELECT (SELECT count(*) FROM runs) AS runs, (SELECT count(*) FROM metrics) AS points");
+        const decoded = Object.fromEntries(Object.entries(change.tables).map(([k, v]) => [k, bytes(v)]));
+        // A change whose tables are not those of the change (params' rows as runs) is refused.
+        // (Copies: a worker takes the bytes it is given.)
+        const wrong = Object.fromEntries(Object.entries(decoded).map(([k, v]) => [k, v.slice()]));
+        wrong.runs = decoded.params.slice();
+        const refused = await db.applyChanges({ ...change, tables: wrong }).then(() => null, (e) => ({ name: e.name, kind: e.kind, message: e.message }));
+        const still = await ask("SELECT count(*) AS points FROM metrics");
+        await db.applyChanges({ ...change, tables: decoded });
+        const after = await ask("SELECT (SELECT count(*) FROM runs) AS runs, (SELECT count(*) FROM metrics) AS points");
+        const last = await ask("SELECT max(step) AS step FROM metrics WHERE run_id = $1", [run]);
+        const wide = await ask(`SELECT "metrics.train/loss" AS v FROM runs_wide WHERE run_id = $1`, [run]);
+        const append = await db.load([{ path: "x.csv", data: new TextEncoder().encode("run_id,key,step,value\nz,loss,0,1\n") }], { append: true })
+          .then(() => null, (e) => e.kind);
+        await db.close();
+        return { before, refused, still, after, last, wide, append };
+      }, { tables: watched.tables, change, run: watched.run });
+      assert.equal(out.refused?.name, "RunQLError");
+      assert.equal(out.refused.kind, "load");
+      assert.equal(Number(out.still.points), Number(out.before.points), "a refused change leaves the tables");
+      assert.equal(Number(out.after.runs), Number(out.before.runs));
+      assert.equal(Number(out.after.points), Number(out.before.points) + 1);
+      assert.equal(Number(out.last.step), 4242);
+      assert.equal(out.wide.v, 0.125, "runs_wide follows the change");
+      assert.equal(out.append, "input", "append after a change is refused");
+    } finally {
+      watched.stop();
+    }
   });
 
   test("loadDemo writes the sweep in each format runql gen knows and reads it back whole", async () => {

@@ -271,6 +271,7 @@ async function follow(statusUrl: string): Promise<void> {
     follower = await followLive(db, new URL(statusUrl, location.href), {
       onChange: liveChanged,
       onError: (e) => liveBadge(`Live · reconnecting (${e.message})`, true),
+      onRecover: () => liveBadge(`Live · connected again at ${new Date().toLocaleTimeString()}`),
       onProgress: (p) => status(p.phase === "read" ? `Reading the tables (${(p.bytesDone / 1e6).toFixed(1)} MB)…` : "Parsing the tables…"),
     });
     await shown;

@@ -61,6 +61,7 @@ export class LiveFollower {
   #wait;
   #onChange;
   #onError;
+  #onRecover;
   #onProgress;
   #abort = new AbortController();
   #restarts = 0;
@@ -77,6 +78,7 @@ export class LiveFollower {
     this.#wait = Math.min(Math.max(Number(options.wait ?? 20), 0), 25);
     this.#onChange = options.onChange;
     this.#onError = options.onError;
+    this.#onRecover = options.onRecover;
     this.#onProgress = options.onProgress;
   }
 
@@ -165,6 +167,7 @@ export class LiveFollower {
       while (!this.stopped) {
         try {
           await this.#step();
+          if (failures > 0) this.#tell(this.#onRecover, undefined);
           failures = 0;
         } catch (e) {
           if (this.stopped) break;
@@ -186,12 +189,13 @@ export class LiveFollower {
  *
  * `options.onChange(info)` is called after the first load and after each change (see
  * LiveChangeInfo); `options.onError(error)` when a request fails (the follower tries again,
- * waiting longer each time, up to 10 s); `options.wait` is how long each request waits on the
+ * waiting longer each time, up to 10 s) and `options.onRecover()` when one works again
+ * after that; `options.wait` is how long each request waits on the
  * server for a change (seconds, at most 25); `options.fetch` replaces `fetch`.
  *
  * @param {{load: Function, applyChanges: Function, restarts?: number}} db a RunQL or RunQLWorker
  * @param {string|URL} statusUrl
- * @param {{onChange?: (info: LiveChangeInfo) => void, onError?: (error: RunQLError) => void, onProgress?: (p: object) => void, wait?: number, fetch?: typeof fetch}} [options]
+ * @param {{onChange?: (info: LiveChangeInfo) => void, onError?: (error: RunQLError) => void, onRecover?: () => void, onProgress?: (p: object) => void, wait?: number, fetch?: typeof fetch}} [options]
  * @returns {Promise<LiveFollower>} once the first tables are loaded
  */
 export async function followLive(db, statusUrl, options = {}) {

@@ -142,11 +142,18 @@ test("a change whose tables are gone is asked for again; failures are reported a
   });
   const db = instance();
   const errors = [];
-  const live = await followLive(db, `${BASE}status`, { fetch, wait: 0, onError: (e) => errors.push(e) });
+  let recovered = 0;
+  const live = await followLive(db, `${BASE}status`, {
+    fetch,
+    wait: 0,
+    onError: (e) => errors.push(e),
+    onRecover: () => (recovered += 1),
+  });
   await until(() => live.version === 1, 5000);
   live.stop();
   await live.done;
   assert.equal(errors.length, 2);
+  assert.equal(recovered, 1, "one recovery, after the two failures");
   assert.equal(errors[0].kind, "load");
   assert.match(errors[0].message, /HTTP 503 \(busy\)/);
   assert.equal(db.calls.filter((c) => c.op === "apply").length, 1, "applied once, after the tables were there");
