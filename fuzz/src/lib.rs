@@ -55,13 +55,40 @@ impl Outcome {
     }
 }
 
-/// Loads `data` as the `.wandb` log of a run folder and checks the invariants.
+/// Loads `data` as the `.wandb` log of a run folder and checks the invariants; and that the
+/// part a watched folder's round takes of it (`complete_len`) is no longer than it and ends
+/// where no record is cut.
 pub fn wandb_log(data: &[u8]) -> Outcome {
+    use runql_readers::wandb::framing::{Item, LogReader, complete_len};
+    let taken = complete_len(data);
+    assert!(taken <= data.len(), "complete_len {taken} past the end of {} bytes", data.len());
+    if let Some(prefix) = data.get(..taken) {
+        for item in LogReader::new(prefix) {
+            if let Item::Issue(issue) = item {
+                assert!(
+                    issue.skipped,
+                    "the part taken of a log being written ends inside a record: {issue:?}"
+                );
+            }
+        }
+    }
     load_one(ORIGIN, WANDB_PATH, data)
 }
 
-/// Loads `data` as a TensorBoard event file of a run and checks the invariants.
+/// Loads `data` as a TensorBoard event file of a run and checks the invariants; and that
+/// the part a watched folder's round takes of it ends at a whole record.
 pub fn tfevents(data: &[u8]) -> Outcome {
+    use runql_readers::tensorboard::record::{Problem, Records, complete_len};
+    let taken = complete_len(data);
+    assert!(taken <= data.len(), "complete_len {taken} past the end of {} bytes", data.len());
+    if let Some(prefix) = data.get(..taken) {
+        for item in Records::new(prefix) {
+            assert!(
+                !matches!(item, Err(Problem::Truncated { .. })),
+                "the part taken of an event file being written ends inside a record"
+            );
+        }
+    }
     load_one(ORIGIN, TFEVENTS_PATH, data)
 }
 

@@ -12,11 +12,18 @@
 //! progress is never reported as damage; and problems in a run whose files are still
 //! changing are reported once they hold still for a round.
 //!
+//! Rounds find what changed from the system's change events where it gives them (inotify,
+//! FSEvents, ReadDirectoryChangesW): only the paths they name are looked at, so a round
+//! costs what changed. Where it gives none (a watch limit reached, some network file
+//! systems) rounds list every file; and with events too, every
+//! [`FULL_LISTING_EVERY`] rounds, as a safety net for dropped events.
+//!
 //! Clients that hold the tables (a browser) ask [`Watch::since`] for the rows that changed
 //! since their version and apply them with `RunTables::replace`.
 
 mod counts;
 mod error;
+mod events;
 mod scan;
 mod tail;
 mod watch;
@@ -24,7 +31,7 @@ mod watched;
 
 pub use error::{LiveError, Result};
 pub use watch::{Change, KEPT_CHANGES, Round, Since, Watch};
-pub use watched::{PathChange, WatchedPath};
+pub use watched::{Discovery, FULL_LISTING_EVERY, PathChange, WatchedPath};
 
 /// The values of a text column (empty when there is none).
 pub(crate) fn text_column<'a>(batch: &'a arrow_array::RecordBatch, name: &str) -> Vec<&'a str> {

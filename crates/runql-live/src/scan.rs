@@ -82,3 +82,109 @@ pub(crate) fn changed<'a>(before: &'a Files, now: &'a Files) -> Vec<&'a str> {
     out.dedup();
     out
 }
+
+/// The sizes `files` has for `paths` and for the files below them (folders).
+pub(crate) fn sizes(
+    files: &Files,
+    paths: &std::collections::BTreeSet<String>,
+) -> std::collections::BTreeMap<String, u64> {
+    let mut out = std::collections::BTreeMap::new();
+    for rel in paths {
+        if let Some(s) = files.get(rel) {
+            out.insert(rel.clone(), s.len);
+        }
+        let under = format!("{rel}/");
+        for (path, s) in files.range(under.clone()..).take_while(|(k, _)| k.starts_with(&under)) {
+            out.insert(path.clone(), s.len);
+        }
+    }
+    out
+}
+
+/// True when a folder above `rel` (below `root`) is a symlink: the listing does not follow
+/// symlinked folders, so what is behind one is not watched either.
+fn behind_symlink(root: &Path, rel: &str) -> bool {
+    let mut dir = root.to_path_buf();
+    let mut parts = rel.split('/').peekable();
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
+            return false;
+        }
+        dir.push(part);
+        if std::fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink()) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Looks again at `paths` only (files or folders, relative to the folder `root`), updating
+/// `files` as a listing would; returns the paths whose file appeared, changed or went
+/// away, or None when a path cannot be looked at alone (the folder itself, a name that is
+/// not valid UTF-8): then the whole folder is listed again.
+pub(crate) fn update(
+    root: &Path,
+    files: &mut Files,
+    paths: &std::collections::BTreeSet<String>,
+) -> Option<Vec<String>> {
+    let mut changed = Vec::new();
+    for rel in paths {
+        if rel.is_empty() || rel.contains("\\x") {
+            return None;
+        }
+        if behind_symlink(root, rel) {
+            continue;
+        }
+        let full = rel.split('/').fold(root.to_path_buf(), |p, part| p.join(part));
+        let under = format!("{rel}/");
+        let mut gone: std::collections::BTreeSet<String> = files
+            .range(under.clone()..)
+            .take_while(|(k, _)| k.starts_with(&under))
+            .map(|(k, _)| k.clone())
+            .collect();
+        let kind = std::fs::symlink_metadata(&full).map(|m| m.file_type());
+        match kind {
+            Ok(kind) if kind.is_dir() => {
+                // A folder that appeared, went away and came back, or was renamed: list it.
+                let listed = scan(&full).unwrap_or_default();
+                for (name, state) in listed {
+                    let path = format!("{rel}/{name}");
+                    gone.remove(&path);
+                    if files.get(&path) != Some(&state) {
+                        files.insert(path.clone(), state);
+                        changed.push(path);
+                    }
+                }
+            }
+            Ok(kind) if kind.is_file() || kind.is_symlink() => {
+                match std::fs::metadata(&full).ok().filter(std::fs::Metadata::is_file) {
+                    Some(meta) => {
+                        let now = state(full, &meta);
+                        if files.get(rel) != Some(&now) {
+                            files.insert(rel.clone(), now);
+                            changed.push(rel.clone());
+                        }
+                    }
+                    None => {
+                        if files.remove(rel).is_some() {
+                            changed.push(rel.clone());
+                        }
+                    }
+                }
+            }
+            // Gone (or a FIFO, a socket: not run data).
+            _ => {
+                if files.remove(rel).is_some() {
+                    changed.push(rel.clone());
+                }
+            }
+        }
+        for path in gone {
+            files.remove(&path);
+            changed.push(path);
+        }
+    }
+    changed.sort_unstable();
+    changed.dedup();
+    Some(changed)
+}

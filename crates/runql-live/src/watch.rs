@@ -12,7 +12,7 @@ use runql_readers::{LoadOptions, Loaded};
 
 use crate::counts::RowCounts;
 use crate::error::Result;
-use crate::watched::WatchedPath;
+use crate::watched::{Discovery, WatchedPath};
 
 /// How many changes are kept for clients that ask what changed since a version; a client
 /// further behind loads the tables again.
@@ -66,8 +66,11 @@ pub struct Round {
     pub bytes_read: u64,
     /// Runs whose rows were replaced, added or removed.
     pub runs_changed: usize,
-    /// How long the round took, listing the files included.
+    /// How long the round took, finding what changed included.
     pub elapsed: Duration,
+    /// Some path's files were all listed (no change events for it, events lost, or the
+    /// periodic listing), not only those its events named.
+    pub listed_all: bool,
     /// Paths that could not be looked at this round, and why (they are tried again).
     pub errors: Vec<String>,
 }
@@ -75,7 +78,7 @@ pub struct Round {
 /// Folders and files whose tables follow their runs as they are written.
 ///
 /// ```
-/// use runql_live::Watch;
+/// use runql_live::{Discovery, Watch};
 /// use runql_readers::LoadOptions;
 /// let dir = tempfile::tempdir()?;
 /// let run = dir.path().join("0/r1");
@@ -83,7 +86,10 @@ pub struct Round {
 /// std::fs::write(dir.path().join("0/meta.yaml"), "artifact_location: x\nexperiment_id: '0'\nlifecycle_stage: active\nname: Default\n")?;
 /// std::fs::write(run.join("meta.yaml"), "run_id: r1\nexperiment_id: '0'\nstatus: 1\nstart_time: 1\nend_time: 2\n")?;
 /// std::fs::write(run.join("metrics/loss"), "1000 0.9 0\n")?;
-/// let (mut watch, _first) = Watch::open(&[dir.path().to_path_buf()], &LoadOptions::default())?;
+/// // Listing the files each round sees every change at the next round (the default, the
+/// // system's events, sees it once its event has arrived).
+/// let paths = [dir.path().to_path_buf()];
+/// let (mut watch, _first) = Watch::open_with(&paths, &LoadOptions::default(), Discovery::Listing)?;
 /// assert_eq!(watch.tables()?.metrics.num_rows(), 1);
 ///
 /// // The run logs a point (and starts the next line).
@@ -115,11 +121,23 @@ impl Watch {
     /// # Errors
     /// As [`WatchedPath::open`].
     pub fn open(paths: &[PathBuf], options: &LoadOptions<'_>) -> Result<(Watch, Loaded)> {
+        Self::open_with(paths, options, Discovery::Events)
+    }
+
+    /// [`Watch::open`], finding changes as `discovery` says.
+    ///
+    /// # Errors
+    /// As [`WatchedPath::open`].
+    pub fn open_with(
+        paths: &[PathBuf],
+        options: &LoadOptions<'_>,
+        discovery: Discovery,
+    ) -> Result<(Watch, Loaded)> {
         let mut watched = Vec::with_capacity(paths.len());
         let mut tables = TablesBuilder::new().finish()?;
         let mut report = LoadReport::default();
         for path in paths {
-            let (w, loaded) = WatchedPath::open(path, options)?;
+            let (w, loaded) = WatchedPath::open(path, options, discovery)?;
             tables = tables.replace(&Removal::default(), &loaded.tables, options.max_wide_columns)?.0;
             report.merge(loaded.report);
             watched.push(w);
@@ -145,7 +163,9 @@ impl Watch {
         let mut removal = Removal::default();
         let mut added: Option<RunTables> = None;
         for path in &mut self.paths {
-            match path.round() {
+            let outcome = path.round();
+            round.listed_all |= path.listed_all();
+            match outcome {
                 Ok(None) => {}
                 Ok(Some(change)) => {
                     round.units_read += change.units_read;
@@ -261,6 +281,12 @@ impl Watch {
         }
         report.rows = self.counts.total();
         report
+    }
+
+    /// The watched folders for which the system gives no change events, and why (their
+    /// rounds list every file).
+    pub fn without_events(&self) -> Vec<(&std::path::Path, &str)> {
+        self.paths.iter().filter_map(|p| Some((p.root(), p.events_missing()?))).collect()
     }
 
     /// Units whose problems wait for their files to hold still.

@@ -17,6 +17,7 @@ use runql_core::{CoreError, FileTree, Issue, LoadReport, Severity};
 use runql_readers::{LoadOptions, Loaded};
 
 use crate::error::Result;
+use crate::events::{Changes, Events};
 use crate::scan::{self, Files};
 use crate::tail;
 use crate::text_column;
@@ -27,6 +28,10 @@ fn is_context(path: &str, len: u64) -> bool {
     let doc = [".yaml", ".yml", ".json"].iter().any(|ext| name.ends_with(ext));
     doc && len <= 1 << 20
 }
+
+/// With the system's change events, the files are still listed whole every this many rounds:
+/// some file systems (network mounts, some containers) drop events.
+pub const FULL_LISTING_EVERY: u32 = 60;
 
 /// SQLite's files beside a database, which belong to the database's unit.
 const SIDECARS: [&str; 3] = ["-wal", "-shm", "-journal"];
@@ -50,6 +55,17 @@ fn ancestors(path: &str) -> impl Iterator<Item = &str> {
         Some(current)
     })
     .skip(1)
+}
+
+/// How a round finds what changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Discovery {
+    /// From the system's change events where it gives them (a change is seen by the first
+    /// round after its event arrives), else by listing the files.
+    #[default]
+    Events,
+    /// By listing every file each round: a change is seen by the next round, always.
+    Listing,
 }
 
 /// What a unit holds and what its last read found.
@@ -88,6 +104,15 @@ pub struct WatchedPath {
     /// The file's name when a single file is watched.
     single_file: Option<String>,
     files: Files,
+    /// The system's change events for the folder, when it gives them; else every round
+    /// lists the files.
+    events: Option<Events>,
+    /// Why there are no events (shown to the user), when there are none for a folder.
+    events_missing: Option<String>,
+    /// Rounds since the files were last listed whole.
+    rounds_since_listing: u32,
+    /// The last round listed every file (not only what the events named).
+    listed_all: bool,
     units: BTreeMap<String, Unit>,
     /// Problems of the first load that no unit holds (walk problems, stray files).
     base_issues: Vec<Issue>,
@@ -104,7 +129,19 @@ impl WatchedPath {
     /// # Errors
     /// [`crate::LiveError::Io`] when `root` cannot be read; [`crate::LiveError::Core`] when
     /// the load fails for another reason than finding no run data.
-    pub fn open(root: &Path, options: &LoadOptions<'_>) -> Result<(WatchedPath, Loaded)> {
+    pub fn open(
+        root: &Path,
+        options: &LoadOptions<'_>,
+        discovery: Discovery,
+    ) -> Result<(WatchedPath, Loaded)> {
+        // Events first: a change while the files are listed and loaded is not missed.
+        let is_dir = std::fs::metadata(root).is_ok_and(|m| m.is_dir());
+        let wanted = is_dir && discovery == Discovery::Events;
+        let (events, events_missing) = match wanted.then(|| Events::start(root)) {
+            Some(Ok(events)) => (Some(events), None),
+            Some(Err(why)) => (None, Some(why)),
+            None => (None, None),
+        };
         let files = scan::scan(root)?;
         let tree = FileTree::from_path(root)?;
         let origin = tree.origin().to_string();
@@ -124,6 +161,10 @@ impl WatchedPath {
             origin,
             single_file,
             files,
+            events,
+            events_missing,
+            rounds_since_listing: 0,
+            listed_all: false,
             units: BTreeMap::new(),
             base_issues: Vec::new(),
             first_report: loaded.report.clone(),
@@ -219,8 +260,7 @@ impl WatchedPath {
     /// [`crate::LiveError::Io`] when the watched path itself cannot be listed (it was
     /// removed, say); the tables stay as they were and the next round tries again.
     pub fn round(&mut self) -> Result<Option<PathChange>> {
-        let now = scan::scan(&self.root)?;
-        let changed: Vec<String> = scan::changed(&self.files, &now).into_iter().map(str::to_string).collect();
+        let (now, changed, before) = self.look()?;
         let mut targets: BTreeSet<String> = BTreeSet::new();
         for path in &changed {
             match self.unit_of(path) {
@@ -228,7 +268,8 @@ impl WatchedPath {
                 None => targets.insert(self.new_unit_root(path)),
             };
             // A metadata file above units is part of each of them.
-            let len = now.get(path).or_else(|| self.files.get(path)).map_or(0, |s| s.len);
+            let len =
+                now.get(path).map(|s| s.len).or_else(|| before.get(path).copied().flatten()).unwrap_or(0);
             if is_context(path, len) && self.unit_of(path).is_none() {
                 let dir = parent(path);
                 targets.extend(self.units.keys().filter(|u| *u != dir && within(u, dir)).cloned());
@@ -254,10 +295,61 @@ impl WatchedPath {
         };
         let context = self.context_files(&now);
         for target in &targets {
-            self.read_unit(target, &now, &changed, &context, &mut change)?;
+            self.read_unit(target, &now, &changed, &before, &context, &mut change)?;
         }
         self.files = now;
         Ok(Some(change))
+    }
+
+    /// The files now, the paths that changed since the last round, and the sizes those had
+    /// then (None: not there). With the system's events only the paths they name are looked
+    /// at; the files are listed whole without them, when the system lost track, and every
+    /// [`FULL_LISTING_EVERY`] rounds (events can be missed on some file systems).
+    #[allow(clippy::type_complexity)]
+    fn look(&mut self) -> Result<(Files, Vec<String>, BTreeMap<String, Option<u64>>)> {
+        let mut files = std::mem::take(&mut self.files);
+        let by_events = match &self.events {
+            Some(events) if self.rounds_since_listing < FULL_LISTING_EVERY => match events.take() {
+                Changes::Paths(paths) => {
+                    let sizes = scan::sizes(&files, &paths);
+                    scan::update(&self.root, &mut files, &paths).map(|changed| {
+                        let before = changed.iter().map(|p| (p.clone(), sizes.get(p).copied())).collect();
+                        (changed, before)
+                    })
+                }
+                Changes::Unknown => None,
+            },
+            _ => None,
+        };
+        if let Some((changed, before)) = by_events {
+            self.rounds_since_listing += 1;
+            self.listed_all = false;
+            return Ok((files, changed, before));
+        }
+        self.listed_all = true;
+        let now = match scan::scan(&self.root) {
+            Ok(now) => now,
+            Err(e) => {
+                self.files = files;
+                return Err(e);
+            }
+        };
+        self.rounds_since_listing = 0;
+        let changed: Vec<String> = scan::changed(&files, &now).into_iter().map(str::to_string).collect();
+        let before = changed.iter().map(|p| (p.clone(), files.get(p).map(|s| s.len))).collect();
+        Ok((now, changed, before))
+    }
+
+    /// Whether the last round listed every file (no events, lost events, the periodic
+    /// listing) rather than looking only at what the events named.
+    pub fn listed_all(&self) -> bool {
+        self.listed_all
+    }
+
+    /// Why the system gives no change events for this folder (then every round lists its
+    /// files), when it gives none.
+    pub fn events_missing(&self) -> Option<&str> {
+        self.events_missing.as_deref()
     }
 
     /// Metadata files in no unit, by the folder they are in: what the units below read with
@@ -279,6 +371,7 @@ impl WatchedPath {
         root: &str,
         now: &Files,
         changed: &BTreeSet<&str>,
+        before: &BTreeMap<String, Option<u64>>,
         context: &BTreeMap<&str, Vec<&str>>,
         change: &mut PathChange,
     ) -> Result<()> {
@@ -309,7 +402,7 @@ impl WatchedPath {
             let Ok(mut bytes) = std::fs::read(&state.path) else { continue };
             if changed.contains(path) {
                 own_files_changed |= mine;
-                let before = self.files.get(path).map(|s| s.len);
+                let before = before.get(path).copied().flatten();
                 bytes.truncate(tail::complete_len(path, &bytes, before));
             }
             change.files_read += 1;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
 use runql_core::Severity;
-use runql_live::{Since, Watch};
+use runql_live::{Discovery, Round, Since, Watch};
 use runql_readers::{FileTree, LoadOptions, RunTables};
 
 fn fixture(rel: &str) -> PathBuf {
@@ -94,8 +94,9 @@ fn skipped(watch: &Watch) -> Vec<String> {
         .collect()
 }
 
+/// Watched by listing the files each round: every change is seen by the next round.
 fn open(root: &Path) -> Watch {
-    Watch::open(&[root.to_path_buf()], &LoadOptions::default()).unwrap().0
+    Watch::open_with(&[root.to_path_buf()], &LoadOptions::default(), Discovery::Listing).unwrap().0
 }
 
 #[test]
@@ -168,7 +169,8 @@ fn changes_since_a_version_bring_its_tables_up_to_date() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("mlruns");
     copy_dir(&fixture("mlflow/mlruns"), &root);
-    let (mut watch, first) = Watch::open(std::slice::from_ref(&root), &LoadOptions::default()).unwrap();
+    let (mut watch, first) =
+        Watch::open_with(std::slice::from_ref(&root), &LoadOptions::default(), Discovery::Listing).unwrap();
     let run = root.join("0/5372f53ff9524fef88395aad5fac0dba");
     let metric = fs::read_dir(run.join("metrics/train")).unwrap().next().unwrap().unwrap().path();
     let mut held = first.tables.clone();
@@ -326,4 +328,65 @@ fn a_watched_database_file_is_one_unit() {
     assert_eq!((round.version, round.units_read, round.files_read), (1, 1, 1), "{round:?}");
     assert_eq!(watch.tables().unwrap().runs.num_rows(), runs);
     assert_current(&mut watch, &db);
+}
+
+/// Rounds until one changes something (the system's event of a write arrives a moment
+/// after it), for at most 10 s.
+fn round_until_changed(watch: &mut Watch) -> Round {
+    let version = watch.version();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let round = watch.round();
+        if round.version != version || std::time::Instant::now() > deadline {
+            return round;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn the_systems_change_events_find_what_changed_without_listing_every_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("mlruns");
+    copy_dir(&fixture("mlflow/mlruns"), &root);
+    let (mut watch, _) = Watch::open(std::slice::from_ref(&root), &LoadOptions::default()).unwrap();
+    assert!(
+        watch.without_events().is_empty(),
+        "this system gives change events: {:?}",
+        watch.without_events()
+    );
+
+    let run = root.join("0/5372f53ff9524fef88395aad5fac0dba");
+    append(&run.join("metrics/train/loss"), "1767232900000 0.125 900\n");
+    let round = round_until_changed(&mut watch);
+    assert_eq!((round.version, round.units_read, round.files_read > 0), (1, 1, true), "{round:?}");
+    assert!(!round.listed_all, "only what the events named was looked at: {round:?}");
+    assert_current(&mut watch, &root);
+
+    // A new run folder, written file by file (a folder created, then its files).
+    let new_run = root.join("0/0000000000000000000000000000evnt");
+    fs::create_dir_all(new_run.join("metrics")).unwrap();
+    fs::write(new_run.join("metrics/loss"), "1767232800000 0.5 0\n").unwrap();
+    fs::write(
+        new_run.join("meta.yaml"),
+        "artifact_uri: x\nend_time: null\nexperiment_id: '0'\nlifecycle_stage: active\n\
+         run_id: 0000000000000000000000000000evnt\nrun_name: evented\nstart_time: 1767232800000\nstatus: 1\nuser_id: bob\n",
+    )
+    .unwrap();
+    let runs = fresh(&root).runs.num_rows();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while watch.counts().runs as usize != runs && std::time::Instant::now() < deadline {
+        watch.round();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_current(&mut watch, &root);
+
+    // Deleted, and a symlinked folder (not followed by the listing) stays out.
+    fs::remove_dir_all(&new_run).unwrap();
+    round_until_changed(&mut watch);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&run, root.join("0/linked")).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    watch.round();
+    assert_current(&mut watch, &root);
 }

@@ -141,6 +141,13 @@ fn run_watch(args: &ServeArgs, www: PathBuf) -> Result<()> {
     }
     if !args.quiet {
         eprintln!("{}", input::summary_line(&loaded, started.elapsed()));
+        for (path, why) in watch.without_events() {
+            eprintln!(
+                "watching {} by listing its files every round: the system gives no change events for it ({})",
+                path.display(),
+                crate::terminal::printable(why)
+            );
+        }
     }
     drop(loaded);
     let watch = Arc::new(Mutex::new(watch));

@@ -402,8 +402,8 @@ impl<'a> Iterator for LogReader<'a> {
 
 /// How much of a `.wandb` log ends at a record boundary: the prefix a reader of a log that
 /// is still being written takes now, leaving the record being written for the next read.
-/// Damage is not looked for (checksums are not checked); a length that cannot be right
-/// gives the whole log, for [`LogReader`] to report.
+/// Checksums are not checked: damage is [`LogReader`]'s to report, and what it skips (a
+/// chunk whose length runs past its block, an unknown chunk) is skipped here the same way.
 ///
 /// ```
 /// use runql_codecs::wandb::framing::{complete_len, encode_log};
@@ -445,19 +445,23 @@ pub fn complete_len(data: &[u8]) -> usize {
             continue;
         }
         if CHUNK_HEADER + length > block_left {
-            return len;
+            // Damage: the reader skips the rest of the block and what was open with it.
+            pos += block_left;
+            open = false;
+            complete = pos.min(len);
+            continue;
         }
         let end = pos + CHUNK_HEADER + length;
         if end > len {
             return complete;
         }
         match kind {
-            1 | 4 => {
+            2 | 3 => open = true,
+            // Whole records end here; an unknown chunk is skipped (what was open with it).
+            _ => {
                 open = false;
                 complete = end;
             }
-            2 | 3 => open = true,
-            _ => return len,
         }
         pos = end;
     }
