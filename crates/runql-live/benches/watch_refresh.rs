@@ -123,6 +123,9 @@ fn rounds(dir: &Path, file: &Path, reps: usize, discovery: Discovery) -> (Durati
             std::thread::sleep(Duration::from_millis(1));
         };
         assert_eq!(round.units_read, 1, "{round:?}");
+        if std::env::var_os("RUNQL_BENCH_VERBOSE").is_some() {
+            eprintln!("{discovery:?}: {round:?}");
+        }
         rounds.push(round.elapsed);
         // What a page loading the tables whole makes the server do.
         let t = Instant::now();

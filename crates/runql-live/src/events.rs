@@ -40,9 +40,11 @@ impl std::fmt::Debug for Events {
     }
 }
 
-/// `path` below `root` in the listing's names (`a/b/c`), or None when it is not below it.
-fn relative(root: &Path, path: &Path) -> Option<String> {
-    let rest = path.strip_prefix(root).ok()?;
+/// `path` below one of `roots` (the folder as given, absolute, and with its links resolved:
+/// systems report paths in any of these forms) in the listing's names (`a/b/c`), or None
+/// when it is below none of them.
+fn relative(roots: &[PathBuf], path: &Path) -> Option<String> {
+    let rest = roots.iter().find_map(|root| path.strip_prefix(root).ok())?;
     let parts: Vec<String> = rest.components().map(|c| utf8_name(c.as_os_str()).into_owned()).collect();
     Some(parts.join("/"))
 }
@@ -54,7 +56,10 @@ impl Events {
     pub(crate) fn start(root: &Path) -> Result<Events, String> {
         let pending = Arc::new(Mutex::new(Pending::default()));
         let sink = Arc::clone(&pending);
-        let base: PathBuf = root.to_path_buf();
+        let mut bases = vec![root.to_path_buf()];
+        bases.extend(std::path::absolute(root).ok());
+        bases.extend(root.canonicalize().ok());
+        bases.dedup();
         let handler = move |event: notify::Result<Event>| {
             let mut p = sink.lock().unwrap_or_else(PoisonError::into_inner);
             match event {
@@ -62,7 +67,7 @@ impl Events {
                 Ok(event) if matches!(event.kind, EventKind::Access(_)) => {}
                 Ok(event) if !event.need_rescan() => {
                     for path in &event.paths {
-                        match relative(&base, path) {
+                        match relative(&bases, path) {
                             // The folder itself: what changes in it names its own path,
                             // unless it went away.
                             Some(rel) if rel.is_empty() => {

@@ -68,6 +68,8 @@ pub struct Round {
     pub runs_changed: usize,
     /// How long the round took, finding what changed included.
     pub elapsed: Duration,
+    /// Of `elapsed`, finding what changed.
+    pub looked: Duration,
     /// Some path's files were all listed (no change events for it, events lost, or the
     /// periodic listing), not only those its events named.
     pub listed_all: bool,
@@ -165,6 +167,7 @@ impl Watch {
         for path in &mut self.paths {
             let outcome = path.round();
             round.listed_all |= path.listed_all();
+            round.looked += path.looked();
             match outcome {
                 Ok(None) => {}
                 Ok(Some(change)) => {

@@ -113,6 +113,8 @@ pub struct WatchedPath {
     rounds_since_listing: u32,
     /// The last round listed every file (not only what the events named).
     listed_all: bool,
+    /// How long the last round took to find what changed.
+    looked: std::time::Duration,
     units: BTreeMap<String, Unit>,
     /// Problems of the first load that no unit holds (walk problems, stray files).
     base_issues: Vec<Issue>,
@@ -165,6 +167,7 @@ impl WatchedPath {
             events_missing,
             rounds_since_listing: 0,
             listed_all: false,
+            looked: std::time::Duration::ZERO,
             units: BTreeMap::new(),
             base_issues: Vec::new(),
             first_report: loaded.report.clone(),
@@ -260,7 +263,9 @@ impl WatchedPath {
     /// [`crate::LiveError::Io`] when the watched path itself cannot be listed (it was
     /// removed, say); the tables stay as they were and the next round tries again.
     pub fn round(&mut self) -> Result<Option<PathChange>> {
+        let started = std::time::Instant::now();
         let (now, changed, before) = self.look()?;
+        self.looked = started.elapsed();
         let mut targets: BTreeSet<String> = BTreeSet::new();
         for path in &changed {
             match self.unit_of(path) {
@@ -344,6 +349,12 @@ impl WatchedPath {
     /// listing) rather than looking only at what the events named.
     pub fn listed_all(&self) -> bool {
         self.listed_all
+    }
+
+    /// How long the last round took to find what changed (listing the files or looking at
+    /// what the events named).
+    pub fn looked(&self) -> std::time::Duration {
+        self.looked
     }
 
     /// Why the system gives no change events for this folder (then every round lists its
