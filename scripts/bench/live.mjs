@@ -5,7 +5,7 @@
 //
 //   scripts/portal.sh --build-only            # wasm package, www/dist, the runql binary
 //   npm ci                                    # at the repository's root: playwright-core
-//   node scripts/bench/live.mjs [--runs 1000] [--metrics 10] [--steps 1000] [--repeat 10] [--interval 1]
+//   node scripts/bench/live.mjs [--runs 1000] [--metrics 10] [--steps 1000] [--repeat 10] [--interval S]
 //
 // Each try appends one line ("<ms> <value> <step>\n") to one metric file of one run and
 // waits until the page has applied the change and drawn the table and the chart again
@@ -30,7 +30,7 @@ const opt = (name, dflt) => {
 };
 const spec = { runs: opt("runs", 1000), metrics: opt("metrics", 10), steps: opt("steps", 1000) };
 const repeat = opt("repeat", 10);
-const interval = opt("interval", 1);
+const interval = opt("interval", 0);
 const RUNQL = process.env.RUNQL_BIN ?? [join(ROOT, "target/release/runql"), join(ROOT, "target/debug/runql")].find(existsSync);
 if (!RUNQL) throw new Error("no runql binary: run scripts/portal.sh --build-only (or set RUNQL_BIN)");
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -57,7 +57,8 @@ try {
   const data = join(dir, "sweep");
   execFileSync(RUNQL, ["gen", "--format", "mlflow", "--runs", String(spec.runs), "--metrics", String(spec.metrics),
     "--steps", String(spec.steps), "--seed", "42", "-o", data], { stdio: "ignore" });
-  const child = spawn(RUNQL, ["serve", "--port", "0", "-q", "--watch", "--interval", String(interval),
+  const every = interval > 0 ? ["--interval", String(interval)] : [];
+  const child = spawn(RUNQL, ["serve", "--port", "0", "-q", "--watch", ...every,
     "--www", join(ROOT, "www/dist"), data], { stdio: ["ignore", "pipe", "inherit"] });
   server = child;
   const url = await new Promise((ok, fail) => {
@@ -73,6 +74,8 @@ try {
 
   const file = metricFile(data);
   const shown = [];
+  const applied = [];
+  const drawn = [];
   let version = Number(await page.getAttribute("body", "data-live-version"));
   for (let i = 0; i < repeat; i += 1) {
     // Tries start at different points of the server's round.
@@ -81,6 +84,9 @@ try {
     appendFileSync(file, `${1_900_000_000_000 + i} 0.5 ${10_000_000 + i}\n`);
     await page.waitForFunction((v) => Number(document.body.dataset.liveVersion) > v, version, { timeout: 60_000 });
     shown.push(performance.now() - written);
+    const t = await page.evaluate(() => window.runqlPortal.timings);
+    applied.push(t.liveApply);
+    drawn.push(t.liveShow);
     version = Number(await page.getAttribute("body", "data-live-version"));
   }
   // The peer: the same page loaded again (every table fetched and loaded whole).
@@ -96,10 +102,13 @@ try {
     const r = await window.runqlPortal.db.query("SELECT count(*) AS n FROM metrics");
     return Number(r.toArray()[0].n);
   });
-  console.log(`sweep: ${spec.runs} runs × ${spec.metrics} metrics × ${spec.steps} steps (${(points / 1e6).toFixed(1)}M points), --interval ${interval} s`);
+  const pace = interval > 0 ? `--interval ${interval} s` : "the default interval";
+  console.log(`sweep: ${spec.runs} runs × ${spec.metrics} metrics × ${spec.steps} steps (${(points / 1e6).toFixed(1)}M points), ${pace}`);
   console.log("| measure | median | range |");
   console.log("|---|---|---|");
   console.log(`| a line appended → its point in the open page's table and chart (${repeat} tries) | **${fmt(median(shown))}** | ${fmt(Math.min(...shown))} – ${fmt(Math.max(...shown))} |`);
+  console.log(`| of it, in the page: fetching and applying the change | ${fmt(median(applied))} | ${fmt(Math.min(...applied))} – ${fmt(Math.max(...applied))} |`);
+  console.log(`| of it, in the page: the table, report and chart shown again | ${fmt(median(drawn))} | ${fmt(Math.min(...drawn))} – ${fmt(Math.max(...drawn))} |`);
   console.log(`| peer: the page loaded again (3 tries) | ${fmt(median(reloads))} | ${fmt(Math.min(...reloads))} – ${fmt(Math.max(...reloads))} |`);
   console.log(`| first load of the page (once) | ${fmt(firstMs)} | |`);
 } finally {

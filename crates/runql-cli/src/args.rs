@@ -47,9 +47,11 @@ pub struct ServeArgs {
     /// files changed are read again).
     #[arg(long)]
     pub watch: bool,
-    /// Seconds between two looks at the watched PATHs (with --watch).
-    #[arg(long, value_name = "SECONDS", default_value = "1", value_parser = parse_interval, requires = "watch")]
-    pub interval: std::time::Duration,
+    /// Seconds between two looks at the watched PATHs (with --watch). Default: 0.25 where
+    /// the system reports changes (a look costs what changed), 1 where every file has to be
+    /// listed again.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_interval, requires = "watch")]
+    pub interval: Option<std::time::Duration>,
     /// Open the portal in the default browser.
     #[arg(long)]
     pub open: bool,

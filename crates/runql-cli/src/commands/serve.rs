@@ -108,6 +108,13 @@ fn announce(url: &str, www: &Path, watching: bool) {
     let _ = out.flush();
 }
 
+/// The pause between rounds where the system reports changes: a round then costs what
+/// changed, so a short pause keeps a new point a quarter of a second from the page.
+const EVENTS_INTERVAL: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// The pause between rounds where every file is listed each round (no change events).
+const LISTING_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The PATHs `--watch` can follow: local folders and files, at least one.
 fn check_watched(args: &ServeArgs) -> Result<()> {
     if args.paths.is_empty() {
@@ -153,7 +160,9 @@ fn run_watch(args: &ServeArgs, www: PathBuf) -> Result<()> {
     let watch = Arc::new(Mutex::new(watch));
     let (version_tx, version_rx) = tokio::sync::watch::channel(0u64);
     let rounds = Arc::clone(&watch);
-    let (interval, quiet) = (args.interval, args.quiet);
+    let listing = !rounds.lock().unwrap_or_else(std::sync::PoisonError::into_inner).without_events().is_empty();
+    let interval = args.interval.unwrap_or(if listing { LISTING_INTERVAL } else { EVENTS_INTERVAL });
+    let quiet = args.quiet;
     std::thread::Builder::new()
         .name("runql-watch".into())
         .spawn(move || watch_loop(&rounds, &version_tx, interval, quiet))
