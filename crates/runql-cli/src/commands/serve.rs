@@ -157,10 +157,10 @@ fn run_watch(args: &ServeArgs, www: PathBuf) -> Result<()> {
         }
     }
     drop(loaded);
+    let listing = !watch.without_events().is_empty();
     let watch = Arc::new(Mutex::new(watch));
     let (version_tx, version_rx) = tokio::sync::watch::channel(0u64);
     let rounds = Arc::clone(&watch);
-    let listing = !rounds.lock().unwrap_or_else(std::sync::PoisonError::into_inner).without_events().is_empty();
     let interval = args.interval.unwrap_or(if listing { LISTING_INTERVAL } else { EVENTS_INTERVAL });
     let quiet = args.quiet;
     std::thread::Builder::new()
