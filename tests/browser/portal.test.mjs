@@ -525,6 +525,12 @@ describe("live: runql serve --watch", () => {
       assert.match(await page.textContent("#table"), /live-run/);
       await settled(page);
       await shot(page, "live");
+
+      // The server stops: the page says so, and keeps what it shows.
+      served.stop();
+      await page.waitForFunction(() => /reconnecting/.test(document.getElementById("live").textContent), null, { timeout: 30_000 });
+      assert.equal(await page.getAttribute("#live", "data-state"), "error");
+      assert.equal(await rowCount(page), runs + 1);
       await page.close();
     } finally {
       served.stop();
