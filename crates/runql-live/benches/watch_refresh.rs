@@ -4,9 +4,10 @@
 //!
 //! ```text
 //! cargo bench -p runql-live --bench watch_refresh -- [--runs 1000] [--metrics 10] [--steps 1000]
-//!     [--data bench-data] [--reps 10]
+//!     [--data DIR] [--reps 10]
 //! ```
-//! The sweeps (`runql gen`, MLflow file store) are written once under `bench-data/live-*`,
+//! The sweeps (`runql gen`, MLflow file store) are written once under the repository's
+//! `bench-data/live-*` (gitignored),
 //! the full size and a tenth of its runs; the rounds append lines to their metric files.
 
 // A benchmark is a developer tool: failing loudly on a broken setup is what we want here.
@@ -29,7 +30,8 @@ struct Args {
 fn parse_args() -> Args {
     let mut args = Args {
         spec: SweepSpec { runs: 1000, metrics: 10, steps: 1000, seed: 42 },
-        data: PathBuf::from("bench-data"),
+        // cargo runs benches in the package folder; the data goes in the workspace's bench-data/.
+        data: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../bench-data"),
         reps: 10,
     };
     let mut it = std::env::args().skip(1);
