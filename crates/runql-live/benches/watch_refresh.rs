@@ -6,9 +6,9 @@
 //! cargo bench -p runql-live --bench watch_refresh -- [--runs 1000] [--metrics 10] [--steps 1000]
 //!     [--data DIR] [--reps 10]
 //! ```
-//! The sweeps (`runql gen`, MLflow file store) are written once under the repository's
-//! `bench-data/live-*` (gitignored),
-//! the full size and a tenth of its runs; the rounds append lines to their metric files.
+//! The sweeps (`runql gen`, MLflow file store), the full size and a tenth of its runs, are
+//! written once under the repository's `bench-data/live-*` (gitignored); the rounds append
+//! lines to their metric files.
 
 // A benchmark is a developer tool: failing loudly on a broken setup is what we want here.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, missing_docs)]

@@ -127,11 +127,12 @@ pub(crate) fn update(
     files: &mut Files,
     paths: &std::collections::BTreeSet<String>,
 ) -> Option<Vec<String>> {
+    // Checked before anything is updated: the whole listing then compares with `files`.
+    if paths.iter().any(|rel| rel.is_empty() || rel.contains("\\x")) {
+        return None;
+    }
     let mut changed = Vec::new();
     for rel in paths {
-        if rel.is_empty() || rel.contains("\\x") {
-            return None;
-        }
         if behind_symlink(root, rel) {
             continue;
         }

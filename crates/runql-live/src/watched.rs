@@ -299,11 +299,17 @@ impl WatchedPath {
             bytes_read: 0,
         };
         let context = self.context_files(&now);
+        let mut read = Ok(());
         for target in &targets {
-            self.read_unit(target, &now, &changed, &before, &context, &mut change)?;
+            read = self.read_unit(target, &now, &changed, &before, &context, &mut change);
+            if read.is_err() {
+                break;
+            }
         }
+        drop(context);
+        // Kept also when a read failed: the next round compares with what was seen now.
         self.files = now;
-        Ok(Some(change))
+        read.map(|()| Some(change))
     }
 
     /// The files now, the paths that changed since the last round, and the sizes those had

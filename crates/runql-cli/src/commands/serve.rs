@@ -185,12 +185,18 @@ fn watch_loop(
     interval: std::time::Duration,
     quiet: bool,
 ) {
+    // A path that stays unreadable is said once, not every round, and so is its return.
+    let mut failing: Vec<String> = Vec::new();
     loop {
         std::thread::sleep(interval);
         let round = watch.lock().unwrap_or_else(std::sync::PoisonError::into_inner).round();
-        for error in &round.errors {
-            eprintln!("watch: {}", crate::terminal::printable(error));
+        for error in round.errors.iter().filter(|e| !failing.contains(e)) {
+            eprintln!("watch: {} (trying again every round)", crate::terminal::printable(error));
         }
+        if !failing.is_empty() && round.errors.is_empty() {
+            eprintln!("watch: every watched path can be read again");
+        }
+        failing = round.errors.clone();
         if round.version != *version.borrow() {
             if !quiet {
                 eprintln!(
