@@ -98,7 +98,9 @@ impl Live {
             "changes" => self.changes(query).await,
             _ => {
                 if let Some(file) = rest.strip_prefix("tables/") {
-                    self.table(file)
+                    // Writing a large version's Parquet takes a while: the runtime moves the
+                    // other connections off this thread meanwhile.
+                    tokio::task::block_in_place(|| self.table(file))
                 } else if let Some(file) = rest.strip_prefix("delta/") {
                     self.delta(file)
                 } else {
