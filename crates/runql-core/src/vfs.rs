@@ -57,6 +57,19 @@ impl FileTree {
         Self { single_file: Some(normalize(name)), ..Self::new(origin) }
     }
 
+    /// Adds (or replaces) a file on disk, read when a reader asks for it (as
+    /// [`Self::from_path`] does): `len` is its size as listed.
+    ///
+    /// ```no_run
+    /// use runql_core::FileTree;
+    /// let mut tree = FileTree::new("mlruns");
+    /// tree.insert_file("0/r1/meta.yaml", "mlruns/0/r1/meta.yaml".into(), 120);
+    /// ```
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn insert_file(&mut self, path: &str, disk: std::path::PathBuf, len: u64) {
+        self.files.insert(normalize(path), (FileSource::Disk(disk), len));
+    }
+
     /// Adds (or replaces) a file held in memory. Backslashes become `/`, and leading `./` or
     /// `/` are dropped, so paths from any platform line up.
     pub fn insert(&mut self, path: &str, bytes: impl Into<Arc<[u8]>>) {

@@ -33,6 +33,22 @@ pub(crate) fn complete_len(path: &str, bytes: &[u8], before: Option<u64>) -> usi
     bytes.iter().rposition(|b| *b == b'\n').map_or(before, |i| i + 1)
 }
 
+/// Whether [`complete_len`] may cut the file `path` (on disk at `disk`, `len` bytes now,
+/// `before` bytes the round before): a record log, or a file that grew from a line end.
+/// Only such files are read into memory by a round; looking costs one byte read.
+pub(crate) fn may_cut(path: &str, disk: &std::path::Path, before: Option<u64>, len: u64) -> bool {
+    use std::io::{Read, Seek, SeekFrom};
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if name.contains("tfevents") || name.ends_with(".wandb") {
+        return true;
+    }
+    let Some(before) = before.filter(|b| *b > 0 && *b < len) else { return false };
+    let mut byte = [0u8; 1];
+    let read = std::fs::File::open(disk)
+        .and_then(|mut f| f.seek(SeekFrom::Start(before - 1)).and_then(|_| f.read_exact(&mut byte)));
+    read.is_ok() && byte[0] == b'\n'
+}
+
 #[cfg(test)]
 mod tests {
     use super::complete_len;

@@ -33,6 +33,10 @@ fn is_context(path: &str, len: u64) -> bool {
 /// some file systems (network mounts, some containers) drop events.
 pub const FULL_LISTING_EVERY: u32 = 60;
 
+/// How long a file cut at its last record must hold still before it is read whole: longer
+/// than a writer pauses inside a record, so a run being written never shows a cut record.
+pub const CUT_SETTLES_AFTER: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// SQLite's files beside a database, which belong to the database's unit.
 const SIDECARS: [&str; 3] = ["-wal", "-shm", "-journal"];
 
@@ -116,6 +120,15 @@ pub struct WatchedPath {
     /// How long the last round took to find what changed.
     looked: std::time::Duration,
     units: BTreeMap<String, Unit>,
+    /// Folders read that held no runs (yet): their problems, kept apart from the units so
+    /// that they own no files (a metadata file there stays the context of runs below).
+    looked_at: BTreeMap<String, Unit>,
+    /// Files read only up to their last whole record or line: the length taken (the next
+    /// round's "grew from a line end" is judged from it).
+    taken: BTreeMap<String, u64>,
+    /// Units read with a file cut at its last record, and when: read whole once they held
+    /// still for [`CUT_SETTLES_AFTER`].
+    cut_units: BTreeMap<String, std::time::Instant>,
     /// Problems of the first load that no unit holds (walk problems, stray files).
     base_issues: Vec<Issue>,
     /// The first load's report, for its counts.
@@ -169,6 +182,9 @@ impl WatchedPath {
             listed_all: false,
             looked: std::time::Duration::ZERO,
             units: BTreeMap::new(),
+            looked_at: BTreeMap::new(),
+            taken: BTreeMap::new(),
+            cut_units: BTreeMap::new(),
             base_issues: Vec::new(),
             first_report: loaded.report.clone(),
             max_wide_columns: options.max_wide_columns,
@@ -240,16 +256,16 @@ impl WatchedPath {
             touched.insert(root);
         }
         if let Some((root, issues)) = read {
-            self.units.entry(root.to_string()).or_default();
-            touched.insert(root.to_string());
+            self.looked_at.remove(root);
             for issue in issues {
-                let unit = self
-                    .rel(&issue.path)
-                    .and_then(|rel| self.unit_of(&rel))
-                    .unwrap_or_else(|| root.to_string());
-                if let Some(unit) = self.units.get_mut(&unit) {
-                    unit.issues.push(issue);
+                let unit = self.rel(&issue.path).and_then(|rel| self.unit_of(&rel));
+                match unit.and_then(|u| self.units.get_mut(&u)) {
+                    Some(unit) => unit.issues.push(issue),
+                    None => self.looked_at.entry(root.to_string()).or_default().issues.push(issue),
                 }
+            }
+            if self.looked_at.contains_key(root) {
+                touched.insert(root.to_string());
             }
         }
         touched
@@ -268,24 +284,47 @@ impl WatchedPath {
         self.looked = started.elapsed();
         let mut targets: BTreeSet<String> = BTreeSet::new();
         for path in &changed {
-            match self.unit_of(path) {
-                Some(unit) => targets.insert(unit),
-                None => targets.insert(self.new_unit_root(path)),
-            };
-            // A metadata file above units is part of each of them.
             let len =
                 now.get(path).map(|s| s.len).or_else(|| before.get(path).copied().flatten()).unwrap_or(0);
-            if is_context(path, len) && self.unit_of(path).is_none() {
-                let dir = parent(path);
-                targets.extend(self.units.keys().filter(|u| *u != dir && within(u, dir)).cloned());
+            match self.unit_of(path) {
+                Some(unit) => {
+                    targets.insert(unit);
+                }
+                None if is_context(path, len) => {
+                    // A metadata file above units is part of each of them (and owned by
+                    // none); with no unit below it yet, the runs that come later read it.
+                    let dir = parent(path);
+                    let below: Vec<String> =
+                        self.units.keys().filter(|u| *u != dir && within(u, dir)).cloned().collect();
+                    if below.is_empty() {
+                        targets.insert(self.new_unit_root(path));
+                    }
+                    targets.extend(below);
+                }
+                None => {
+                    targets.insert(self.new_unit_root(path));
+                }
             }
         }
-        // Whatever was not read this round has held still since it was read.
+        // Whatever was not read this round has held still since it was read; a unit read
+        // with a file cut at its last record is read whole once it held still long enough
+        // (a writer that stopped there, crashed, left that record cut: a load of the folder
+        // says so too).
         for (root, unit) in &mut self.units {
             if !targets.contains(root) {
                 unit.settled = true;
             }
         }
+        for unit in self.looked_at.values_mut() {
+            unit.settled = true;
+        }
+        let settle: Vec<String> = self
+            .cut_units
+            .iter()
+            .filter(|(u, since)| !targets.contains(*u) && since.elapsed() >= CUT_SETTLES_AFTER)
+            .map(|(u, _)| u.clone())
+            .collect();
+        targets.extend(settle);
         if targets.is_empty() {
             self.files = now;
             return Ok(None);
@@ -301,7 +340,7 @@ impl WatchedPath {
         let context = self.context_files(&now);
         let mut read = Ok(());
         for target in &targets {
-            read = self.read_unit(target, &now, &changed, &before, &context, &mut change);
+            read = self.read_unit(target, &now, &changed, &before, &context, &targets, &mut change);
             if read.is_err() {
                 break;
             }
@@ -390,6 +429,7 @@ impl WatchedPath {
         changed: &BTreeSet<&str>,
         before: &BTreeMap<String, Option<u64>>,
         context: &BTreeMap<&str, Vec<&str>>,
+        targets: &BTreeSet<String>,
         change: &mut PathChange,
     ) -> Result<()> {
         let mut tree = match &self.single_file {
@@ -413,18 +453,37 @@ impl WatchedPath {
             wanted.extend(above.map(|p| (*p, false)));
         }
         let mut own_files_changed = false;
+        let mut cut = false;
         for (path, mine) in wanted {
             let Some(state) = now.get(path) else { continue };
+            change.files_read += 1;
+            // A file being written is read now, to take it up to its last whole record; the
+            // others (checkpoints and media among them) are read by the readers if at all.
+            let before = self.taken.get(path).copied().or_else(|| before.get(path).copied().flatten());
+            if !(changed.contains(path) && tail::may_cut(path, &state.path, before, state.len)) {
+                self.taken.remove(path);
+                own_files_changed |= mine && changed.contains(path);
+                tree.insert_file(path, state.path.clone(), state.len);
+                continue;
+            }
+            own_files_changed |= mine;
             // A file that went away between the listing and now is gone in the next one.
             let Ok(mut bytes) = std::fs::read(&state.path) else { continue };
-            if changed.contains(path) {
-                own_files_changed |= mine;
-                let before = before.get(path).copied().flatten();
-                bytes.truncate(tail::complete_len(path, &bytes, before));
+            let whole = bytes.len();
+            bytes.truncate(tail::complete_len(path, &bytes, before));
+            if bytes.len() < whole {
+                cut = true;
+                self.taken.insert(path.to_string(), bytes.len() as u64);
+            } else {
+                self.taken.remove(path);
             }
-            change.files_read += 1;
             change.bytes_read += bytes.len() as u64;
             tree.insert(path, bytes);
+        }
+        if cut {
+            self.cut_units.insert(root.to_string(), std::time::Instant::now());
+        } else {
+            self.cut_units.remove(root);
         }
         change.units_read += 1;
         let options = LoadOptions { progress: None, max_wide_columns: self.max_wide_columns };
@@ -449,9 +508,12 @@ impl WatchedPath {
         }
         // Runs read from the files above (context) or owned by another unit are not this
         // unit's; a run id another unit holds already is reported, not loaded twice.
+        // Units read this round are not owners: a run that moved from one to another (a
+        // renamed folder) is not a duplicate of itself.
         let owners: BTreeMap<&str, &str> = self
             .units
             .iter()
+            .filter(|(u, _)| !targets.contains(*u))
             .flat_map(|(u, unit)| unit.run_ids.iter().map(move |id| (id.as_str(), u.as_str())))
             .collect();
         let mut drop = Removal::default();
@@ -508,7 +570,7 @@ impl WatchedPath {
         for issue in &self.base_issues {
             report.push(issue.clone());
         }
-        for unit in self.units.values().filter(|u| u.settled) {
+        for unit in self.units.values().chain(self.looked_at.values()).filter(|u| u.settled) {
             for issue in &unit.issues {
                 report.push(issue.clone());
             }
@@ -518,7 +580,7 @@ impl WatchedPath {
 
     /// Units whose files changed in the last round they were read in: their problems wait.
     pub fn unsettled(&self) -> usize {
-        self.units.values().filter(|u| !u.settled).count()
+        self.units.values().chain(self.looked_at.values()).filter(|u| !u.settled).count()
     }
 
     /// Units known (folders and files runs come from, and folders looked at).

@@ -149,12 +149,34 @@ fn mlflow_points_runs_and_experiments_follow_the_folder() {
     assert_eq!(watch.tables().unwrap().runs.num_rows(), runs + 1);
     assert_current(&mut watch, &root);
 
-    // The experiment is renamed: every run of it is read again with the new name.
+    // The experiment is renamed: every run of it is read again with the new name, and
+    // keeps it when it is read again later.
     let meta = root.join("0/meta.yaml");
     fs::write(&meta, fs::read_to_string(&meta).unwrap().replace("name: Default", "name: Renamed")).unwrap();
     let round = watch.round();
     assert!(round.units_read >= 4, "{round:?}");
     assert_current(&mut watch, &root);
+    append(&metric, "1767232903000 0.01 903\n");
+    assert_eq!(watch.round().units_read, 1);
+    assert_current(&mut watch, &root);
+
+    // A line completed in the next round, with the next one started: only whole lines.
+    append(&metric, "1767232904000 0.0");
+    watch.round();
+    append(&metric, "05 904\n1767232905000 0.00");
+    watch.round();
+    assert_eq!(skipped(&watch), before, "lines being written are not skipped lines");
+    append(&metric, "4 905\n");
+    watch.round();
+    assert_current(&mut watch, &root);
+
+    // A run folder renamed: the run moves, it is not lost as a duplicate of itself.
+    let moved = root.join("0/5372f53ff9524fef88395aad5fac0dbb");
+    fs::rename(&run, &moved).unwrap();
+    watch.round();
+    assert_current(&mut watch, &root);
+    fs::rename(&moved, &run).unwrap();
+    watch.round();
 
     // The run is deleted.
     fs::remove_dir_all(&new_run).unwrap();
@@ -264,6 +286,38 @@ fn a_wandb_log_that_grows_is_read_to_its_last_whole_record() {
     let round = watch.round();
     assert_eq!(round.units_read, 1, "{round:?}");
     assert!(watch.tables().unwrap().metrics.num_rows() > points);
+    assert_current(&mut watch, &root);
+}
+
+#[test]
+fn an_mlflow_store_that_starts_empty_keeps_its_experiment_for_later_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("mlruns");
+    fs::create_dir_all(&root).unwrap();
+    let mut watch = open(&root);
+    watch.round();
+    // The experiment folder comes first, its run a moment later.
+    copy_dir(
+        &fixture("mlflow/mlruns/0/5372f53ff9524fef88395aad5fac0dba"),
+        &root.join("5/r0000000000000000000000000000001"),
+    );
+    let run = root.join("5/r0000000000000000000000000000001");
+    let meta = fs::read_to_string(run.join("meta.yaml")).unwrap();
+    fs::write(
+        run.join("meta.yaml"),
+        meta.replace("5372f53ff9524fef88395aad5fac0dba", "r0000000000000000000000000000001")
+            .replace("experiment_id: '0'", "experiment_id: '5'"),
+    )
+    .unwrap();
+    fs::write(
+        root.join("5/meta.yaml"),
+        "artifact_location: x\nexperiment_id: '5'\nlifecycle_stage: active\nname: Later\n",
+    )
+    .unwrap();
+    watch.round();
+    assert_current(&mut watch, &root);
+    append(&run.join("metrics/train/loss"), "1767232900000 0.1 77\n");
+    watch.round();
     assert_current(&mut watch, &root);
 }
 
