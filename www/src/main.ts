@@ -189,6 +189,10 @@ let loading = false;
 async function load(what: "demo" | { inputs: unknown; urls?: string[]; report?: string }): Promise<void> {
   if (loading) return;
   loading = true;
+  // Other runs replace the watched source's: it is not followed any more (stopped first, so
+  // that none of its changes lands on the new tables).
+  follower?.stop();
+  follower = null;
   document.body.dataset.busy = "1";
   showError(null);
   const started = performance.now();
@@ -206,9 +210,6 @@ async function load(what: "demo" | { inputs: unknown; urls?: string[]; report?: 
               ),
           });
     state.demo = what === "demo";
-    // Other runs replace the watched source's: it is not followed any more.
-    follower?.stop();
-    follower = null;
     state.live = "";
     byId("live").hidden = true;
     state.data = what === "demo" ? [] : (what.urls ?? []);
@@ -242,10 +243,21 @@ function liveBadge(text: string, failing = false): void {
   badge.textContent = text;
 }
 
+/** The latest change not shown yet: when changes come faster than they are drawn, only the
+ * latest is drawn (each shows every change before it). */
+let waiting: LiveChangeInfo | null = null;
+
 /** Shows what a change did: the report, the tables, the chart, then the badge. */
-function liveChanged(info: LiveChangeInfo): void {
+function liveChanged(change: LiveChangeInfo): void {
+  const queued = waiting !== null;
+  // A whole load not shown yet is still shown as one (the SQL tab's query runs after it).
+  waiting = { ...change, kind: waiting?.kind === "load" ? "load" : change.kind };
+  if (queued) return;
   shown = shown
     .then(async () => {
+      const info = waiting;
+      waiting = null;
+      if (!info) return;
       const drawing = performance.now();
       const report = await nativeReport(info.report);
       if (report) showReport(report);

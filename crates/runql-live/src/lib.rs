@@ -30,7 +30,7 @@ mod watch;
 mod watched;
 
 pub use error::{LiveError, Result};
-pub use watch::{Change, KEPT_CHANGES, Round, Since, Watch};
+pub use watch::{Change, KEPT_CHANGES, KEPT_POINTS, Round, Since, Watch};
 pub use watched::{Discovery, FULL_LISTING_EVERY, PathChange, WatchedPath};
 
 /// The values of a text column (empty when there is none).

@@ -14,9 +14,13 @@ use crate::counts::RowCounts;
 use crate::error::Result;
 use crate::watched::{Discovery, WatchedPath};
 
-/// How many changes are kept for clients that ask what changed since a version; a client
-/// further behind loads the tables again.
-pub const KEPT_CHANGES: usize = 64;
+/// How many changes are kept for clients that ask what changed since a version (about four
+/// minutes of rounds every 0.25 s); a client further behind loads the tables again.
+pub const KEPT_CHANGES: usize = 1024;
+
+/// The most metric points the kept changes hold together (each holds every point of the
+/// runs it changed): older changes go first.
+pub const KEPT_POINTS: usize = 10_000_000;
 
 /// The rows that changed between two versions: apply with [`RunTables::replace`].
 #[derive(Debug, Clone)]
@@ -210,8 +214,13 @@ impl Watch {
                     let change = Change { from: self.version - 1, to: self.version, removal, added };
                     round.runs_changed = change.runs_changed();
                     self.history.push_back(change);
-                    while self.history.len() > KEPT_CHANGES {
-                        self.history.pop_front();
+                    let mut points: usize = self.history.iter().map(|c| c.added.metrics.num_rows()).sum();
+                    while self.history.len() > 1
+                        && (self.history.len() > KEPT_CHANGES || points > KEPT_POINTS)
+                    {
+                        if let Some(old) = self.history.pop_front() {
+                            points -= old.added.metrics.num_rows();
+                        }
                     }
                 }
                 Err(e) => round.errors.push(format!("merging the changed runs: {e}")),

@@ -72,6 +72,17 @@ pub enum Discovery {
     Listing,
 }
 
+/// What a round saw, for reading its units: the files now, those that changed, the sizes
+/// they had, the metadata files by folder, and the units read this round.
+#[derive(Clone, Copy)]
+struct Seen<'a> {
+    now: &'a Files,
+    changed: &'a BTreeSet<&'a str>,
+    before: &'a BTreeMap<String, Option<u64>>,
+    context: &'a BTreeMap<&'a str, Vec<&'a str>>,
+    targets: &'a BTreeSet<String>,
+}
+
 /// What a unit holds and what its last read found.
 #[derive(Debug, Clone, Default)]
 struct Unit {
@@ -340,7 +351,9 @@ impl WatchedPath {
         let context = self.context_files(&now);
         let mut read = Ok(());
         for target in &targets {
-            read = self.read_unit(target, &now, &changed, &before, &context, &targets, &mut change);
+            let seen =
+                Seen { now: &now, changed: &changed, before: &before, context: &context, targets: &targets };
+            read = self.read_unit(target, &seen, &mut change);
             if read.is_err() {
                 break;
             }
@@ -422,16 +435,8 @@ impl WatchedPath {
 
     /// Reads the unit at `root` again into `change`: its own files (those under it that no
     /// unit below it holds, and a database's sidecars) and the metadata files above it.
-    fn read_unit(
-        &mut self,
-        root: &str,
-        now: &Files,
-        changed: &BTreeSet<&str>,
-        before: &BTreeMap<String, Option<u64>>,
-        context: &BTreeMap<&str, Vec<&str>>,
-        targets: &BTreeSet<String>,
-        change: &mut PathChange,
-    ) -> Result<()> {
+    fn read_unit(&mut self, root: &str, seen: &Seen<'_>, change: &mut PathChange) -> Result<()> {
+        let Seen { now, changed, before, context, targets } = *seen;
         let mut tree = match &self.single_file {
             Some(name) => FileTree::new_single_file(self.origin.clone(), name),
             None => FileTree::new(self.origin.clone()),

@@ -16,6 +16,9 @@ const MAX_BACKOFF_MS = 10_000;
  */
 const IDLE_PAUSE_MS = 100;
 
+/** How many times the first load is tried before followLive gives up. */
+const FIRST_LOAD_TRIES = 3;
+
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
 /**
@@ -106,6 +109,7 @@ export class LiveFollower {
     const status = await json(this.#status, this.#get, signal);
     const urls = status.data.map((u) => new URL(u, this.#status).href);
     await this.#db.load(urls, { onProgress: this.#onProgress, signal });
+    if (this.stopped) return;
     this.version = status.version;
     this.#restarts = this.#db.restarts ?? 0;
     this.#tell(this.#onChange, {
@@ -149,7 +153,16 @@ export class LiveFollower {
       if (e instanceof Gone) return;
       throw e;
     }
-    await this.#db.applyChanges({ removedRuns: changes.removed_runs, removedModels: changes.removed_models, tables });
+    // Stopped meanwhile (the page loaded other runs): the change is not theirs.
+    if (this.stopped) return;
+    try {
+      await this.#db.applyChanges({ removedRuns: changes.removed_runs, removedModels: changes.removed_models, tables });
+    } catch (e) {
+      // The tables stay as they were: loading them whole is how to be current again.
+      this.#tell(this.#onError, toRunQLError(e, "load"));
+      await this.sync();
+      return;
+    }
     this.version = changes.version;
     this.#tell(this.#onChange, {
       kind: "changes",
@@ -200,7 +213,16 @@ export class LiveFollower {
  */
 export async function followLive(db, statusUrl, options = {}) {
   const follower = new LiveFollower(db, statusUrl, options);
-  await follower.sync();
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await follower.sync();
+      break;
+    } catch (e) {
+      // A server busy writing a version's tables, or one that moved on: a few more tries.
+      if (attempt >= FIRST_LOAD_TRIES || (e?.kind === "load" && /HTTP 4(0[0-9]|1[0-79])/.test(e.message))) throw e;
+      await sleep(250 * attempt);
+    }
+  }
   follower.run();
   return follower;
 }

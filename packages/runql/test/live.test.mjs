@@ -167,3 +167,28 @@ test("a server that is not there fails the first load with the URL", async () =>
     message: /live\/status: HTTP 502 \(bad gateway\)/,
   });
 });
+
+test("a change the instance refuses is reported, and the tables are loaded whole again", async () => {
+  let version = 0;
+  const { fetch } = server((key) => {
+    if (key === "/live/status") return [200, status(version)];
+    if (key.startsWith("/live/changes?since=0")) {
+      version = 1;
+      return [200, changes(0, 1, ["r1"])];
+    }
+    if (key.startsWith("/live/changes?since=1")) return [200, { ...changes(1, 1, []), state: "current" }];
+    if (key.startsWith("/live/delta/0-1/")) return [200, new Uint8Array([1])];
+    return null;
+  });
+  const db = instance();
+  db.applyChanges = async () => {
+    throw Object.assign(new Error("added rows with other columns"), { name: "RunQLError", kind: "load" });
+  };
+  const errors = [];
+  const live = await followLive(db, `${BASE}status`, { fetch, wait: 0, onError: (e) => errors.push(e) });
+  await until(() => live.version === 1);
+  live.stop();
+  await live.done;
+  assert.match(errors[0]?.message ?? "", /other columns/);
+  assert.equal(db.calls.filter((c) => c.op === "load").length, 2, "loaded whole again after the refused change");
+});

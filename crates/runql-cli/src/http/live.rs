@@ -36,8 +36,14 @@ const KEPT_DELTAS: usize = 8;
 /// Encoded tables kept per version.
 type Encoded = HashMap<String, Bytes>;
 
-/// The encoded rows of a change, by its `(from, to)` versions.
-type KeptDelta = ((u64, u64), Arc<Encoded>);
+/// A change as answered: what `/live/changes` said and its tables' files.
+struct KeptChange {
+    answer: LiveChanges,
+    files: Encoded,
+}
+
+/// A change kept for pages, by its `(from, to)` versions.
+type KeptDelta = ((u64, u64), Arc<KeptChange>);
 
 /// The watched tables as the server sees them.
 pub struct Live {
@@ -45,12 +51,20 @@ pub struct Live {
     /// The version after each round that changed something.
     version: tokio::sync::watch::Receiver<u64>,
     format: TableFormat,
-    /// The tables of the latest versions asked for (at most two: a page loading one
-    /// version still finds its tables while the next is written).
-    snapshots: Mutex<Vec<(u64, Arc<Encoded>)>>,
+    /// The tables of the latest versions `/live/status` named (at most two: a page loading
+    /// one version still finds its tables while rounds go on), encoded on first request.
+    snapshots: Mutex<Vec<Snapshot>>,
     /// The rows of the latest changes asked for, by `(from, to)`, newest last (pages at
     /// different versions each find theirs).
     deltas: Mutex<Vec<KeptDelta>>,
+}
+
+/// A version's tables, as taken when `/live/status` named them, and their files once
+/// a page asked for one.
+struct Snapshot {
+    version: u64,
+    tables: runql_core::RunTables,
+    encoded: Option<Arc<Encoded>>,
 }
 
 /// An answer of a live endpoint: status, content type and bytes.
@@ -111,7 +125,25 @@ impl Live {
     }
 
     fn status(&self) -> Answer {
-        let version = lock(&self.watch).version();
+        let (version, tables) = {
+            let mut watch = lock(&self.watch);
+            let version = watch.version();
+            match watch.tables() {
+                Ok(tables) => (version, tables.clone()),
+                Err(e) => return error(hyper::StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+            }
+        };
+        {
+            // The batches are shared, not copied; the tables a page is told about stay
+            // there while it fetches them, whatever the rounds do meanwhile.
+            let mut snapshots = lock(&self.snapshots);
+            if !snapshots.iter().any(|s| s.version == version) {
+                snapshots.push(Snapshot { version, tables, encoded: None });
+                if snapshots.len() > 2 {
+                    snapshots.remove(0);
+                }
+            }
+        }
         let ext = self.extension();
         let data = runql_core::model::schema::TABLE_NAMES
             .iter()
@@ -128,29 +160,26 @@ impl Live {
         }
     }
 
-    /// `<V>/<table>.<ext>`: a table of version V, encoded on the first request for V.
+    /// `<V>/<table>.<ext>`: a table of version V (named by `/live/status`), encoded on the
+    /// first request for V.
     fn table(&self, file: &str) -> Answer {
         let Some((version, name)) = file.split_once('/').and_then(|(v, n)| Some((v.parse::<u64>().ok()?, n)))
         else {
             return error(hyper::StatusCode::NOT_FOUND, "not found");
         };
-        let kept = lock(&self.snapshots).iter().find(|(v, _)| *v == version).map(|(_, e)| Arc::clone(e));
-        let encoded = match kept {
+        let found = lock(&self.snapshots)
+            .iter()
+            .find(|s| s.version == version)
+            .map(|s| (s.tables.clone(), s.encoded.clone()));
+        let Some((tables, encoded)) = found else {
+            return error(
+                hyper::StatusCode::GONE,
+                "these tables changed since; ask /live/status for the current ones",
+            );
+        };
+        let encoded = match encoded {
             Some(encoded) => encoded,
             None => {
-                let mut watch = lock(&self.watch);
-                if watch.version() != version {
-                    return error(
-                        hyper::StatusCode::GONE,
-                        "these tables changed since; ask /live/status for the current ones",
-                    );
-                }
-                // The batches are shared, not copied: the rounds go on while they are written.
-                let tables = match watch.tables() {
-                    Ok(tables) => tables.clone(),
-                    Err(e) => return error(hyper::StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-                };
-                drop(watch);
                 let mut files = Encoded::new();
                 let written = runql_readers::columnar::write_tables(
                     &tables,
@@ -167,11 +196,8 @@ impl Live {
                     );
                 }
                 let encoded = Arc::new(files);
-                let mut snapshots = lock(&self.snapshots);
-                snapshots.retain(|(v, _)| *v != version);
-                snapshots.push((version, Arc::clone(&encoded)));
-                if snapshots.len() > 2 {
-                    snapshots.remove(0);
+                if let Some(s) = lock(&self.snapshots).iter_mut().find(|s| s.version == version) {
+                    s.encoded = Some(Arc::clone(&encoded));
                 }
                 encoded
             }
@@ -206,6 +232,13 @@ impl Live {
             // Woken by the next round that changes something, or by the time limit.
             let _ = tokio::time::timeout(wait, version.changed()).await;
         }
+        let now = lock(&self.watch).version();
+        // Pages at the same version share one computed change.
+        if let Some(kept) =
+            lock(&self.deltas).iter().find(|(r, _)| *r == (since, now)).map(|(_, k)| Arc::clone(k))
+        {
+            return json(&kept.answer);
+        }
         let (answer, now) = {
             let watch = lock(&self.watch);
             (watch.since(since), watch.version())
@@ -230,25 +263,25 @@ impl Live {
                     };
                 }
                 let (from, to) = (change.from, change.to);
-                let runs_changed = change.runs_changed() as u64;
-                let mut deltas = lock(&self.deltas);
-                deltas.retain(|(r, _)| *r != (from, to));
-                deltas.push(((from, to), Arc::new(files)));
-                if deltas.len() > KEPT_DELTAS {
-                    deltas.remove(0);
-                }
-                drop(deltas);
-                json(&LiveChanges {
+                let answer = LiveChanges {
                     state: LiveState::Changes,
                     version: to,
+                    runs_changed: change.runs_changed() as u64,
                     removed_runs: change.removal.run_ids.into_iter().collect(),
                     removed_models: change.removal.model_origins.into_iter().collect(),
-                    runs_changed,
                     tables: runql_core::model::schema::TABLE_NAMES
                         .iter()
                         .map(|name| format!("/live/delta/{from}-{to}/{name}.arrows"))
                         .collect(),
-                })
+                };
+                let reply = json(&answer);
+                let mut deltas = lock(&self.deltas);
+                deltas.retain(|(r, _)| *r != (from, to));
+                deltas.push(((from, to), Arc::new(KeptChange { answer, files })));
+                if deltas.len() > KEPT_DELTAS {
+                    deltas.remove(0);
+                }
+                reply
             }
         }
     }
@@ -262,8 +295,8 @@ impl Live {
         let Some((range, name)) = parsed else {
             return error(hyper::StatusCode::NOT_FOUND, "not found");
         };
-        let kept = lock(&self.deltas).iter().find(|(r, _)| *r == range).map(|(_, e)| Arc::clone(e));
-        match kept.as_ref().and_then(|files| files.get(name)) {
+        let kept = lock(&self.deltas).iter().find(|(r, _)| *r == range).map(|(_, k)| Arc::clone(k));
+        match kept.as_ref().and_then(|kept| kept.files.get(name)) {
             Some(bytes) => (hyper::StatusCode::OK, "application/vnd.apache.arrow.stream", bytes.clone()),
             None => error(
                 hyper::StatusCode::GONE,
