@@ -1,6 +1,9 @@
 // What the user points at: dropped files, whole dropped folders (mlruns/, wandb/, a
 // TensorBoard logdir), zips, picked files and folders, and `?data=` URLs — turned into the
-// inputs runql's load() takes. Nothing is uploaded: files are read in the worker.
+// inputs runql's load() takes, and the report of a native load. Nothing is uploaded: files
+// are read in the worker.
+
+import type { LoadReport } from "runql";
 
 export interface PathedFile {
   path: string;
@@ -68,4 +71,21 @@ export function dataUrls(values: string[]): string[] {
     }
   }
   return out;
+}
+
+/**
+ * The report of a native load (`runql info --json`, which `runql serve` hands over with the
+ * tables it serves): the wire type LoadReport, the one shape every front end gets; null when
+ * it cannot be had.
+ */
+export async function nativeReport(url: string): Promise<LoadReport | null> {
+  try {
+    const response = await fetch(new URL(url, location.href));
+    if (!response.ok) return null;
+    // `runql serve` writes the report in its one shape (the wire type), plus `seconds`.
+    const r = (await response.json()) as LoadReport;
+    return r && typeof r === "object" && r.rows && Array.isArray(r.issues) ? r : null;
+  } catch {
+    return null;
+  }
 }

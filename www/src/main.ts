@@ -3,7 +3,7 @@
 // and its runql worker; the state lives in the URL.
 
 import "./style.css";
-import { type LiveChangeInfo, type LiveFollower, type LoadReport, type RestartInfo, followLive } from "runql";
+import type { LiveChangeInfo, LoadReport, RestartInfo } from "runql";
 import { ChartPanel } from "./charts";
 import { renderCompare } from "./compare";
 import { type Db, errorKind, rows, startDb } from "./db";
@@ -11,7 +11,8 @@ import { byId, debounce, download, el, formatValue, toCSV } from "./dom";
 import { SqlEditor, type SqlSchema } from "./editor";
 import { EXAMPLES } from "./examples";
 import { guardQuestion, lastRun, markDone, markRunning } from "./guard";
-import { dataUrls, droppedFiles, pickedFiles } from "./load";
+import { LiveView } from "./live";
+import { dataUrls, droppedFiles, nativeReport, pickedFiles } from "./load";
 import { type Row, RunsTable } from "./runs-table";
 import { ident, runIdsCondition, runsCondition } from "./sql";
 import { readState, saveState, type Tab } from "./state";
@@ -165,23 +166,6 @@ function showReport(report: LoadReport): void {
   if (report.skipped) details.open = true;
 }
 
-/**
- * The report of a native load (`runql info --json`, which `runql serve` hands over with the
- * tables it serves): the wire type LoadReport, the one shape every front end gets; null when
- * it cannot be had.
- */
-async function nativeReport(url: string): Promise<LoadReport | null> {
-  try {
-    const response = await fetch(new URL(url, location.href));
-    if (!response.ok) return null;
-    // `runql serve` writes the report in its one shape (the wire type), plus `seconds`.
-    const r = (await response.json()) as LoadReport;
-    return r && typeof r === "object" && r.rows && Array.isArray(r.issues) ? r : null;
-  } catch {
-    return null;
-  }
-}
-
 // ---- loading ----------------------------------------------------------------------------
 
 let loading = false;
@@ -191,8 +175,7 @@ async function load(what: "demo" | { inputs: unknown; urls?: string[]; report?: 
   loading = true;
   // Other runs replace the watched source's: it is not followed any more (stopped first, so
   // that none of its changes lands on the new tables).
-  follower?.stop();
-  follower = null;
+  live.stop();
   document.body.dataset.busy = "1";
   showError(null);
   const started = performance.now();
@@ -211,7 +194,6 @@ async function load(what: "demo" | { inputs: unknown; urls?: string[]; report?: 
           });
     state.demo = what === "demo";
     state.live = "";
-    byId("live").hidden = true;
     state.data = what === "demo" ? [] : (what.urls ?? []);
     // A native load's report (runql serve) says what the original files held.
     const served = what !== "demo" && what.report ? await nativeReport(what.report) : null;
@@ -232,48 +214,18 @@ async function load(what: "demo" | { inputs: unknown; urls?: string[]; report?: 
 
 // ---- live: a watched source (runql serve --watch) ---------------------------------------
 
-let follower: LiveFollower | null = null;
-/** Changes are shown one after another, each once the one before is drawn. */
-let shown: Promise<void> = Promise.resolve();
-
-function liveBadge(text: string, failing = false): void {
-  const badge = byId("live");
-  badge.hidden = false;
-  badge.dataset.state = failing ? "error" : "live";
-  badge.textContent = text;
+/** Shows a change of the watched source: the report, the tables and the chart again. */
+async function showChange(info: LiveChangeInfo): Promise<void> {
+  const drawing = performance.now();
+  const report = await nativeReport(info.report);
+  if (report) showReport(report);
+  await afterLoad(info.kind === "load");
+  // Fetching and applying the change, then showing it (benchmarks read these).
+  portal.timings.liveApply = info.ms;
+  portal.timings.liveShow = performance.now() - drawing;
 }
 
-/** The latest change not shown yet: when changes come faster than they are drawn, only the
- * latest is drawn (each shows every change before it). */
-let waiting: LiveChangeInfo | null = null;
-
-/** Shows what a change did: the report, the tables, the chart, then the badge. */
-function liveChanged(change: LiveChangeInfo): void {
-  const queued = waiting !== null;
-  // A whole load not shown yet is still shown as one (the SQL tab's query runs after it).
-  waiting = { ...change, kind: waiting?.kind === "load" ? "load" : change.kind };
-  if (queued) return;
-  shown = shown
-    .then(async () => {
-      const info = waiting;
-      waiting = null;
-      if (!info) return;
-      const drawing = performance.now();
-      const report = await nativeReport(info.report);
-      if (report) showReport(report);
-      await afterLoad(info.kind === "load");
-      const when = new Date().toLocaleTimeString();
-      const what = info.kind === "load" ? "loaded" : `${info.runsChanged} ${info.runsChanged === 1 ? "run" : "runs"} changed`;
-      liveBadge(`Live · ${what} at ${when}`);
-      byId("live").title = `Following ${state.live}: version ${info.version}`;
-      // Fetching and applying the change, then showing it (benchmarks read these).
-      portal.timings.liveApply = info.ms;
-      portal.timings.liveShow = performance.now() - drawing;
-      // Tests and benchmarks wait on this: the change is in the table and the chart.
-      document.body.dataset.liveVersion = String(info.version);
-    })
-    .catch((e) => showError(`Showing the latest runs failed: ${(e as Error).message}`));
-}
+const live = new LiveView(showChange, (message) => showError(message));
 
 /** Loads a watched source and follows its changes until the page closes. */
 async function follow(statusUrl: string): Promise<void> {
@@ -283,14 +235,9 @@ async function follow(statusUrl: string): Promise<void> {
   status("Loading…");
   const started = performance.now();
   try {
-    follower?.stop();
-    follower = await followLive(db, new URL(statusUrl, location.href), {
-      onChange: liveChanged,
-      onError: (e) => liveBadge(`Live · reconnecting (${e.message})`, true),
-      onRecover: () => liveBadge(`Live · connected again at ${new Date().toLocaleTimeString()}`),
-      onProgress: (p) => status(p.phase === "read" ? `Reading the tables (${(p.bytesDone / 1e6).toFixed(1)} MB)…` : "Parsing the tables…"),
-    });
-    await shown;
+    await live.follow(db, statusUrl, (p) =>
+      status(p.phase === "read" ? `Reading the tables (${(p.bytesDone / 1e6).toFixed(1)} MB)…` : "Parsing the tables…"),
+    );
     portal.timings.load = performance.now() - started;
   } catch (e) {
     showError(`Could not follow ${statusUrl}: ${(e as Error).message}`);

@@ -84,14 +84,13 @@ fn append(path: &Path, text: &str) {
     OpenOptions::new().append(true).open(path).unwrap().write_all(text.as_bytes()).unwrap();
 }
 
+/// The problems the watch reports now that `keep` picks, as text.
+fn issues(watch: &Watch, keep: impl Fn(&runql_core::Issue) -> bool) -> Vec<String> {
+    watch.report().issues().iter().filter(|i| keep(i)).map(ToString::to_string).collect()
+}
+
 fn skipped(watch: &Watch) -> Vec<String> {
-    watch
-        .report()
-        .issues()
-        .iter()
-        .filter(|i| i.severity == Severity::Skipped)
-        .map(ToString::to_string)
-        .collect()
+    issues(watch, |i| i.severity == Severity::Skipped)
 }
 
 /// Watched by listing the files each round: every change is seen by the next round.
@@ -239,13 +238,7 @@ fn tensorboard_event_files_grow_record_by_record() {
     fs::write(&file, &events[..half + 7]).unwrap();
     watch.round();
     watch.round();
-    let warned: Vec<String> = watch
-        .report()
-        .issues()
-        .iter()
-        .filter(|i| i.path.contains("new_run"))
-        .map(ToString::to_string)
-        .collect();
+    let warned = issues(&watch, |i| i.path.contains("new_run"));
     assert!(warned.is_empty(), "a record being written is not damage: {warned:?}");
     assert_eq!(skipped(&watch), before);
 
@@ -273,13 +266,8 @@ fn a_wandb_log_that_grows_is_read_to_its_last_whole_record() {
     fs::write(&log, &whole[..cut + 50.min(whole.len() - cut)]).unwrap();
     watch.round();
     watch.round();
-    let cut_short: Vec<String> = watch
-        .report()
-        .issues()
-        .iter()
-        .filter(|i| i.path.contains("base7b01") && i.reason.contains("log ends inside"))
-        .map(ToString::to_string)
-        .collect();
+    let cut_short: Vec<String> =
+        issues(&watch, |i| i.path.contains("base7b01") && i.reason.contains("log ends inside"));
     assert!(cut_short.is_empty(), "{cut_short:?}");
 
     fs::write(&log, &whole).unwrap();

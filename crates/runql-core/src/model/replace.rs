@@ -158,8 +158,13 @@ fn append(kept: &RecordBatch, new: &RecordBatch) -> Result<RecordBatch> {
             column_names(kept)
         )));
     }
+    // One side empty: the other is shared as it is, not copied (the first tables of a
+    // watch, a change that only removes).
     if new.num_rows() == 0 {
         return Ok(kept.clone());
+    }
+    if kept.num_rows() == 0 {
+        return Ok(new.clone().with_schema(kept.schema())?);
     }
     Ok(concat_batches(&kept.schema(), [kept, new])?)
 }
